@@ -1,0 +1,7 @@
+package dev.ordo.engine.model;
+
+/** Direction of an order or fill. */
+public enum OrderSide {
+  BUY,
+  SELL
+}
