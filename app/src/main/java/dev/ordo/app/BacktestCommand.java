@@ -1,0 +1,58 @@
+package dev.ordo.app;
+
+import dev.ordo.broker.backtest.Backtester;
+import dev.ordo.broker.replay.BadBarDataException;
+import dev.ordo.broker.replay.BarFileReader;
+import dev.ordo.broker.replay.InstrumentBars;
+import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.RoundTrip;
+import dev.ordo.engine.strategy.EightyTwentyStrategy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ordo backtest}: the 80-20 strategy over bar files without actors or journal (the
+ * synchronous {@link Backtester}); a fast cross-check of {@code ordo run}'s trades.
+ */
+@Command(name = "backtest", mixinStandardHelpOptions = true,
+    description = "Run the 80-20 strategy over bar files synchronously (no actors, no journal) and print or write the report.")
+final class BacktestCommand implements Callable<Integer> {
+
+  @Mixin
+  DataOptions dataOptions = new DataOptions();
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Write the trades and summary as JSON.")
+  Path report;
+
+  @Override
+  public Integer call() throws Exception {
+    try {
+      dataOptions.validate();
+      List<InstrumentBars> data = BarFileReader.readFolder(dataOptions.dataFolder()).stream().map(this::inRange).toList();
+      EightyTwentyStrategy.Parameters defaults = EightyTwentyStrategy.Parameters.defaults();
+      List<RoundTrip> trades = Backtester.run(data, file -> new EightyTwentyStrategy(defaults.withTickSize(file.instrument().tickSize())));
+      Report result = Report.of(trades, null, data.size());
+      System.out.printf("backtest: %d trades %s, total P&L %s%n", result.summary().trades(), result.summary().byExitReason(),
+          result.summary().totalPnl().toPlainString());
+      if (report != null) result.write(report);
+      return 0;
+    } catch (BadBarDataException e) {
+      System.err.println("ordo backtest: bad market data: " + e.getMessage());
+      return 2;
+    } catch (IllegalArgumentException e) {
+      System.err.println("ordo backtest: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private InstrumentBars inRange(InstrumentBars file) {
+    List<Bar> bars = file.bars().stream().filter(b -> (dataOptions.from == null || !b.tsOpen().toLocalDate().isBefore(dataOptions.from))
+        && (dataOptions.to == null || !b.tsOpen().toLocalDate().isAfter(dataOptions.to))).toList();
+    return new InstrumentBars(file.instrument(), file.source(), bars, file.warnings());
+  }
+
+}

@@ -1,0 +1,34 @@
+package dev.ordo.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import picocli.CommandLine.Option;
+
+/** The market-data options shared by {@code run} and {@code backtest}. */
+final class DataOptions {
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Folder of bar CSV files (NSE 5-minute 'date,...' or crypto 'timestamp,...' layout). Default: the bundled NSE sample.")
+  Path data;
+
+  @Option(names = "--from", paramLabel = "DATE", description = "First session to replay, yyyy-MM-dd (inclusive).")
+  LocalDate from;
+
+  @Option(names = "--to", paramLabel = "DATE", description = "Last session to replay, yyyy-MM-dd (inclusive).")
+  LocalDate to;
+
+  /** The data folder: {@code --data}, else the sample bundled under the installation ({@code ordo.home}). */
+  Path dataFolder() {
+    if (data != null) return data;
+    String home = System.getProperty("ordo.home", ".");
+    Path sample = Path.of(home, "data", "sample", "nse_equity_5min");
+    if (!Files.isDirectory(sample))
+      throw new IllegalArgumentException("no --data given and the bundled sample " + sample + " is missing");
+    return sample;
+  }
+
+  void validate() {
+    if (from != null && to != null && to.isBefore(from)) throw new IllegalArgumentException("--to " + to + " is before --from " + from);
+  }
+}

@@ -1,0 +1,242 @@
+package dev.ordo.app;
+
+import com.typesafe.config.Config;
+import dev.ordo.app.http.HttpServer;
+import dev.ordo.broker.paper.PaperBroker;
+import dev.ordo.broker.replay.BarFileReader;
+import dev.ordo.broker.replay.InstrumentBars;
+import dev.ordo.broker.replay.ReplayDriver;
+import dev.ordo.broker.replay.ReplaySchedule;
+import dev.ordo.engine.actor.GatewayRegistry;
+import dev.ordo.engine.actor.OrderUpdateRouter;
+import dev.ordo.engine.actor.Position;
+import dev.ordo.engine.actor.ServiceManager;
+import dev.ordo.engine.actor.SymbolTrader;
+import dev.ordo.engine.actor.TradingService;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.Instrument;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.port.Credentials;
+import dev.ordo.engine.strategy.EightyTwentyStrategy;
+import dev.ordo.engine.strategy.Strategy;
+import dev.ordo.engine.time.ReplayClock;
+import dev.ordo.persistence.JournalSchema;
+import dev.ordo.persistence.JournalSettings;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SpawnProtocol;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Ordo process in replay mode: the actor system (single-node cluster, JDBC journal),
+ * the sharded symbol traders and positions, the paper account's trading service with its paper
+ * broker, the replay driver and the HTTP API. Start it with {@link #start}, stop it with
+ * {@link #close} (or SIGTERM, through Pekko's coordinated shutdown: the replay finishes its
+ * running step first, so a later start resumes exactly there).
+ */
+public final class Engine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+  /**
+   * What to run.
+   *
+   * @param dataFolder folder of bar CSV files
+   * @param from       first session to replay (inclusive), null for the first in the data
+   * @param to         last session to replay (inclusive), null for the last in the data
+   * @param dataDir    journal and state folder
+   * @param httpPort   0 picks a free port
+   */
+  public record Settings(Path dataFolder, LocalDate from, LocalDate to, ReplayDriver.Speed speed, Path dataDir, String httpHost, int httpPort) {}
+
+  private final ActorSystem<SpawnProtocol.Command> system;
+  private final ReplaySchedule schedule;
+  private final AccountId account;
+  private final ActorRef<ReplayDriver.Command> driver;
+  private final EngineQueries queries;
+  private final HttpServer http;
+  private final CompletableFuture<ReplayDriver.Progress> replayEnd;
+
+  private Engine(ActorSystem<SpawnProtocol.Command> system, ReplaySchedule schedule, AccountId account, ActorRef<ReplayDriver.Command> driver,
+      EngineQueries queries, HttpServer http, CompletableFuture<ReplayDriver.Progress> replayEnd) {
+    this.system = system;
+    this.schedule = schedule;
+    this.account = account;
+    this.driver = driver;
+    this.queries = queries;
+    this.http = http;
+    this.replayEnd = replayEnd;
+  }
+
+  /**
+   * Reads the data, starts everything and starts the replay.
+   *
+   * @param config   application configuration (application.conf and overrides)
+   * @param listener told of replay progress (in addition to the engine's own bookkeeping)
+   * @throws dev.ordo.broker.replay.BadBarDataException when a bar file has a bad row (nothing is started then)
+   * @throws IllegalArgumentException when the data folder or the date range holds no bars
+   */
+  public static Engine start(Settings settings, Config config, ReplayDriver.Listener listener) throws Exception {
+    List<InstrumentBars> data = BarFileReader.readFolder(settings.dataFolder());
+    for (InstrumentBars file : data) file.warnings().forEach(w -> log.warn("{}", w));
+    ReplaySchedule schedule = ReplaySchedule.of(data, settings.from(), settings.to());
+
+    Files.createDirectories(settings.dataDir());
+    Config full = JournalSettings.withJournal(config, settings.dataDir());
+    ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "ordo", full);
+    try {
+      return wire(system, schedule, settings, full, listener);
+    } catch (Exception | Error e) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private static Engine wire(ActorSystem<SpawnProtocol.Command> system, ReplaySchedule schedule, Settings settings, Config config,
+      ReplayDriver.Listener listener) throws Exception {
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    JournalSchema.createIfMissing(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    Duration brokerTimeout = config.getDuration("ordo.broker-timeout");
+    Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
+    AccountId account = AccountId.of(config.getString("ordo.paper-account"));
+    ReplayClock clock = new ReplayClock(schedule.steps().get(0).at());
+    GatewayRegistry gateways = new GatewayRegistry();
+
+    Map<InstrumentId, Strategy> strategies = new HashMap<>();
+    EightyTwentyStrategy.Parameters parameters = strategyParameters(config.getConfig("ordo.strategy"));
+    for (Instrument instrument : schedule.instruments().values())
+      strategies.put(instrument.id(), new EightyTwentyStrategy(parameters.withTickSize(instrument.tickSize())));
+    Function<InstrumentId, Strategy> strategyOf = id -> {
+      Strategy strategy = strategies.get(id);
+      if (strategy == null) throw new IllegalArgumentException("no strategy configured for " + id);
+      return strategy;
+    };
+    SymbolTrader.init(system, new SymbolTrader.Dependencies(strategyOf, gateways, clock));
+    Position.init(system, clock);
+
+    Map<String, BigDecimal> cash = new TreeMap<>();
+    config.getConfig("ordo.paper-cash").entrySet().forEach(e -> cash.put(e.getKey(), new BigDecimal(e.getValue().unwrapped().toString())));
+    PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), cash, clock, brokerTimeout)
+        .toCompletableFuture().get(60, TimeUnit.SECONDS);
+    broker.subscribeOrderUpdates(new OrderUpdateRouter(system, phaseTimeout));
+
+    ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(TradingService.Settings.defaults(), gateways), "service-manager");
+    ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
+        replyTo -> new ServiceManager.StartService(account, broker, Credentials.none(), replyTo), brokerTimeout, system.scheduler())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new,
+        brokerTimeout, system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    parts.marketData().tell(new dev.ordo.engine.actor.MarketDataConnection.Subscribe(schedule.instruments().keySet()));
+
+    Duration askTimeout = config.getDuration("ordo.http.ask-timeout");
+    EngineQueries queries = new EngineQueries(system, services, schedule.instruments().keySet(), askTimeout);
+    Map<InstrumentId, SymbolTrader.Progress> resume = queries.progress(account).toCompletableFuture().get(120, TimeUnit.SECONDS);
+    long resumed = resume.values().stream().filter(p -> p.lastBarApplied() != null).count();
+    if (resumed > 0) log.info("Resuming: {} of {} instruments have bars applied in {}", resumed, resume.size(), settings.dataDir());
+
+    CompletableFuture<ReplayDriver.Progress> replayEnd = new CompletableFuture<>();
+    ReplayDriver.Listener listeners = new ReplayDriver.Listener() {
+      @Override
+      public void onStep(ReplayDriver.Progress progress) {
+        listener.onStep(progress);
+      }
+
+      @Override
+      public void onEnd(ReplayDriver.Progress progress) {
+        listener.onEnd(progress);
+        replayEnd.complete(progress);
+      }
+    };
+    ActorRef<ReplayDriver.Command> driver = spawn(system,
+        ReplayDriver.create(schedule, resume, parts.marketData(), broker, clock, settings.speed(), phaseTimeout, listeners), "replay");
+    queries.attachReplay(driver, parts);
+
+    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-replay", () ->
+        AskPattern.<ReplayDriver.Command, Done>ask(driver, ReplayDriver.Stop::new, phaseTimeout, system.scheduler()));
+
+    driver.tell(ReplayDriver.Start.INSTANCE);
+    return new Engine(system, schedule, account, driver, queries, http, replayEnd);
+  }
+
+  private static EightyTwentyStrategy.Parameters strategyParameters(Config c) {
+    EightyTwentyStrategy.Parameters defaults = EightyTwentyStrategy.Parameters.defaults();
+    return new EightyTwentyStrategy.Parameters(defaults.tickSize(), new BigDecimal(c.getString("capital-per-trade")),
+        c.getInt("max-entries-per-day"), LocalTime.parse(c.getString("last-entry-bar-open")), LocalTime.parse(c.getString("session-exit")));
+  }
+
+  private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system, org.apache.pekko.actor.typed.Behavior<T> behavior, String name)
+      throws Exception {
+    return AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system, replyTo -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), replyTo),
+        Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** The address the HTTP API is bound to. */
+  public InetSocketAddress httpAddress() {
+    return http.address();
+  }
+
+  /** Completes with the replay's final progress when it finishes, fails, or is stopped. */
+  public CompletionStage<ReplayDriver.Progress> replayEnd() {
+    return replayEnd;
+  }
+
+  public EngineQueries queries() {
+    return queries;
+  }
+
+  public AccountId account() {
+    return account;
+  }
+
+  public ReplaySchedule schedule() {
+    return schedule;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  /** Completes when the actor system has terminated (after {@link #close} or a signal). */
+  public CompletionStage<Done> whenTerminated() {
+    return system.getWhenTerminated();
+  }
+
+  /** Stops the replay after its running step, unbinds HTTP and terminates the actor system. */
+  @Override
+  public void close() throws Exception {
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  /** Stops the replay after its running step, leaving the engine (and HTTP) running. */
+  public CompletionStage<Done> stopReplay() {
+    return AskPattern.ask(driver, ReplayDriver.Stop::new, Duration.ofSeconds(120), system.scheduler());
+  }
+}

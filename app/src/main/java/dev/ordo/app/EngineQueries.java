@@ -1,0 +1,151 @@
+package dev.ordo.app;
+
+import dev.ordo.broker.replay.ReplayDriver;
+import dev.ordo.engine.actor.AuthSession;
+import dev.ordo.engine.actor.MarketDataConnection;
+import dev.ordo.engine.actor.OrderRecord;
+import dev.ordo.engine.actor.Position;
+import dev.ordo.engine.actor.ServiceManager;
+import dev.ordo.engine.actor.SymbolTrader;
+import dev.ordo.engine.actor.TradingService;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.RoundTrip;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Read-only questions to the running engine, answered by asking its actors (never by reading
+ * their state from outside). Used by the HTTP API and the report.
+ */
+public final class EngineQueries {
+
+  /**
+   * The engine's status.
+   *
+   * @param accounts    accounts with a running trading service
+   * @param instruments instruments traded
+   */
+  public record Status(
+      String state,
+      List<AccountId> accounts,
+      List<InstrumentId> instruments,
+      ReplayDriver.Progress replay,
+      MarketDataConnection.Status marketData,
+      AuthSession.Status auth) {}
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final ActorRef<ServiceManager.Command> services;
+  private final Set<InstrumentId> instruments;
+  private final Duration timeout;
+  private volatile ActorRef<ReplayDriver.Command> replay;
+  private volatile TradingService.Parts paperService;
+
+  EngineQueries(ActorSystem<?> system, ActorRef<ServiceManager.Command> services, Set<InstrumentId> instruments, Duration timeout) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.services = services;
+    this.instruments = new TreeSet<>(instruments);
+    this.timeout = timeout;
+  }
+
+  void attachReplay(ActorRef<ReplayDriver.Command> driver, TradingService.Parts parts) {
+    this.replay = driver;
+    this.paperService = parts;
+  }
+
+  /** Accounts with a running trading service. */
+  public CompletionStage<Set<AccountId>> accounts() {
+    return AskPattern.<ServiceManager.Command, Map<AccountId, ActorRef<TradingService.Command>>>ask(services, ServiceManager.GetServices::new,
+        timeout, system.scheduler()).thenApply(map -> new TreeSet<>(map.keySet()));
+  }
+
+  /** The instrument named {@code text}: {@code SYMBOL.VENUE}, or a full trading symbol traded on one venue only. */
+  public Optional<InstrumentId> instrument(String text) {
+    for (InstrumentId id : instruments) if (id.toString().equals(text)) return Optional.of(id);
+    List<InstrumentId> bySymbol = instruments.stream().filter(id -> id.symbol().equals(text)).toList();
+    return bySymbol.size() == 1 ? Optional.of(bySymbol.get(0)) : Optional.empty();
+  }
+
+  public Set<InstrumentId> instruments() {
+    return instruments;
+  }
+
+  /** State of the symbol trader of {@code account} and {@code instrument}. */
+  public CompletionStage<SymbolTrader.State> symbol(AccountId account, InstrumentId instrument) {
+    return sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument))
+        .ask(SymbolTrader.GetState::new, timeout);
+  }
+
+  /** How far each instrument's trader has applied the market data. */
+  public CompletionStage<Map<InstrumentId, SymbolTrader.Progress>> progress(AccountId account) {
+    return forEachInstrument(id -> sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, id))
+        .ask(SymbolTrader.GetProgress::new, timeout));
+  }
+
+  /** Positions that have had at least one fill, by instrument. */
+  public CompletionStage<List<Position.State>> positions(AccountId account) {
+    return forEachInstrument(id -> sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, id))
+        .ask(Position.GetPosition::new, timeout))
+        .thenApply(map -> map.values().stream().filter(p -> p.fills() > 0).toList());
+  }
+
+  /** Working orders and the most recent closed ones of every trader, oldest first. */
+  public CompletionStage<List<OrderRecord>> orders(AccountId account) {
+    return states(account).thenApply(states -> states.values().stream().flatMap(s -> s.orders().stream())
+        .sorted(Comparator.comparing(OrderRecord::submittedAt).thenComparing(o -> o.clientOrderId().value())).toList());
+  }
+
+  /** Closed round trips of every trader, by entry time then instrument. */
+  public CompletionStage<List<RoundTrip>> trades(AccountId account) {
+    return states(account).thenApply(states -> states.values().stream().flatMap(s -> s.roundTrips().stream())
+        .sorted(Comparator.comparing((RoundTrip t) -> t.entryTime().toInstant()).thenComparing(RoundTrip::instrument)).toList());
+  }
+
+  private CompletionStage<Map<InstrumentId, SymbolTrader.State>> states(AccountId account) {
+    return forEachInstrument(id -> symbol(account, id));
+  }
+
+  /** The engine's status. */
+  public CompletionStage<Status> status() {
+    ActorRef<ReplayDriver.Command> driver = replay;
+    TradingService.Parts parts = paperService;
+    CompletableFuture<ReplayDriver.Progress> progress = driver == null ? CompletableFuture.completedFuture(null)
+        : AskPattern.<ReplayDriver.Command, ReplayDriver.Progress>ask(driver, ReplayDriver.GetProgress::new, timeout, system.scheduler())
+            .toCompletableFuture();
+    CompletableFuture<MarketDataConnection.Status> marketData = parts == null ? CompletableFuture.completedFuture(null)
+        : AskPattern.<MarketDataConnection.Command, MarketDataConnection.Status>ask(parts.marketData(), MarketDataConnection.GetStatus::new,
+            timeout, system.scheduler()).toCompletableFuture();
+    CompletableFuture<AuthSession.Status> auth = parts == null ? CompletableFuture.completedFuture(null)
+        : AskPattern.<AuthSession.Command, AuthSession.Status>ask(parts.authSession(), AuthSession.GetStatus::new, timeout, system.scheduler())
+            .toCompletableFuture();
+    CompletableFuture<Set<AccountId>> accounts = accounts().toCompletableFuture();
+    return CompletableFuture.allOf(progress, marketData, auth, accounts).thenApply(ignored -> new Status("RUNNING",
+        new ArrayList<>(accounts.join()), List.copyOf(instruments), progress.join(), marketData.join(), auth.join()));
+  }
+
+  private <T> CompletionStage<Map<InstrumentId, T>> forEachInstrument(Function<InstrumentId, CompletionStage<T>> ask) {
+    Map<InstrumentId, CompletableFuture<T>> asks = new LinkedHashMap<>();
+    for (InstrumentId id : instruments) asks.put(id, ask.apply(id).toCompletableFuture());
+    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      Map<InstrumentId, T> result = new LinkedHashMap<>();
+      asks.forEach((id, f) -> result.put(id, f.join()));
+      return result;
+    });
+  }
+}

@@ -1,0 +1,47 @@
+package dev.ordo.app;
+
+import dev.ordo.broker.replay.ReplayDriver;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Prints one progress line per replayed session (at most one every two seconds when replaying at
+ * full speed) and a line when the replay ends: sessions done / total, replay clock, fills so far.
+ */
+final class ProgressPrinter implements ReplayDriver.Listener {
+
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+
+  private final PrintStream out;
+  private final Clock wallClock;
+  private final Instant started;
+  private int lastSession = -1;
+  private Instant lastPrint = Instant.EPOCH;
+
+  ProgressPrinter(PrintStream out, Clock wallClock) {
+    this.out = out;
+    this.wallClock = wallClock;
+    this.started = wallClock.instant();
+  }
+
+  @Override
+  public synchronized void onStep(ReplayDriver.Progress p) {
+    Instant now = wallClock.instant();
+    if (p.sessionsDone() == lastSession || Duration.between(lastPrint, now).compareTo(Duration.ofSeconds(2)) < 0) return;
+    lastSession = p.sessionsDone();
+    lastPrint = now;
+    out.printf("replay: %d/%d sessions, clock %s UTC, %d bars, %d fills, %ds%n", p.sessionsDone(), p.sessionsTotal(),
+        TIME.format(p.replayTime()), p.barsDelivered(), p.fills(), Duration.between(started, now).toSeconds());
+  }
+
+  @Override
+  public synchronized void onEnd(ReplayDriver.Progress p) {
+    out.printf("replay %s: %d/%d sessions, %d bars, %d fills in %.1fs%s%n", p.state().name().toLowerCase(java.util.Locale.ROOT),
+        p.sessionsDone(), p.sessionsTotal(), p.barsDelivered(), p.fills(),
+        Duration.between(started, wallClock.instant()).toMillis() / 1000.0, p.error() == null ? "" : " - " + p.error());
+  }
+}

@@ -1,0 +1,59 @@
+package dev.ordo.app.http;
+
+import dev.ordo.app.EngineQueries;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.InstrumentId;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Per-account resources: {@code GET /accounts/{account}/positions}, {@code .../orders},
+ * {@code .../trades} (closed round trips) and {@code .../symbols/{symbol}} (a symbol trader's
+ * state; {@code symbol} is {@code SYMBOL.VENUE} or a trading symbol such as {@code DALBHARAT-EQ}).
+ * An unknown account or symbol answers 404 with a JSON error.
+ */
+public final class AccountRoutes extends AllDirectives {
+
+  private final EngineQueries queries;
+
+  public AccountRoutes(EngineQueries queries) {
+    this.queries = queries;
+  }
+
+  public Route routes() {
+    return pathPrefix("accounts", () -> pathPrefix(PathMatchers.segment(), accountText ->
+        onSuccess(queries.accounts(), accounts -> withAccount(accounts, accountText, account -> get(() -> concat(
+            path("positions", () -> onSuccess(queries.positions(account), this::ok)),
+            path("orders", () -> onSuccess(queries.orders(account), this::ok)),
+            path("trades", () -> onSuccess(queries.trades(account), this::ok)),
+            path(PathMatchers.segment("symbols").slash(PathMatchers.segment()), symbol -> withInstrument(symbol,
+                instrument -> onSuccess(queries.symbol(account, instrument), this::ok)))))))));
+  }
+
+  private Route withAccount(Set<AccountId> accounts, String text, Function<AccountId, Route> inner) {
+    Optional<AccountId> account = accounts.stream().filter(a -> a.value().equals(text)).findFirst();
+    if (account.isEmpty()) return notFound("unknown account", "no trading service runs for account '" + text + "'; running: " + accounts);
+    return inner.apply(account.get());
+  }
+
+  private Route withInstrument(String text, Function<InstrumentId, Route> inner) {
+    Optional<InstrumentId> instrument = queries.instrument(text);
+    if (instrument.isEmpty())
+      return notFound("unknown symbol", "'" + text + "' is not a traded instrument; use SYMBOL.VENUE, e.g. " + queries.instruments().iterator().next());
+    return inner.apply(instrument.get());
+  }
+
+  private Route ok(Object body) {
+    return completeOK(body, Jackson.marshaller(Json.mapper()));
+  }
+
+  private Route notFound(String error, String detail) {
+    return complete(StatusCodes.NOT_FOUND, new Json.Error(error, detail), Jackson.marshaller(Json.mapper()));
+  }
+}

@@ -1,0 +1,161 @@
+package dev.ordo.broker.paper;
+
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.Fill;
+import dev.ordo.engine.model.Instrument;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.Price;
+import dev.ordo.engine.model.VenueOrderId;
+import dev.ordo.engine.port.AccountLimits;
+import dev.ordo.engine.port.Broker;
+import dev.ordo.engine.port.BrokerError;
+import dev.ordo.engine.port.BrokerResult;
+import dev.ordo.engine.port.Credentials;
+import dev.ordo.engine.port.OrderReport;
+import dev.ordo.engine.port.OrderRequest;
+import dev.ordo.engine.port.OrderUpdateListener;
+import dev.ordo.engine.port.PositionReport;
+import dev.ordo.engine.port.SessionToken;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * The embedded paper broker of one account: the {@link Broker} port over a {@link PaperVenue}
+ * actor, plus the exchange side the replay drives ({@link #matchBar}, {@link #closeSession}).
+ * Calls never throw; an unanswered call completes with {@link BrokerError.Timeout}.
+ */
+public final class PaperBroker implements Broker {
+
+  private final AccountId account;
+  private final ActorSystem<?> system;
+  private final ActorRef<PaperVenue.Command> venue;
+  private final Duration timeout;
+  private final List<OrderUpdateListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong fillsPublished = new AtomicLong();
+
+  private PaperBroker(AccountId account, ActorSystem<?> system, Map<InstrumentId, Instrument> instruments, Clock clock, Duration timeout) {
+    this.account = account;
+    this.system = system;
+    this.timeout = timeout;
+    this.venue = system.systemActorOf(PaperVenue.create(account, instruments, clock, this::publish), "paper-venue-" + account, Props.empty());
+  }
+
+  /**
+   * Starts the paper broker of {@code account}, funding it with {@code cash} (by currency) the
+   * first time; a journal that already holds the account keeps its cash.
+   *
+   * @param instruments the instruments it accepts orders for
+   * @param timeout     how long a call may take before it answers {@link BrokerError.Timeout}
+   */
+  public static CompletionStage<PaperBroker> start(ActorSystem<?> system, AccountId account, Map<InstrumentId, Instrument> instruments,
+      Map<String, BigDecimal> cash, Clock clock, Duration timeout) {
+    PaperBroker broker = new PaperBroker(account, system, instruments, clock, timeout);
+    return AskPattern.<PaperVenue.Command, Done>ask(broker.venue, replyTo -> new PaperVenue.Open(cash, replyTo), timeout, system.scheduler())
+        .thenApply(done -> broker);
+  }
+
+  public AccountId account() {
+    return account;
+  }
+
+  /** Number of fills pushed to listeners since start (a fill delivered twice counts twice). */
+  public long fillsPublished() {
+    return fillsPublished.get();
+  }
+
+  private CompletionStage<Done> publish(List<Fill> fills) {
+    CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
+    for (Fill fill : fills) {
+      for (OrderUpdateListener listener : listeners) chain = chain.thenCompose(done -> listener.onFill(account, fill));
+      chain = chain.thenApply(done -> {
+        fillsPublished.incrementAndGet();
+        return done;
+      });
+    }
+    return chain;
+  }
+
+  private <T> CompletionStage<BrokerResult<T>> ask(Function<ActorRef<BrokerResult<T>>, PaperVenue.Command> message) {
+    return AskPattern.ask(venue, message::apply, timeout, system.scheduler())
+        .exceptionally(failure -> BrokerResult.error(new BrokerError.Timeout("paper venue did not answer in " + timeout)));
+  }
+
+  @Override
+  public CompletionStage<BrokerResult<SessionToken>> login(Credentials credentials) {
+    return ask(PaperVenue.Login::new);
+  }
+
+  @Override
+  public CompletionStage<BrokerResult<VenueOrderId>> placeOrder(SessionToken token, OrderRequest request) {
+    return ask(replyTo -> new PaperVenue.Place(token, request, replyTo));
+  }
+
+  @Override
+  public CompletionStage<BrokerResult<VenueOrderId>> modifyOrder(SessionToken token, VenueOrderId order, Price trigger, Price limit) {
+    return ask(replyTo -> new PaperVenue.Modify(token, order, trigger, limit, replyTo));
+  }
+
+  @Override
+  public CompletionStage<BrokerResult<VenueOrderId>> cancelOrder(SessionToken token, VenueOrderId order) {
+    return ask(replyTo -> new PaperVenue.Cancel(token, order, replyTo));
+  }
+
+  @Override
+  public CompletionStage<BrokerResult<List<OrderReport>>> orderBook(SessionToken token) {
+    return ask(replyTo -> new PaperVenue.Query<>(token, PaperVenue.State::orderBook, replyTo));
+  }
+
+  @Override
+  public CompletionStage<BrokerResult<List<Fill>>> trades(SessionToken token) {
+    return ask(replyTo -> new PaperVenue.Query<>(token, PaperVenue.State::trades, replyTo));
+  }
+
+  @Override
+  public CompletionStage<BrokerResult<List<PositionReport>>> positions(SessionToken token) {
+    return ask(replyTo -> new PaperVenue.Query<>(token, state -> List.copyOf(state.positions().values()), replyTo));
+  }
+
+  @Override
+  public CompletionStage<BrokerResult<AccountLimits>> limits(SessionToken token) {
+    return ask(replyTo -> new PaperVenue.Query<>(token, PaperVenue::limits, replyTo));
+  }
+
+  @Override
+  public void subscribeOrderUpdates(OrderUpdateListener listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Exchange side: matches the working orders of the bar's instrument against the complete
+   * {@code bar}. Completes with the number of fills once the listeners acknowledged them; fails
+   * when they did not.
+   */
+  public CompletionStage<Integer> matchBar(Bar bar) {
+    return AskPattern.<PaperVenue.Command, BrokerResult<Integer>>ask(venue, replyTo -> new PaperVenue.MatchBar(bar, replyTo),
+            timeout.multipliedBy(2), system.scheduler())
+        .thenApply(result -> {
+          if (result instanceof BrokerResult.Ok<Integer> ok) return ok.value();
+          throw new IllegalStateException("matching " + bar.instrumentId() + " " + bar.tsOpen() + " failed: "
+              + ((BrokerResult.Err<Integer>) result).error().detail());
+        });
+  }
+
+  /** Exchange side: the session of the instrument of {@code lastBar} closed with that bar. */
+  public CompletionStage<Done> closeSession(Bar lastBar) {
+    return AskPattern.ask(venue, replyTo -> new PaperVenue.CloseSession(lastBar, replyTo), timeout, system.scheduler());
+  }
+}

@@ -1,0 +1,48 @@
+package dev.ordo.engine.time;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A {@link Clock} driven by the market-data replay: it shows the time of the bar being
+ * replayed, never the wall clock, so a replay gives the same timestamps at any speed. It only
+ * moves forward; {@link #advanceTo} with an earlier instant is ignored. Safe to read from any
+ * thread.
+ */
+public final class ReplayClock extends Clock {
+
+  private final AtomicReference<Instant> now;
+  private final ZoneId zone;
+
+  public ReplayClock(Instant start) {
+    this(new AtomicReference<>(start), ZoneOffset.UTC);
+  }
+
+  private ReplayClock(AtomicReference<Instant> now, ZoneId zone) {
+    this.now = now;
+    this.zone = zone;
+  }
+
+  /** Moves the clock to {@code instant} if it is later than the current time. */
+  public void advanceTo(Instant instant) {
+    now.accumulateAndGet(instant, (current, next) -> next.isAfter(current) ? next : current);
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return zone;
+  }
+
+  @Override
+  public Clock withZone(ZoneId newZone) {
+    return new ReplayClock(now, newZone);
+  }
+
+  @Override
+  public Instant instant() {
+    return now.get();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.ordo.persistence;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Where the journal lives. By default an H2 file database {@code <data-dir>/journal.mv.db};
+ * with {@code ordo.persistence.kind = postgres} the PostgreSQL database at
+ * {@code ordo.persistence.url}. Produces the configuration overrides for
+ * pekko-persistence-jdbc's shared Slick database.
+ */
+public final class JournalSettings {
+
+  private JournalSettings() {}
+
+  /**
+   * Completes {@code config} (which must include {@code ordo-persistence.conf}) with the journal
+   * database of {@code dataDir}.
+   *
+   * @throws IllegalArgumentException when the kind is unknown or PostgreSQL has no URL
+   */
+  public static Config withJournal(Config config, Path dataDir) {
+    String kind = config.getString("ordo.persistence.kind").toLowerCase(Locale.ROOT);
+    String url = config.getString("ordo.persistence.url");
+    Config overrides;
+    switch (kind) {
+      case "h2" -> {
+        if (url.isBlank()) url = h2Url(dataDir);
+        overrides = ConfigFactory.empty()
+            .withValue("pekko-persistence-jdbc.shared-databases.slick.profile", ConfigValueFactory.fromAnyRef("slick.jdbc.H2Profile$"))
+            .withValue("pekko-persistence-jdbc.shared-databases.slick.db.driver", ConfigValueFactory.fromAnyRef("org.h2.Driver"))
+            .withValue("pekko-persistence-jdbc.shared-databases.slick.db.url", ConfigValueFactory.fromAnyRef(url));
+      }
+      case "postgres", "postgresql" -> {
+        if (url.isBlank())
+          throw new IllegalArgumentException("ordo.persistence.kind = postgres needs ordo.persistence.url (jdbc:postgresql://host:5432/db)");
+        overrides = ConfigFactory.empty()
+            .withValue("pekko-persistence-jdbc.shared-databases.slick.profile", ConfigValueFactory.fromAnyRef("slick.jdbc.PostgresProfile$"))
+            .withValue("pekko-persistence-jdbc.shared-databases.slick.db.driver", ConfigValueFactory.fromAnyRef("org.postgresql.Driver"))
+            .withValue("pekko-persistence-jdbc.shared-databases.slick.db.url", ConfigValueFactory.fromAnyRef(url));
+      }
+      default -> throw new IllegalArgumentException("ordo.persistence.kind must be h2 or postgres, got '" + kind + "'");
+    }
+    return overrides.withFallback(config);
+  }
+
+  /**
+   * The H2 URL of the journal under {@code dataDir}. {@code DB_CLOSE_ON_EXIT=FALSE} keeps H2
+   * from closing the database in its own shutdown hook while Pekko's coordinated shutdown still
+   * writes (SIGTERM); the connection pool closes it when the actor system terminates.
+   */
+  public static String h2Url(Path dataDir) {
+    return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("journal") + ";DB_CLOSE_ON_EXIT=FALSE";
+  }
+}
