@@ -10,7 +10,7 @@ public record AccountId(String value) implements Comparable<AccountId> {
     if (value == null || value.isBlank()) throw new IllegalArgumentException("AccountId must not be blank");
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static AccountId of(String value) {
     return new AccountId(value);
   }

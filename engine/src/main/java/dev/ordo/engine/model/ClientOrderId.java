@@ -10,7 +10,7 @@ public record ClientOrderId(String value) implements Comparable<ClientOrderId> {
     if (value == null || value.isBlank()) throw new IllegalArgumentException("ClientOrderId must not be blank");
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static ClientOrderId of(String value) {
     return new ClientOrderId(value);
   }

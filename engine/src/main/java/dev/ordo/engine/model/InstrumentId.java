@@ -29,7 +29,7 @@ public record InstrumentId(String symbol, String venue) implements Comparable<In
    *
    * @throws IllegalArgumentException when the text has no venue part
    */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static InstrumentId parse(String text) {
     int dot = text == null ? -1 : text.lastIndexOf('.');
     if (dot <= 0 || dot == text.length() - 1)

@@ -18,7 +18,7 @@ public record Price(BigDecimal value) implements Comparable<Price> {
   }
 
   /** Parses a decimal price such as {@code "2179.05"}; throws NumberFormatException when it is not one. */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static Price of(String text) {
     return new Price(new BigDecimal(text.trim()));
   }

@@ -20,7 +20,7 @@ public record Quantity(BigDecimal value) implements Comparable<Quantity> {
   }
 
   /** Parses a decimal quantity; throws NumberFormatException or IllegalArgumentException when invalid. */
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static Quantity of(String text) {
     return new Quantity(new BigDecimal(text.trim()));
   }

@@ -10,7 +10,7 @@ public record TradeId(String value) implements Comparable<TradeId> {
     if (value == null || value.isBlank()) throw new IllegalArgumentException("TradeId must not be blank");
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static TradeId of(String value) {
     return new TradeId(value);
   }

@@ -10,7 +10,7 @@ public record VenueOrderId(String value) implements Comparable<VenueOrderId> {
     if (value == null || value.isBlank()) throw new IllegalArgumentException("VenueOrderId must not be blank");
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static VenueOrderId of(String value) {
     return new VenueOrderId(value);
   }
