@@ -10,6 +10,9 @@ import dev.ordo.engine.actor.SymbolTrader;
 import dev.ordo.engine.actor.TradingService;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.Price;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
 import dev.ordo.engine.model.RoundTrip;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,11 +101,27 @@ public final class EngineQueries {
         .ask(SymbolTrader.GetProgress::new, timeout));
   }
 
+  /**
+   * A position as the API shows it.
+   *
+   * @param status      {@code LONG}, {@code SHORT} or {@code FLAT}
+   * @param quantity    signed, instrument units
+   * @param realizedPnl instrument currency, no fees
+   */
+  public record PositionView(AccountId account, InstrumentId instrument, String status, BigDecimal quantity, Price averagePrice,
+      BigDecimal realizedPnl, OffsetDateTime openedAt, OffsetDateTime closedAt, long fills) {
+
+    static PositionView of(Position.State p) {
+      return new PositionView(p.account(), p.instrument(), p.status(), p.quantity(), p.averagePrice(), p.realizedPnl(), p.openedAt(),
+          p.closedAt(), p.fills());
+    }
+  }
+
   /** Positions that have had at least one fill, by instrument. */
-  public CompletionStage<List<Position.State>> positions(AccountId account) {
+  public CompletionStage<List<PositionView>> positions(AccountId account) {
     return forEachInstrument(id -> sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, id))
         .ask(Position.GetPosition::new, timeout))
-        .thenApply(map -> map.values().stream().filter(p -> p.fills() > 0).toList());
+        .thenApply(map -> map.values().stream().filter(p -> p.fills() > 0).map(PositionView::of).toList());
   }
 
   /** Working orders and the most recent closed ones of every trader, oldest first. */

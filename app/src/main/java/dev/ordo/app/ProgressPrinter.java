@@ -34,14 +34,20 @@ final class ProgressPrinter implements ReplayDriver.Listener {
     if (p.sessionsDone() == lastSession || Duration.between(lastPrint, now).compareTo(Duration.ofSeconds(2)) < 0) return;
     lastSession = p.sessionsDone();
     lastPrint = now;
-    out.printf("replay: %d/%d sessions, clock %s UTC, %d bars, %d fills, %ds%n", p.sessionsDone(), p.sessionsTotal(),
-        TIME.format(p.replayTime()), p.barsDelivered(), p.fills(), Duration.between(started, now).toSeconds());
+    line(String.format("replay: %d/%d sessions, clock %s UTC, %d bars, %d fills, %ds", p.sessionsDone(), p.sessionsTotal(),
+        TIME.format(p.replayTime()), p.barsDelivered(), p.fills(), Duration.between(started, now).toSeconds()));
   }
 
   @Override
   public synchronized void onEnd(ReplayDriver.Progress p) {
-    out.printf("replay %s: %d/%d sessions, %d bars, %d fills in %.1fs%s%n", p.state().name().toLowerCase(java.util.Locale.ROOT),
-        p.sessionsDone(), p.sessionsTotal(), p.barsDelivered(), p.fills(),
-        Duration.between(started, wallClock.instant()).toMillis() / 1000.0, p.error() == null ? "" : " - " + p.error());
+    line(String.format(java.util.Locale.ROOT, "replay %s: %d/%d sessions, %d bars, %d fills in %.1fs%s",
+        p.state().name().toLowerCase(java.util.Locale.ROOT), p.sessionsDone(), p.sessionsTotal(), p.barsDelivered(), p.fills(),
+        Duration.between(started, wallClock.instant()).toMillis() / 1000.0, p.error() == null ? "" : " - " + p.error()));
+  }
+
+  /** One whole line in one write, so log lines on a shared terminal or file never split it. */
+  private void line(String text) {
+    out.print(text + System.lineSeparator());
+    out.flush();
   }
 }

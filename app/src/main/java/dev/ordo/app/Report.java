@@ -15,9 +15,12 @@ import java.util.TreeMap;
 /**
  * The run report: {@code {"trades": [...], "summary": {...}}}, one trade per round trip with
  * {@code instrument, side, quantity, entryTime, entryPrice, exitTime, exitPrice, exitReason, pnl}
- * (prices and P&amp;L as decimal strings in instrument currency, times ISO-8601 with offset).
+ * (prices and P&amp;L as exact decimal JSON numbers in instrument currency, never through a double; times ISO-8601
+ * with offset and seconds).
  */
 public record Report(List<Trade> trades, Summary summary) {
+
+  private static final java.time.format.DateTimeFormatter ISO = java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
   /** One round trip as reported. */
   public record Trade(String instrument, String side, BigDecimal quantity, String entryTime, BigDecimal entryPrice, String exitTime,
@@ -44,8 +47,8 @@ public record Report(List<Trade> trades, Summary summary) {
       total = total.add(t.pnl());
       if (t.pnl().signum() > 0) winners++;
       else if (t.pnl().signum() < 0) losers++;
-      trades.add(new Trade(t.instrument().symbol(), t.side().name(), t.quantity().value(), t.entryTime().toString(), t.entryPrice().value(),
-          t.exitTime().toString(), t.exitPrice().value(), t.exitReason(), t.pnl()));
+      trades.add(new Trade(t.instrument().symbol(), t.side().name(), t.quantity().value(), ISO.format(t.entryTime()), t.entryPrice().value(),
+          ISO.format(t.exitTime()), t.exitPrice().value(), t.exitReason(), t.pnl()));
     }
     return new Report(List.copyOf(trades), new Summary(trades.size(), reasons, total, winners, losers, instruments,
         progress == null ? "UNKNOWN" : progress.state().name(), progress == null ? 0 : progress.sessionsDone(),

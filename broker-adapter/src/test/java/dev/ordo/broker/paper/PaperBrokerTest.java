@@ -1,0 +1,159 @@
+package dev.ordo.broker.paper;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.ClientOrderId;
+import dev.ordo.engine.model.Fill;
+import dev.ordo.engine.model.Instrument;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.OrderSide;
+import dev.ordo.engine.model.OrderType;
+import dev.ordo.engine.model.Price;
+import dev.ordo.engine.model.Quantity;
+import dev.ordo.engine.model.TimeInForce;
+import dev.ordo.engine.model.VenueOrderId;
+import dev.ordo.engine.port.BrokerError;
+import dev.ordo.engine.port.BrokerResult;
+import dev.ordo.engine.port.OrderRequest;
+import dev.ordo.engine.port.SessionToken;
+import dev.ordo.engine.time.ReplayClock;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PaperBrokerTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
+      .withFallback(ConfigFactory.parseString("pekko.actor.serialize-messages = on"))
+      .withFallback(ConfigFactory.load()));
+
+  static final InstrumentId TCS = new InstrumentId("TCS-EQ", "NSE");
+  static final OffsetDateTime T0 = OffsetDateTime.parse("2024-01-16T09:15:00+05:30");
+  static int accounts;
+
+  ReplayClock clock;
+  PaperBroker broker;
+  SessionToken token;
+  List<Fill> published;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    clock = new ReplayClock(T0.toInstant());
+    broker = PaperBroker.start(testKit.system(), AccountId.of("test" + (++accounts)),
+        Map.of(TCS, new Instrument(TCS, new BigDecimal("0.05"), BigDecimal.ONE, "INR", null)), Map.of("INR", new BigDecimal("1000000")),
+        clock, Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    published = new CopyOnWriteArrayList<>();
+    broker.subscribeOrderUpdates((account, fill) -> {
+      published.add(fill);
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    token = ((BrokerResult.Ok<SessionToken>) get(broker.login(null))).value();
+  }
+
+  static <T> T get(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  static Bar bar(OffsetDateTime open, String o, String h, String l, String c) {
+    return new Bar(TCS, Duration.ofMinutes(5), Price.of(o), Price.of(h), Price.of(l), Price.of(c), BigDecimal.ONE, open);
+  }
+
+  OrderRequest buyStop(String id, String trigger, long quantity) {
+    return new OrderRequest(ClientOrderId.of(id), TCS, OrderSide.BUY, OrderType.STOP_MARKET, Quantity.of(quantity), Price.of(trigger), null,
+        TimeInForce.DAY);
+  }
+
+  @Test
+  void aCallWithAnUnknownTokenAnswersAuthExpired() throws Exception {
+    SessionToken forged = new SessionToken("forged", "sid", Instant.EPOCH);
+    BrokerResult<VenueOrderId> result = get(broker.placeOrder(forged, buyStop("C1", "3500", 10)));
+    assertInstanceOf(BrokerError.AuthExpired.class, ((BrokerResult.Err<VenueOrderId>) result).error());
+  }
+
+  @Test
+  void matchesAnOrderOnlyAgainstBarsOpeningAfterItsAcceptanceAndDebitsCash() throws Exception {
+    clock.advanceTo(T0.plusMinutes(5).toInstant());
+    assertInstanceOf(BrokerResult.Ok.class, get(broker.placeOrder(token, buyStop("C1", "3500", 10))));
+    assertEquals(0, get(broker.matchBar(bar(T0, "3490", "3510", "3480", "3500"))), "the bar it was placed after does not fill it");
+    assertEquals(1, get(broker.matchBar(bar(T0.plusMinutes(5), "3502", "3510", "3495", "3505"))));
+    Fill fill = published.get(0);
+    assertEquals(Price.of("3502"), fill.lastPx(), "max(trigger 3500, open 3502)");
+    assertEquals(T0.plusMinutes(5), fill.tsEvent());
+    var limits = ((BrokerResult.Ok<dev.ordo.engine.port.AccountLimits>) get(broker.limits(token))).value();
+    assertEquals(0, limits.available().get("INR").compareTo(new BigDecimal("1000000").subtract(new BigDecimal("35020"))));
+    var positions = ((BrokerResult.Ok<List<dev.ordo.engine.port.PositionReport>>) get(broker.positions(token))).value();
+    assertEquals(0, positions.get(0).netQuantity().compareTo(BigDecimal.TEN));
+
+    VenueOrderId id = fill.venueOrderId();
+    BrokerResult<VenueOrderId> cancel = get(broker.cancelOrder(token, id));
+    BrokerError.Rejected rejected = assertInstanceOf(BrokerError.Rejected.class, ((BrokerResult.Err<VenueOrderId>) cancel).error());
+    assertTrue(rejected.detail().contains("not open"), rejected.detail());
+  }
+
+  @Test
+  void aMatchAlreadyDoneIsNotMatchedAgainButItsFillsAreDeliveredAgain() throws Exception {
+    get(broker.placeOrder(token, buyStop("C1", "3500", 10)));
+    Bar b = bar(T0, "3502", "3510", "3495", "3505");
+    assertEquals(1, get(broker.matchBar(b)));
+    assertEquals(1, get(broker.matchBar(b)));
+    assertEquals(2, published.size());
+    assertEquals(published.get(0).tradeId(), published.get(1).tradeId(), "same trade id: applied once downstream");
+    var trades = ((BrokerResult.Ok<List<Fill>>) get(broker.trades(token))).value();
+    assertEquals(1, trades.size());
+  }
+
+  @Test
+  void refusesABuyBeyondTheCash() throws Exception {
+    BrokerResult<VenueOrderId> result = get(broker.placeOrder(token, buyStop("C1", "3500", 1000)));
+    BrokerError.Rejected rejected = assertInstanceOf(BrokerError.Rejected.class, ((BrokerResult.Err<VenueOrderId>) result).error());
+    assertTrue(rejected.detail().contains("insufficient funds"), rejected.detail());
+    var book = ((BrokerResult.Ok<List<dev.ordo.engine.port.OrderReport>>) get(broker.orderBook(token))).value();
+    assertEquals(1, book.size(), "a rejected order stays in the order book");
+  }
+
+  @Test
+  void aMarketOrderAfterTheCloseFillsAtTheClosingPriceStampedWithTheLastBar() throws Exception {
+    Bar last = bar(T0.withHour(15).withMinute(25), "3500", "3505", "3495", "3498.35");
+    get(broker.matchBar(last));
+    get(broker.closeSession(last));
+    OrderRequest sell = new OrderRequest(ClientOrderId.of("C9"), TCS, OrderSide.SELL, OrderType.MARKET, Quantity.of(5), null, null,
+        TimeInForce.DAY);
+    assertInstanceOf(BrokerResult.Ok.class, get(broker.placeOrder(token, sell)));
+    assertEquals(1, published.size(), "filled before the placement was answered");
+    assertEquals(Price.of("3498.35"), published.get(0).lastPx());
+    assertEquals(last.tsOpen(), published.get(0).tsEvent());
+  }
+
+  @Test
+  void refusesMalformedOrders() throws Exception {
+    OrderRequest noTrigger = new OrderRequest(ClientOrderId.of("C1"), TCS, OrderSide.SELL, OrderType.STOP_MARKET, Quantity.of(5), null, null,
+        TimeInForce.DAY);
+    assertInstanceOf(BrokerResult.Err.class, get(broker.placeOrder(token, noTrigger)));
+    OrderRequest unknown = new OrderRequest(ClientOrderId.of("C2"), new InstrumentId("NOPE-EQ", "NSE"), OrderSide.SELL, OrderType.MARKET,
+        Quantity.of(5), null, null, TimeInForce.DAY);
+    BrokerResult<VenueOrderId> result = get(broker.placeOrder(token, unknown));
+    assertTrue(((BrokerResult.Err<VenueOrderId>) result).error().detail().contains("unknown instrument"));
+  }
+}

@@ -1,0 +1,215 @@
+package dev.ordo.engine.actor;
+
+import static dev.ordo.engine.TestBars.INSTRUMENT;
+import static dev.ordo.engine.TestBars.bar;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.ClientOrderId;
+import dev.ordo.engine.model.Fill;
+import dev.ordo.engine.model.OrderSide;
+import dev.ordo.engine.model.OrderStatus;
+import dev.ordo.engine.model.OrderType;
+import dev.ordo.engine.model.Price;
+import dev.ordo.engine.model.Quantity;
+import dev.ordo.engine.model.RoundTrip;
+import dev.ordo.engine.model.TradeId;
+import dev.ordo.engine.model.VenueOrderId;
+import dev.ordo.engine.port.BrokerError;
+import dev.ordo.engine.strategy.EightyTwentyStrategy;
+import dev.ordo.engine.strategy.OrderRole;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SymbolTraderTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseString("pekko.actor.serialize-messages = on"))
+      .withFallback(ConfigFactory.load()));
+
+  static final AccountId ACCOUNT = AccountId.of("paper");
+  static final LocalDate D0 = LocalDate.of(2024, 1, 15);
+  static final LocalDate D1 = LocalDate.of(2024, 1, 16);
+
+  TestProbe<BrokerGateway.Command> gateway;
+  TestProbe<Done> done;
+  EventSourcedBehaviorTestKit<SymbolTrader.Command, SymbolTrader.Event, SymbolTrader.State> kit;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    gateway = testKit.createTestProbe();
+    done = testKit.createTestProbe();
+    GatewayDirectory directory = account -> gateway.ref();
+    SymbolTrader.Dependencies dependencies = new SymbolTrader.Dependencies(
+        id -> new EightyTwentyStrategy(EightyTwentyStrategy.Parameters.defaults()), directory,
+        Clock.fixed(Instant.parse("2024-01-16T04:00:00Z"), ZoneOffset.UTC));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        SymbolTrader.create(SymbolTrader.entityId(ACCOUNT, INSTRUMENT), dependencies));
+    kit.clear();
+  }
+
+  void feed(Bar b) {
+    kit.runCommand(new SymbolTrader.OpenBar(b.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    kit.runCommand(new SymbolTrader.CloseBar(b, done.ref()));
+  }
+
+  /** Setup session D0 (open 109 high 110 low 100 close 101), then D1 breaks 100: the entry goes to the gateway. */
+  BrokerGateway.Execute armAndReceiveEntry() {
+    feed(bar(D0, "09:15", "109", "110", "105", "106"));
+    done.expectMessage(Done.getInstance());
+    feed(bar(D0, "09:20", "106", "106", "100", "101"));
+    done.expectMessage(Done.getInstance());
+    kit.runCommand(new SymbolTrader.EndSession(D0, done.ref()));
+    done.expectMessage(Done.getInstance());
+    feed(bar(D1, "09:15", "101", "101", "99.5", "100"));
+    return gateway.expectMessageClass(BrokerGateway.Execute.class);
+  }
+
+  @Test
+  void journalsTheOrderIntentBeforeSendingItAndAnswersOnlyOnceTheBrokerAnswered() {
+    BrokerGateway.Execute execute = armAndReceiveEntry();
+    BrokerCall.PlaceOrder place = assertInstanceOf(BrokerCall.PlaceOrder.class, execute.call());
+    assertEquals(BrokerGateway.Priority.CRITICAL, execute.priority());
+    assertEquals(OrderSide.BUY, place.request().side());
+    assertEquals(OrderType.STOP_MARKET, place.request().type());
+    assertEquals(Price.of("100"), place.request().trigger());
+    assertEquals(Quantity.of(1000), place.request().quantity());
+    OrderRecord submitted = kit.getState().order(place.request().clientOrderId());
+    assertEquals(OrderStatus.SUBMITTED, submitted.status(), "the intent is journaled before the broker answers");
+    done.expectNoMessage(Duration.ofMillis(200));
+
+    execute.replyTo().tell(new BrokerCall.Placed(place.request().clientOrderId(), VenueOrderId.of("V1")));
+    done.expectMessage(Done.getInstance());
+    OrderRecord accepted = kit.getState().order(place.request().clientOrderId());
+    assertEquals(OrderStatus.ACCEPTED, accepted.status());
+    assertEquals(VenueOrderId.of("V1"), accepted.venueOrderId());
+  }
+
+  @Test
+  void appliesARepeatedFillOnceAndKeepsItsStateAcrossARestart() {
+    BrokerGateway.Execute execute = armAndReceiveEntry();
+    ClientOrderId entry = ((BrokerCall.PlaceOrder) execute.call()).request().clientOrderId();
+    execute.replyTo().tell(new BrokerCall.Placed(entry, VenueOrderId.of("V1")));
+    done.expectMessage(Done.getInstance());
+
+    Bar fillBar = bar(D1, "09:20", "100", "101", "99.9", "100.5");
+    kit.runCommand(new SymbolTrader.OpenBar(fillBar.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    Fill fill = new Fill(TradeId.of("T1"), entry, VenueOrderId.of("V1"), INSTRUMENT, OrderSide.BUY, Quantity.of(1000), Price.of("100"),
+        fillBar.tsOpen());
+    var first = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo));
+    assertEquals(1, first.events().size());
+    var again = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo));
+    assertTrue(again.events().isEmpty(), "the same trade id is applied once");
+    assertEquals(OrderStatus.FILLED, kit.getState().order(entry).status());
+
+    kit.runCommand(new SymbolTrader.CloseBar(fillBar, done.ref()));
+    BrokerGateway.Execute stopCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    BrokerCall.PlaceOrder stop = assertInstanceOf(BrokerCall.PlaceOrder.class, stopCall.call());
+    assertEquals(Price.of("99.50"), stop.request().trigger(), "stop at floorTick(session low 99.5)");
+    stopCall.replyTo().tell(new BrokerCall.Placed(stop.request().clientOrderId(), VenueOrderId.of("V2")));
+    done.expectMessage(Done.getInstance());
+
+    SymbolTrader.State before = kit.getState();
+    kit.restart();
+    SymbolTrader.State after = kit.getState();
+    assertEquals(before, after, "state survives a restart");
+    assertEquals(fillBar.tsOpen(), after.lastBarApplied());
+    assertEquals(Quantity.of(1000), after.openTrade().quantity());
+    var afterRestart = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo));
+    assertTrue(afterRestart.events().isEmpty(), "still applied once after a restart");
+  }
+
+  @Test
+  void aBarAlreadyAppliedIsIgnored() {
+    Bar b = bar(D0, "09:15", "109", "110", "105", "106");
+    feed(b);
+    done.expectMessage(Done.getInstance());
+    var result = kit.runCommand(new SymbolTrader.CloseBar(b, done.ref()));
+    assertTrue(result.events().isEmpty());
+    done.expectMessage(Done.getInstance());
+  }
+
+  @Test
+  void trailsTheStopThroughTheBrokerAndRecordsTheRoundTripWithItsExitReason() {
+    BrokerGateway.Execute execute = armAndReceiveEntry();
+    ClientOrderId entry = ((BrokerCall.PlaceOrder) execute.call()).request().clientOrderId();
+    execute.replyTo().tell(new BrokerCall.Placed(entry, VenueOrderId.of("V1")));
+    done.expectMessage(Done.getInstance());
+    Bar fillBar = bar(D1, "09:20", "100", "101", "99.9", "100.5");
+    kit.runCommand(new SymbolTrader.OpenBar(fillBar.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(
+        new Fill(TradeId.of("T1"), entry, VenueOrderId.of("V1"), INSTRUMENT, OrderSide.BUY, Quantity.of(1000), Price.of("100"), fillBar.tsOpen()),
+        replyTo));
+    kit.runCommand(new SymbolTrader.CloseBar(fillBar, done.ref()));
+    BrokerGateway.Execute stopCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    ClientOrderId stop = ((BrokerCall.PlaceOrder) stopCall.call()).request().clientOrderId();
+    stopCall.replyTo().tell(new BrokerCall.Placed(stop, VenueOrderId.of("V2")));
+    done.expectMessage(Done.getInstance());
+
+    feed(bar(D1, "09:25", "100.5", "101", "100.12", "100.8"));
+    BrokerGateway.Execute modifyCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    BrokerCall.ModifyOrder modify = assertInstanceOf(BrokerCall.ModifyOrder.class, modifyCall.call());
+    assertEquals(Price.of("100.10"), modify.trigger());
+    assertEquals(VenueOrderId.of("V2"), modify.venueOrderId());
+    assertEquals(Price.of("99.50"), kit.getState().order(stop).trigger(), "trigger changes only when the broker confirms");
+    modifyCall.replyTo().tell(new BrokerCall.Modified(stop, VenueOrderId.of("V2")));
+    done.expectMessage(Done.getInstance());
+    assertEquals(Price.of("100.10"), kit.getState().order(stop).trigger());
+
+    Bar exitBar = bar(D1, "09:30", "100.3", "100.4", "99.9", "100");
+    kit.runCommand(new SymbolTrader.OpenBar(exitBar.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(
+        new Fill(TradeId.of("T2"), stop, VenueOrderId.of("V2"), INSTRUMENT, OrderSide.SELL, Quantity.of(1000), Price.of("100.10"),
+            exitBar.tsOpen()), replyTo));
+    RoundTrip trip = kit.getState().roundTrips().get(0);
+    assertEquals("TRAIL", trip.exitReason());
+    assertEquals(0, trip.pnl().compareTo(new java.math.BigDecimal("100.00")), "(100.10 - 100) * 1000");
+    assertNull(kit.getState().openTrade());
+  }
+
+  @Test
+  void aRejectedOrderIsClosedAndTheAnswerIsStillSent() {
+    BrokerGateway.Execute execute = armAndReceiveEntry();
+    BrokerCall.PlaceOrder place = (BrokerCall.PlaceOrder) execute.call();
+    execute.replyTo().tell(new BrokerCall.Failed(place, new BrokerError.Rejected("insufficient funds")));
+    done.expectMessage(Done.getInstance());
+    OrderRecord order = kit.getState().order(place.request().clientOrderId());
+    assertEquals(OrderStatus.REJECTED, order.status());
+    assertTrue(order.lastError().contains("insufficient funds"));
+    assertNull(kit.getState().working(OrderRole.ENTRY));
+  }
+
+  @Test
+  void aTimedOutPlacementBecomesUnknownInsteadOfBeingSentAgain() {
+    BrokerGateway.Execute execute = armAndReceiveEntry();
+    BrokerCall.PlaceOrder place = (BrokerCall.PlaceOrder) execute.call();
+    execute.replyTo().tell(new BrokerCall.Failed(place, new BrokerError.Timeout("no answer")));
+    done.expectMessage(Done.getInstance());
+    assertEquals(OrderStatus.UNKNOWN, kit.getState().order(place.request().clientOrderId()).status());
+    gateway.expectNoMessage(Duration.ofMillis(200));
+  }
+}
