@@ -10,7 +10,7 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * Prints one progress line per replayed session (at most one every two seconds when replaying at
- * full speed) and a line when the replay ends: sessions done / total, replay clock, fills so far.
+ * full speed) and a line when the replay ends: sessions done / total, replay clock, trades closed so far.
  */
 final class ProgressPrinter implements ReplayDriver.Listener {
 
@@ -34,14 +34,14 @@ final class ProgressPrinter implements ReplayDriver.Listener {
     if (p.sessionsDone() == lastSession || Duration.between(lastPrint, now).compareTo(Duration.ofSeconds(2)) < 0) return;
     lastSession = p.sessionsDone();
     lastPrint = now;
-    line(String.format("replay: %d/%d sessions, clock %s UTC, %d bars, %d fills, %ds", p.sessionsDone(), p.sessionsTotal(),
-        TIME.format(p.replayTime()), p.barsDelivered(), p.fills(), Duration.between(started, now).toSeconds()));
+    line(String.format("replay: %d/%d sessions, clock %s UTC, %d bars, %d trades closed, %ds", p.sessionsDone(),
+        p.sessionsTotal(), TIME.format(p.replayTime()), p.barsDelivered(), p.tradesClosed(), Duration.between(started, now).toSeconds()));
   }
 
   @Override
   public synchronized void onEnd(ReplayDriver.Progress p) {
-    line(String.format(java.util.Locale.ROOT, "replay %s: %d/%d sessions, %d bars, %d fills in %.1fs%s",
-        p.state().name().toLowerCase(java.util.Locale.ROOT), p.sessionsDone(), p.sessionsTotal(), p.barsDelivered(), p.fills(),
+    line(String.format(java.util.Locale.ROOT, "replay %s: %d/%d sessions, %d bars, %d fills, %d trades closed in %.1fs%s",
+        p.state().name().toLowerCase(java.util.Locale.ROOT), p.sessionsDone(), p.sessionsTotal(), p.barsDelivered(), p.fills(), p.tradesClosed(),
         Duration.between(started, wallClock.instant()).toMillis() / 1000.0, p.error() == null ? "" : " - " + p.error()));
   }
 

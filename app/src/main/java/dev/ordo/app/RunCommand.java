@@ -76,6 +76,9 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("ordo run: " + e.getMessage());
       return 2;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      System.err.println("ordo run: could not start: " + startFailure(e));
+      return 1;
     }
     out.printf("Ordo running: %d instruments, %d sessions from %s, data dir %s%n", engine.schedule().instruments().size(),
         engine.schedule().sessions().size(), folder, dataDir.toAbsolutePath());
@@ -96,6 +99,18 @@ final class RunCommand implements Callable<Integer> {
       case FINISHED, STOPPED -> reportFailed ? 1 : 0;
       default -> 1;
     };
+  }
+
+  /** A one-line reason for a failed start: a busy HTTP port, a data directory used by another process, ... */
+  private String startFailure(Exception e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+    if (cause instanceof java.net.BindException)
+      return "cannot listen on " + httpHost + ":" + httpPort + " (" + cause.getMessage() + "); choose another --http-port";
+    String message = String.valueOf(cause.getMessage());
+    if (message.contains("already in use") || message.contains("Database may be already in use"))
+      return "the data directory " + dataDir.toAbsolutePath() + " is used by another Ordo process";
+    return cause.getClass().getSimpleName() + ": " + message;
   }
 
   private final java.util.concurrent.CompletableFuture<Void> reportWritten = new java.util.concurrent.CompletableFuture<>();

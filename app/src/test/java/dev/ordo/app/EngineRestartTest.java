@@ -4,7 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ordo.app.http.Json;
 import dev.ordo.broker.replay.ReplayDriver;
+import dev.ordo.persistence.JournalSettings;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import dev.ordo.engine.model.RoundTrip;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +57,26 @@ class EngineRestartTest {
       assertEquals(expected, trades);
     } finally {
       second.close();
+    }
+    assertOrderIntentsAreReadableJsonInTheJournal();
+  }
+
+  /** An auditor reads the journal with plain JDBC: every order intent is a JSON document with its ids. */
+  void assertOrderIntentsAreReadableJsonInTheJournal() throws Exception {
+    try (Connection connection = DriverManager.getConnection(JournalSettings.h2Url(dataDir), "sa", "");
+        ResultSet rows = connection.createStatement().executeQuery(
+            "SELECT \"persistence_id\", \"event_payload\" FROM \"event_journal\" WHERE \"event_ser_manifest\" LIKE '%OrderSubmitted'"
+                + " ORDER BY \"ordering\"")) {
+      int intents = 0;
+      while (rows.next()) {
+        JsonNode event = Json.mapper().readTree(new String(rows.getBytes(2), StandardCharsets.UTF_8));
+        assertTrue(rows.getString(1).startsWith("SymbolTrader|paper:"), rows.getString(1));
+        assertEquals("paper", event.get("account").asText());
+        assertTrue(event.get("clientOrderId").asText().endsWith("-EQ-" + event.get("clientOrderId").asText().replaceAll(".*-", "")));
+        assertTrue(event.has("tsEvent"));
+        intents++;
+      }
+      assertTrue(intents >= 19, "at least 9 entries, 9 stops and 1 session-end exit were journaled as intents, found " + intents);
     }
   }
 }

@@ -46,6 +46,10 @@ public final class PaperBroker implements Broker {
   private final Duration timeout;
   private final List<OrderUpdateListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong fillsPublished = new AtomicLong();
+  private final AtomicLong tradesClosed = new AtomicLong();
+  /** Net position per instrument and trade ids seen, as delivered to listeners (for {@link #tradesClosed()}). */
+  private final Map<dev.ordo.engine.model.InstrumentId, BigDecimal> deliveredNet = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Set<dev.ordo.engine.model.TradeId> deliveredTrades = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private PaperBroker(AccountId account, ActorSystem<?> system, Map<InstrumentId, Instrument> instruments, Clock clock, Duration timeout) {
     this.account = account;
@@ -77,12 +81,26 @@ public final class PaperBroker implements Broker {
     return fillsPublished.get();
   }
 
+  /** Number of distinct fills since start that reduced or closed a position (exits), for progress reports. */
+  public long tradesClosed() {
+    return tradesClosed.get();
+  }
+
+  private void countDelivered(Fill fill) {
+    fillsPublished.incrementAndGet();
+    if (!deliveredTrades.add(fill.tradeId())) return;
+    BigDecimal signed = fill.side() == dev.ordo.engine.model.OrderSide.BUY ? fill.lastQty().value() : fill.lastQty().value().negate();
+    BigDecimal before = deliveredNet.getOrDefault(fill.instrumentId(), BigDecimal.ZERO);
+    deliveredNet.put(fill.instrumentId(), before.add(signed));
+    if (before.signum() != 0 && before.signum() != signed.signum()) tradesClosed.incrementAndGet();
+  }
+
   private CompletionStage<Done> publish(List<Fill> fills) {
     CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
     for (Fill fill : fills) {
       for (OrderUpdateListener listener : listeners) chain = chain.thenCompose(done -> listener.onFill(account, fill));
       chain = chain.thenApply(done -> {
-        fillsPublished.incrementAndGet();
+        countDelivered(fill);
         return done;
       });
     }

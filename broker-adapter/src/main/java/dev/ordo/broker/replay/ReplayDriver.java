@@ -8,8 +8,6 @@ import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.time.ReplayClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,12 +78,13 @@ public final class ReplayDriver {
    *
    * @param replayTime    the replay clock
    * @param sessionsDone  sessions (local dates) completely replayed
-   * @param fills         fills delivered by the paper broker since start
+   * @param fills         fills delivered by the paper broker since this process started
+   * @param tradesClosed  exits (fills that reduced or closed a position) since this process started
    * @param error         why the replay failed, else null
    */
   public record Progress(
       State state, int stepsDone, int stepsTotal, int sessionsDone, int sessionsTotal, Instant replayTime, long barsDelivered, long fills,
-      String error) {}
+      long tradesClosed, String error) {}
 
   /** Told of progress; called from the driver's actor, must not block. */
   public interface Listener {
@@ -316,12 +315,7 @@ public final class ReplayDriver {
       if (next >= schedule.steps().size()) sessionsDone = schedule.sessions().size();
       else sessionsDone = schedule.steps().get(next).sessionIndex();
       return new Progress(state, next, schedule.steps().size(), sessionsDone, schedule.sessions().size(), clock.instant(), barsDelivered,
-          broker.fillsPublished(), error);
+          broker.fillsPublished(), broker.tradesClosed(), error);
     }
-  }
-
-  /** The session (local date) of {@code time}. */
-  static LocalDate sessionOf(OffsetDateTime time) {
-    return time.toLocalDate();
   }
 }

@@ -110,6 +110,18 @@ class PaperBrokerTest {
     BrokerResult<VenueOrderId> cancel = get(broker.cancelOrder(token, id));
     BrokerError.Rejected rejected = assertInstanceOf(BrokerError.Rejected.class, ((BrokerResult.Err<VenueOrderId>) cancel).error());
     assertTrue(rejected.detail().contains("not open"), rejected.detail());
+    assertEquals(0, broker.tradesClosed(), "an entry closes nothing");
+
+    Bar last = bar(T0.plusMinutes(10), "3505", "3506", "3500", "3503");
+    get(broker.matchBar(last));
+    get(broker.closeSession(last));
+    get(broker.placeOrder(token, new OrderRequest(ClientOrderId.of("C2"), TCS, OrderSide.SELL, OrderType.MARKET, Quantity.of(10), null,
+        null, TimeInForce.DAY)));
+    assertEquals(1, broker.tradesClosed());
+    var flat = ((BrokerResult.Ok<List<dev.ordo.engine.port.PositionReport>>) get(broker.positions(token))).value();
+    assertEquals(0, flat.get(0).netQuantity().signum());
+    var cash = ((BrokerResult.Ok<dev.ordo.engine.port.AccountLimits>) get(broker.limits(token))).value().available().get("INR");
+    assertEquals(0, cash.compareTo(new BigDecimal("1000000").subtract(new BigDecimal("35020")).add(new BigDecimal("35030"))));
   }
 
   @Test
