@@ -9,8 +9,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Prints one progress line per replayed session (at most one every two seconds when replaying at
- * full speed) and a line when the replay ends: sessions done / total, replay clock, trades closed so far.
+ * Prints a progress line per replayed session (at most one every two seconds at full speed, at
+ * least one every ten seconds) and a line when the replay ends: sessions done / total, replay clock, trades closed so far.
  */
 final class ProgressPrinter implements ReplayDriver.Listener {
 
@@ -31,7 +31,9 @@ final class ProgressPrinter implements ReplayDriver.Listener {
   @Override
   public synchronized void onStep(ReplayDriver.Progress p) {
     Instant now = wallClock.instant();
-    if (p.sessionsDone() == lastSession || Duration.between(lastPrint, now).compareTo(Duration.ofSeconds(2)) < 0) return;
+    Duration sinceLast = Duration.between(lastPrint, now);
+    boolean newSession = p.sessionsDone() != lastSession && sinceLast.compareTo(Duration.ofSeconds(2)) >= 0;
+    if (!newSession && sinceLast.compareTo(Duration.ofSeconds(10)) < 0) return;
     lastSession = p.sessionsDone();
     lastPrint = now;
     line(String.format("replay: %d/%d sessions, clock %s UTC, %d bars, %d trades closed, %ds", p.sessionsDone(),
