@@ -86,6 +86,24 @@ class SymbolTraderTest {
     return gateway.expectMessageClass(BrokerGateway.Execute.class);
   }
 
+  static final Bar FILL_BAR = bar(D1, "09:20", "100", "101", "99.9", "100.5");
+
+  /** The entry of {@link #armAndReceiveEntry} accepted as V1, then the bar FILL_BAR opens: answers the entry's id. */
+  ClientOrderId acceptedEntryAndFillBarOpen() {
+    BrokerGateway.Execute execute = armAndReceiveEntry();
+    ClientOrderId entry = ((BrokerCall.PlaceOrder) execute.call()).request().clientOrderId();
+    execute.replyTo().tell(new BrokerCall.Placed(entry, VenueOrderId.of("V1")));
+    done.expectMessage(Done.getInstance());
+    kit.runCommand(new SymbolTrader.OpenBar(FILL_BAR.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    return entry;
+  }
+
+  static Fill entryFill(ClientOrderId entry) {
+    return new Fill(TradeId.of("T1"), entry, VenueOrderId.of("V1"), INSTRUMENT, OrderSide.BUY, Quantity.of(1000), Price.of("100"),
+        FILL_BAR.tsOpen());
+  }
+
   @Test
   void journalsTheOrderIntentBeforeSendingItAndAnswersOnlyOnceTheBrokerAnswered() {
     BrokerGateway.Execute execute = armAndReceiveEntry();
@@ -108,16 +126,9 @@ class SymbolTraderTest {
 
   @Test
   void appliesARepeatedFillOnceAndKeepsItsStateAcrossARestart() {
-    BrokerGateway.Execute execute = armAndReceiveEntry();
-    ClientOrderId entry = ((BrokerCall.PlaceOrder) execute.call()).request().clientOrderId();
-    execute.replyTo().tell(new BrokerCall.Placed(entry, VenueOrderId.of("V1")));
-    done.expectMessage(Done.getInstance());
-
-    Bar fillBar = bar(D1, "09:20", "100", "101", "99.9", "100.5");
-    kit.runCommand(new SymbolTrader.OpenBar(fillBar.tsOpen(), done.ref()));
-    done.expectMessage(Done.getInstance());
-    Fill fill = new Fill(TradeId.of("T1"), entry, VenueOrderId.of("V1"), INSTRUMENT, OrderSide.BUY, Quantity.of(1000), Price.of("100"),
-        fillBar.tsOpen());
+    ClientOrderId entry = acceptedEntryAndFillBarOpen();
+    Bar fillBar = FILL_BAR;
+    Fill fill = entryFill(entry);
     var first = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo));
     assertEquals(1, first.events().size());
     var again = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo));
@@ -153,17 +164,9 @@ class SymbolTraderTest {
 
   @Test
   void trailsTheStopThroughTheBrokerAndRecordsTheRoundTripWithItsExitReason() {
-    BrokerGateway.Execute execute = armAndReceiveEntry();
-    ClientOrderId entry = ((BrokerCall.PlaceOrder) execute.call()).request().clientOrderId();
-    execute.replyTo().tell(new BrokerCall.Placed(entry, VenueOrderId.of("V1")));
-    done.expectMessage(Done.getInstance());
-    Bar fillBar = bar(D1, "09:20", "100", "101", "99.9", "100.5");
-    kit.runCommand(new SymbolTrader.OpenBar(fillBar.tsOpen(), done.ref()));
-    done.expectMessage(Done.getInstance());
-    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(
-        new Fill(TradeId.of("T1"), entry, VenueOrderId.of("V1"), INSTRUMENT, OrderSide.BUY, Quantity.of(1000), Price.of("100"), fillBar.tsOpen()),
-        replyTo));
-    kit.runCommand(new SymbolTrader.CloseBar(fillBar, done.ref()));
+    ClientOrderId entry = acceptedEntryAndFillBarOpen();
+    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(entryFill(entry), replyTo));
+    kit.runCommand(new SymbolTrader.CloseBar(FILL_BAR, done.ref()));
     BrokerGateway.Execute stopCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
     ClientOrderId stop = ((BrokerCall.PlaceOrder) stopCall.call()).request().clientOrderId();
     stopCall.replyTo().tell(new BrokerCall.Placed(stop, VenueOrderId.of("V2")));
