@@ -169,7 +169,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   private PaperVenue(ActorContext<Command> context, AccountId account, Map<InstrumentId, Instrument> instruments, Clock clock,
       Function<List<Fill>, CompletionStage<Done>> publisher) {
-    super(PersistenceId.of("PaperVenue", account.value()));
+    super(PersistenceId.of("PaperVenue", account.value()), dev.ordo.engine.actor.JournalFailures.BACKOFF);
     this.context = context;
     this.account = account;
     this.instruments = Map.copyOf(instruments);

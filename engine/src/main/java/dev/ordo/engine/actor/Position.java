@@ -144,7 +144,7 @@ public final class Position
   private final Clock clock;
 
   private Position(AccountId account, InstrumentId instrument, Clock clock) {
-    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId(account, instrument)));
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId(account, instrument)), JournalFailures.BACKOFF);
     this.account = account;
     this.instrument = instrument;
     this.clock = clock;

@@ -296,7 +296,7 @@ public final class SymbolTrader
   private final List<ActorRef<Done>> awaitingBroker = new ArrayList<>();
 
   private SymbolTrader(ActorContext<Command> context, AccountId account, InstrumentId instrument, Dependencies dependencies) {
-    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId(account, instrument)));
+    super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId(account, instrument)), JournalFailures.BACKOFF);
     this.context = context;
     this.account = account;
     this.instrument = instrument;
