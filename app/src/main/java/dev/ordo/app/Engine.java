@@ -145,7 +145,7 @@ public final class Engine implements AutoCloseable {
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
     broker.subscribeOrderUpdates(new OrderUpdateRouter(system, phaseTimeout));
 
-    ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(TradingService.Settings.defaults(), gateways), "service-manager");
+    ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service")), gateways), "service-manager");
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(account, broker, Credentials.none(), replyTo), brokerTimeout, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -9,21 +9,30 @@ import dev.ordo.engine.port.Credentials;
 import dev.ordo.engine.port.SessionToken;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The broker session of one account: single-flight login and re-login. Callers ask for the
- * token with {@link GetToken}; while a login is running their requests wait in a bounded stash
- * and are answered with the new token. A call that met an expired token (Kotak Neo 900901)
- * reports the token it used with {@link ReportRejected}: the first report about the current
- * token starts exactly one login, a report about an already-replaced token starts nothing.
- * Failed logins back off exponentially (from {@code minBackoff} to {@code maxBackoff}).
- * Tokens are never logged (only their fingerprint).
+ * The broker session of one account: single-flight login and re-login.
+ *
+ * <ul>
+ *   <li>Callers ask for the token with {@link GetToken}. While a login runs (or backs off after a
+ *       failure) they wait, at most {@code maxWaiting} of them and each at most {@code waitTimeout};
+ *       then they are answered {@link Unavailable} with the reason (last login error or a full queue).
+ *   <li>A call that met an expired token (Kotak Neo: HTTP 401, code 900901) reports the token it
+ *       used with {@link ReportRejected}. The first report about the current token starts exactly
+ *       one login; reports arriving during that login, or about an already-replaced token, start
+ *       nothing. N callers seeing one expiry cause one login.
+ *   <li>Failed logins are retried with exponential back-off from {@code minBackoff} to
+ *       {@code maxBackoff}, while anyone waits.
+ * </ul>
+ *
+ * Tokens never reach a log line, only their fingerprint.
  */
 public final class AuthSession {
 
@@ -45,6 +54,8 @@ public final class AuthSession {
 
   private record LoginFailed(String reason) implements Command {}
 
+  private record WaitExpired(long waiter) implements Command {}
+
   private enum RetryLogin implements Command {
     INSTANCE
   }
@@ -55,36 +66,38 @@ public final class AuthSession {
   /** A token valid as far as the session knows. */
   public record Granted(SessionToken token) implements TokenReply {}
 
-  /** No token could be obtained (stash full, or logins failing); {@code reason} says why. */
+  /** No token could be had in time; {@code reason} says why. */
   public record Unavailable(String reason) implements TokenReply {}
 
   /**
    * Status of the session.
    *
-   * @param state          {@code LOGGED_OUT}, {@code LOGGING_IN} or {@code ACTIVE}
-   * @param logins         successful logins since start
-   * @param failedLogins   failed login attempts since start
-   * @param tokenIssuedAt  when the current token was issued, null when none
+   * @param state         {@code LOGGED_OUT}, {@code LOGGING_IN}, {@code BACKING_OFF} or {@code ACTIVE}
+   * @param logins        successful logins since start
+   * @param failedLogins  failed login attempts since start
+   * @param waiting       calls waiting for a token now
+   * @param tokenIssuedAt when the current token was issued, null when none
    */
-  public record Status(AccountId account, String state, int logins, int failedLogins, Instant tokenIssuedAt)
+  public record Status(AccountId account, String state, int logins, int failedLogins, int waiting, Instant tokenIssuedAt)
       implements OrdoSerializable {}
 
   /**
    * Settings of the session.
    *
-   * @param stashCapacity requests that may wait for a login at once; more are answered {@link Unavailable}
-   * @param minBackoff    wait after the first failed login
-   * @param maxBackoff    longest wait between failed logins
+   * @param maxWaiting  calls that may wait for a login at once; more are answered {@link Unavailable}
+   * @param waitTimeout how long one call may wait for a login
+   * @param minBackoff  wait after the first failed login
+   * @param maxBackoff  longest wait between failed logins
    */
-  public record Settings(int stashCapacity, Duration minBackoff, Duration maxBackoff) {
+  public record Settings(int maxWaiting, Duration waitTimeout, Duration minBackoff, Duration maxBackoff) {
     public static Settings defaults() {
-      return new Settings(10_000, Duration.ofSeconds(1), Duration.ofSeconds(60));
+      return new Settings(10_000, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(60));
     }
   }
 
   public static Behavior<Command> create(AccountId account, Broker broker, Credentials credentials, Settings settings) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(settings.stashCapacity(),
-        stash -> new Session(account, broker, credentials, settings, context, timers, stash).loggedOut())));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new Session(account, broker, credentials, settings, context, timers).loggedOut()));
   }
 
   private static final class Session {
@@ -94,43 +107,32 @@ public final class AuthSession {
     private final Settings settings;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
-    private final StashBuffer<Command> stash;
+    private final Map<Long, ActorRef<TokenReply>> waiting = new LinkedHashMap<>();
+    private long nextWaiter;
     private int logins;
     private int failedLogins;
     private int consecutiveFailures;
+    private String lastFailure = "login in progress";
 
     Session(AccountId account, Broker broker, Credentials credentials, Settings settings, ActorContext<Command> context,
-        TimerScheduler<Command> timers, StashBuffer<Command> stash) {
+        TimerScheduler<Command> timers) {
       this.account = account;
       this.broker = broker;
       this.credentials = credentials;
       this.settings = settings;
       this.context = context;
       this.timers = timers;
-      this.stash = stash;
     }
 
     Behavior<Command> loggedOut() {
       return Behaviors.receive(Command.class)
           .onMessage(GetToken.class, request -> {
-            stashOrRefuse(request);
+            await(request);
             return startLogin();
           })
           .onMessage(ReportRejected.class, report -> Behaviors.same())
+          .onMessage(WaitExpired.class, this::onWaitExpired)
           .onMessage(GetStatus.class, request -> replyStatus(request, "LOGGED_OUT", null))
-          .build();
-    }
-
-    /** Waiting for a back-off to pass before the next attempt; requests wait in the stash. */
-    private Behavior<Command> backingOff() {
-      return Behaviors.receive(Command.class)
-          .onMessage(GetToken.class, request -> {
-            stashOrRefuse(request);
-            return Behaviors.same();
-          })
-          .onMessage(RetryLogin.class, retry -> startLogin())
-          .onMessage(ReportRejected.class, report -> Behaviors.same())
-          .onMessage(GetStatus.class, request -> replyStatus(request, "LOGGING_IN", null))
           .build();
     }
 
@@ -148,25 +150,42 @@ public final class AuthSession {
     private Behavior<Command> loggingIn() {
       return Behaviors.receive(Command.class)
           .onMessage(GetToken.class, request -> {
-            stashOrRefuse(request);
+            await(request);
             return Behaviors.same();
           })
           .onMessage(ReportRejected.class, report -> Behaviors.same())
+          .onMessage(WaitExpired.class, this::onWaitExpired)
           .onMessage(GetStatus.class, request -> replyStatus(request, "LOGGING_IN", null))
           .onMessage(LoginSucceeded.class, success -> {
             logins++;
             consecutiveFailures = 0;
             context.getLog().info("Account {} logged in (token {})", account, success.token().fingerprint());
-            return stash.unstashAll(active(success.token()));
+            serveWaiting(new Granted(success.token()));
+            return active(success.token());
           })
           .onMessage(LoginFailed.class, failure -> {
             failedLogins++;
             consecutiveFailures++;
+            lastFailure = "login failed: " + failure.reason();
             Duration wait = backoff(consecutiveFailures);
             context.getLog().warn("Login of account {} failed ({}); next attempt in {}", account, failure.reason(), wait);
             timers.startSingleTimer(RetryLogin.INSTANCE, wait);
             return backingOff();
           })
+          .build();
+    }
+
+    /** After a failed login: retries when the back-off has passed, if someone still waits. */
+    private Behavior<Command> backingOff() {
+      return Behaviors.receive(Command.class)
+          .onMessage(GetToken.class, request -> {
+            await(request);
+            return Behaviors.same();
+          })
+          .onMessage(RetryLogin.class, retry -> waiting.isEmpty() ? loggedOut() : startLogin())
+          .onMessage(ReportRejected.class, report -> Behaviors.same())
+          .onMessage(WaitExpired.class, this::onWaitExpired)
+          .onMessage(GetStatus.class, request -> replyStatus(request, "BACKING_OFF", null))
           .build();
     }
 
@@ -182,23 +201,46 @@ public final class AuthSession {
               return Behaviors.same();
             }
             context.getLog().info("Token {} of account {} expired; logging in again", token.fingerprint(), account);
+            lastFailure = "login in progress";
             return startLogin();
           })
+          .onMessage(WaitExpired.class, this::onWaitExpired)
           .onMessage(GetStatus.class, request -> replyStatus(request, "ACTIVE", token.issuedAt()))
           .build();
     }
 
-    private void stashOrRefuse(GetToken request) {
-      if (stash.isFull()) {
-        request.replyTo().tell(new Unavailable("too many requests waiting for login of account " + account));
-      } else {
-        stash.stash(request);
+    private void await(GetToken request) {
+      if (waiting.size() >= settings.maxWaiting()) {
+        request.replyTo().tell(new Unavailable(settings.maxWaiting() + " calls already wait for the login of account " + account));
+        return;
       }
+      long id = nextWaiter++;
+      waiting.put(id, request.replyTo());
+      timers.startSingleTimer(new WaitExpired(id), new WaitExpired(id), settings.waitTimeout());
+    }
+
+    private Behavior<Command> onWaitExpired(WaitExpired expired) {
+      ActorRef<TokenReply> replyTo = waiting.remove(expired.waiter());
+      if (replyTo != null)
+        replyTo.tell(new Unavailable("no session for account " + account + " within " + seconds(settings.waitTimeout()) + " (" + lastFailure + ")"));
+      return Behaviors.same();
+    }
+
+    private void serveWaiting(TokenReply reply) {
+      for (Map.Entry<Long, ActorRef<TokenReply>> entry : waiting.entrySet()) {
+        timers.cancel(new WaitExpired(entry.getKey()));
+        entry.getValue().tell(reply);
+      }
+      waiting.clear();
     }
 
     private Behavior<Command> replyStatus(GetStatus request, String state, Instant issuedAt) {
-      request.replyTo().tell(new Status(account, state, logins, failedLogins, issuedAt));
+      request.replyTo().tell(new Status(account, state, logins, failedLogins, waiting.size(), issuedAt));
       return Behaviors.same();
+    }
+
+    private static String seconds(Duration d) {
+      return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     private Duration backoff(int failures) {

@@ -6,20 +6,27 @@ import dev.ordo.engine.port.Broker;
 import dev.ordo.engine.port.BrokerError;
 import dev.ordo.engine.port.SessionToken;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Every broker call of one account passes here. The gateway takes the token from
- * {@link AuthSession}, runs the {@link BrokerCall}, and when the broker answers "token expired"
- * reports that token to the session (which logs in once) and retries the call once with the new
- * token. A call whose outcome is unknown ({@link BrokerError.Timeout}) is never retried: the
- * caller marks the order UNKNOWN for reconciliation.
+ * Every broker call of one account passes here, under one rate limit, in priority order:
+ * CRITICAL (order placement, modification, cancellation) before NORMAL (books, positions,
+ * limits) before SCAN (quotes for scanning); first come, first served within a priority.
  *
- * <p>{@link Priority} is carried with every call: CRITICAL (order placement, modification,
- * cancellation), NORMAL (books, positions, limits), SCAN (quotes for scanning).
+ * <p>The rate limit is a token bucket: {@code burst} calls may start at once, then permits come back
+ * at {@code callsPerSecond} (refilled every {@code 1 / callsPerSecond}, at least every 10 ms). The gateway takes the token from {@link AuthSession}, runs the
+ * {@link BrokerCall}, and when the broker answers "token expired" reports that token to the
+ * session (which logs in once, whatever the number of callers) and retries the call once, ahead
+ * of its priority's queue, with the new token. A call whose outcome is unknown
+ * ({@link BrokerError.Timeout}) is never retried: the caller marks the order UNKNOWN for
+ * reconciliation. A full queue answers {@link BrokerError.RateLimited} at once.
  */
 public final class BrokerGateway {
 
@@ -38,21 +45,61 @@ public final class BrokerGateway {
   /** Run {@code call}; the reply goes to {@code replyTo}. */
   public record Execute(BrokerCall call, Priority priority, ActorRef<BrokerCall.Reply> replyTo) implements Command {}
 
+  /** Asks for queue lengths and counters. */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+  /**
+   * Gateway status.
+   *
+   * @param queued      calls waiting for a permit, by priority
+   * @param started     calls started since start (retries included)
+   * @param retried     calls retried once after a re-login
+   * @param refused     calls refused because their queue was full
+   */
+  public record Status(AccountId account, Map<Priority, Integer> queued, long started, long retried, long refused) implements OrdoSerializable {}
+
   private record TokenArrived(Execute request, int attempt, AuthSession.TokenReply reply) implements Command {}
 
   private record CallCompleted(Execute request, int attempt, SessionToken token, BrokerCall.Reply reply) implements Command {}
 
+  private enum Refill implements Command {
+    INSTANCE
+  }
+
   /**
-   * @param tokenTimeout how long a call waits for a token before failing with {@link BrokerError.Unavailable}
+   * Settings of a gateway.
+   *
+   * @param callsPerSecond sustained call rate (Kotak Neo documents HTTP 429 beyond its limits)
+   * @param burst          calls that may start at once after a quiet period
+   * @param queueCapacity  calls that may wait per priority
+   * @param tokenTimeout   how long a call waits for a token before failing with {@link BrokerError.Unavailable}
    */
-  public record Settings(Duration tokenTimeout) {
+  public record Settings(double callsPerSecond, int burst, int queueCapacity, Duration tokenTimeout) {
+    public Settings {
+      if (!(callsPerSecond > 0)) throw new IllegalArgumentException("callsPerSecond must be positive, got " + callsPerSecond);
+      if (burst < 1) throw new IllegalArgumentException("burst must be at least 1, got " + burst);
+      if (queueCapacity < 1) throw new IllegalArgumentException("queueCapacity must be at least 1, got " + queueCapacity);
+    }
+
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(30));
+      return new Settings(10, 10, 10_000, Duration.ofSeconds(30));
+    }
+
+    /** Time between refills: one permit's worth, but never below 10 ms. */
+    Duration refillInterval() {
+      long nanos = (long) (1_000_000_000L / callsPerSecond);
+      return Duration.ofNanos(Math.max(nanos, 10_000_000L));
+    }
+
+    /** Permits added per refill, so the sustained rate holds whatever the interval. */
+    int permitsPerRefill() {
+      return (int) Math.max(1, Math.round(callsPerSecond * refillInterval().toNanos() / 1e9));
     }
   }
 
   public static Behavior<Command> create(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings) {
-    return Behaviors.setup(context -> new Gateway(account, broker, authSession, settings, context).behavior());
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new Gateway(account, broker, authSession, settings, context, timers).behavior()));
   }
 
   private static final class Gateway {
@@ -61,24 +108,72 @@ public final class BrokerGateway {
     private final ActorRef<AuthSession.Command> authSession;
     private final Settings settings;
     private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final Map<Priority, ArrayDeque<Queued>> queues = new EnumMap<>(Priority.class);
+    private int permits;
+    private long started;
+    private long retried;
+    private long refused;
 
-    Gateway(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings, ActorContext<Command> context) {
+    private record Queued(Execute request, int attempt) {}
+
+    Gateway(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings, ActorContext<Command> context,
+        TimerScheduler<Command> timers) {
       this.account = account;
       this.broker = broker;
       this.authSession = authSession;
       this.settings = settings;
       this.context = context;
+      this.timers = timers;
+      this.permits = settings.burst();
+      for (Priority p : Priority.values()) queues.put(p, new ArrayDeque<>());
     }
 
     Behavior<Command> behavior() {
       return Behaviors.receive(Command.class)
           .onMessage(Execute.class, request -> {
-            requestToken(request, 1);
+            ArrayDeque<Queued> queue = queues.get(request.priority());
+            if (queue.size() >= settings.queueCapacity()) {
+              refused++;
+              request.replyTo().tell(new BrokerCall.Failed(request.call(),
+                  new BrokerError.RateLimited(request.priority() + " queue of account " + account + " is full (" + settings.queueCapacity() + ")")));
+              return Behaviors.same();
+            }
+            queue.addLast(new Queued(request, 1));
+            dispatch();
+            return Behaviors.same();
+          })
+          .onMessage(Refill.class, refill -> {
+            permits = Math.min(settings.burst(), permits + settings.permitsPerRefill());
+            if (permits >= settings.burst()) timers.cancel(Refill.INSTANCE);
+            dispatch();
             return Behaviors.same();
           })
           .onMessage(TokenArrived.class, this::onToken)
           .onMessage(CallCompleted.class, this::onCompleted)
+          .onMessage(GetStatus.class, request -> {
+            Map<Priority, Integer> queued = new EnumMap<>(Priority.class);
+            queues.forEach((p, q) -> queued.put(p, q.size()));
+            request.replyTo().tell(new Status(account, queued, started, retried, refused));
+            return Behaviors.same();
+          })
           .build();
+    }
+
+    /** Starts queued calls, highest priority first, while permits last. */
+    private void dispatch() {
+      while (permits > 0) {
+        Queued next = null;
+        for (Priority p : Priority.values()) {
+          next = queues.get(p).pollFirst();
+          if (next != null) break;
+        }
+        if (next == null) return;
+        permits--;
+        started++;
+        if (!timers.isTimerActive(Refill.INSTANCE)) timers.startTimerAtFixedRate(Refill.INSTANCE, settings.refillInterval());
+        requestToken(next.request(), next.attempt());
+      }
     }
 
     private void requestToken(Execute request, int attempt) {
@@ -106,7 +201,9 @@ public final class BrokerGateway {
         authSession.tell(new AuthSession.ReportRejected(completed.token()));
         if (completed.attempt() == 1) {
           context.getLog().debug("{} call {} met an expired token; retrying once", account, failed.call().getClass().getSimpleName());
-          requestToken(completed.request(), 2);
+          retried++;
+          queues.get(completed.request().priority()).addFirst(new Queued(completed.request(), 2));
+          dispatch();
           return Behaviors.same();
         }
       }

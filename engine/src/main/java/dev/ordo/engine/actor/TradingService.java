@@ -43,6 +43,21 @@ public final class TradingService {
     public static Settings defaults() {
       return new Settings(AuthSession.Settings.defaults(), BrokerGateway.Settings.defaults(), Duration.ofSeconds(60));
     }
+
+    /**
+     * Reads {@code auth.*}, {@code gateway.*} and {@code market-data-ask-timeout} of {@code config}
+     * (the {@code ordo.trading-service} block).
+     *
+     * @throws com.typesafe.config.ConfigException when a key is missing or of the wrong type
+     */
+    public static Settings fromConfig(com.typesafe.config.Config config) {
+      return new Settings(
+          new AuthSession.Settings(config.getInt("auth.max-waiting"), config.getDuration("auth.wait-timeout"),
+              config.getDuration("auth.min-backoff"), config.getDuration("auth.max-backoff")),
+          new BrokerGateway.Settings(config.getDouble("gateway.calls-per-second"), config.getInt("gateway.burst"),
+              config.getInt("gateway.queue-capacity"), config.getDuration("gateway.token-timeout")),
+          config.getDuration("market-data-ask-timeout"));
+    }
   }
 
   public static Behavior<Command> create(AccountId account, Broker broker, Credentials credentials, Settings settings, GatewayRegistry registry) {
