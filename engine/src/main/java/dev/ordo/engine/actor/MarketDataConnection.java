@@ -17,6 +17,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.Random;
+import java.util.function.Consumer;
+import dev.ordo.engine.model.TradeTick;
+import dev.ordo.engine.port.MarketDataStream;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -25,11 +31,23 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * The market-data entry point of one account: it keeps the desired subscription set and
- * delivers market events of subscribed instruments to their {@link SymbolTrader}s. Fed by the
- * replay of bar files (a feed that cannot drop), it answers a {@link Deliver} once every trader
- * has handled its events, which lets the replay advance in lock-step. Events of one instrument
- * are delivered in order; instruments run in parallel.
+ * The market-data entry point of one account. It keeps the desired subscription set as data and
+ * has two feeds:
+ *
+ * <ul>
+ *   <li><b>The broker's stream</b> ({@link MarketDataStream}), as a state machine
+ *       {@code DISCONNECTED -> CONNECTING -> CONNECTED -> BACKOFF -> CONNECTING ...}: the desired
+ *       subscriptions are sent on every CONNECTED (a reconnected socket has none); a watchdog
+ *       replaces a connection that is open but silent for {@code staleAfter}; failed or dropped
+ *       connections are retried after a jittered exponential back-off, capped; a heartbeat is
+ *       sent every {@code heartbeatEvery}. State changes are logged once at INFO, at most one INFO
+ *       per {@code infoInterval} while flapping (the rest at DEBUG, then summarized); keep-alives
+ *       at DEBUG. Frames of a replaced connection are ignored.
+ *   <li><b>The replay of bar files</b> ({@link Deliver}): delivers bar events of subscribed
+ *       instruments to their {@link SymbolTrader}s and answers once every trader has handled them,
+ *       which lets the replay advance in lock-step. Events of one instrument are delivered in
+ *       order; instruments run in parallel.
+ * </ul>
  */
 public final class MarketDataConnection {
 
@@ -51,6 +69,38 @@ public final class MarketDataConnection {
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
   private record Delivered(ActorRef<Delivery> replyTo, int count, OffsetDateTime latest, String failure) implements Command {}
+
+  /** Wants a connection to the broker's stream (from DISCONNECTED; ignored otherwise). */
+  public enum Connect implements Command {
+    INSTANCE
+  }
+
+  /** No longer wants a connection: closes it and stays DISCONNECTED. */
+  public enum Disconnect implements Command {
+    INSTANCE
+  }
+
+  /** Messages of one connection attempt, tagged with its generation; local only. */
+  private sealed interface Local extends Command, NoSerializationVerificationNeeded {}
+
+  private record TokenForConnect(long generation, AuthSession.TokenReply reply) implements Local {}
+
+  private record Opened(long generation, MarketDataStream.Connection connection) implements Local {}
+
+  private record OpenFailed(long generation, String reason) implements Local {}
+
+  private record TickArrived(long generation, TradeTick tick) implements Local {}
+
+  private record KeepaliveArrived(long generation) implements Local {}
+
+  private record Closed(long generation, String reason) implements Local {}
+
+  private enum Timer implements Local {
+    RETRY,
+    WATCHDOG,
+    HEARTBEAT,
+    UNMUTE_INFO
+  }
 
   /** A market event for one instrument. */
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -89,37 +139,104 @@ public final class MarketDataConnection {
   /**
    * Status of the connection.
    *
-   * @param state           {@code CONNECTED} or {@code DISCONNECTED}
+   * @param state           {@code DISCONNECTED}, {@code CONNECTING}, {@code CONNECTED} or {@code BACKOFF}
    * @param subscriptions   the desired subscription set
-   * @param eventsDelivered market events delivered since start
+   * @param eventsDelivered replayed market events delivered since start
    * @param lastEventTime   time of the latest delivered bar, null before the first
+   * @param connects        stream connections opened since start
+   * @param failures        connection attempts failed, drops and stale connections replaced since start
+   * @param ticks           ticks received from the stream since start
    */
-  public record Status(AccountId account, String state, List<InstrumentId> subscriptions, long eventsDelivered, OffsetDateTime lastEventTime)
-      implements OrdoSerializable {}
+  public record Status(AccountId account, String state, List<InstrumentId> subscriptions, long eventsDelivered, OffsetDateTime lastEventTime,
+      long connects, long failures, long ticks) implements OrdoSerializable {}
+
+  /**
+   * Settings of the stream side.
+   *
+   * @param staleAfter     a connection with no frame for this long is replaced
+   * @param minBackoff     wait after the first failure
+   * @param maxBackoff     longest wait between attempts
+   * @param jitter         random spread of each wait, 0..1 (0.2: plus or minus 20%)
+   * @param heartbeatEvery keep-alive period (Kotak Neo: 29 s)
+   * @param infoInterval   at most one INFO line about state changes per interval
+   */
+  public record StreamSettings(Duration staleAfter, Duration minBackoff, Duration maxBackoff, double jitter, Duration heartbeatEvery,
+      Duration infoInterval) {
+    public static StreamSettings defaults() {
+      return new StreamSettings(Duration.ofSeconds(45), Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2, Duration.ofSeconds(29),
+          Duration.ofMinutes(1));
+    }
+  }
+
+  /**
+   * The stream side of a connection.
+   *
+   * @param stream      the broker's stream
+   * @param authSession gives the token the stream authenticates with
+   * @param ticks       receives every tick of the stream (called from the actor; must not block)
+   * @param random      source of the back-off jitter (seeded in tests and soaks)
+   */
+  public record StreamSide(MarketDataStream stream, ActorRef<AuthSession.Command> authSession, Consumer<TradeTick> ticks, Random random,
+      StreamSettings settings) {}
 
   /**
    * @param account    the account whose traders receive the events
    * @param askTimeout how long one trader may take to handle one event
    */
   public static Behavior<Command> create(AccountId account, Duration askTimeout) {
-    return Behaviors.setup(context -> new Connection(account, askTimeout, context).behavior());
+    return create(account, askTimeout, null);
+  }
+
+  /** A connection that also runs the broker's stream ({@code streamSide} may be null for replay only). */
+  public static Behavior<Command> create(AccountId account, Duration askTimeout, StreamSide streamSide) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Connection(account, askTimeout, streamSide, context, timers).behavior()));
+  }
+
+  private enum StreamState {
+    DISCONNECTED,
+    CONNECTING,
+    CONNECTED,
+    BACKOFF
   }
 
   private static final class Connection {
     private final AccountId account;
     private final Duration askTimeout;
+    private final StreamSide streamSide;
     private final ActorContext<Command> context;
-    private final ClusterSharding sharding;
+    private final TimerScheduler<Command> timers;
+    private ClusterSharding sharding;
     private Set<InstrumentId> subscriptions = new TreeSet<>();
     private boolean connected;
     private long eventsDelivered;
     private OffsetDateTime lastEventTime;
+    // Stream side.
+    private StreamState streamState = StreamState.DISCONNECTED;
+    private boolean wanted;
+    private long generation;
+    private MarketDataStream.Connection open;
+    private Set<InstrumentId> subscribedOnConnection = new TreeSet<>();
+    private int consecutiveFailures;
+    private boolean frameSinceCheck;
+    private int silentChecks;
+    private boolean infoMuted;
+    private int mutedChanges;
+    private long connects;
+    private long failures;
+    private long ticks;
 
-    Connection(AccountId account, Duration askTimeout, ActorContext<Command> context) {
+    Connection(AccountId account, Duration askTimeout, StreamSide streamSide, ActorContext<Command> context, TimerScheduler<Command> timers) {
       this.account = account;
       this.askTimeout = askTimeout;
+      this.streamSide = streamSide;
       this.context = context;
-      this.sharding = ClusterSharding.get(context.getSystem());
+      this.timers = timers;
+    }
+
+    /** Sharding is needed only to deliver replayed bars; a stream-only connection runs without a cluster. */
+    private ClusterSharding sharding() {
+      if (sharding == null) sharding = ClusterSharding.get(context.getSystem());
+      return sharding;
     }
 
     Behavior<Command> behavior() {
@@ -127,8 +244,48 @@ public final class MarketDataConnection {
           .onMessage(Subscribe.class, subscribe -> {
             subscriptions = new TreeSet<>(subscribe.instruments());
             context.getLog().info("Market data of {}: {} instrument(s) subscribed", account, subscriptions.size());
+            if (streamState == StreamState.CONNECTED) syncSubscriptions();
             return Behaviors.same();
           })
+          .onMessage(Connect.class, connect -> {
+            if (streamSide == null) throw new IllegalStateException("market data of " + account + " has no stream to connect");
+            wanted = true;
+            if (streamState == StreamState.DISCONNECTED) startConnecting();
+            return Behaviors.same();
+          })
+          .onMessage(Disconnect.class, disconnect -> {
+            wanted = false;
+            timers.cancelAll();
+            generation++;
+            if (open != null) open.close();
+            open = null;
+            changeState(StreamState.DISCONNECTED, "disconnect requested");
+            return Behaviors.same();
+          })
+          .onMessage(TokenForConnect.class, this::onToken)
+          .onMessage(Opened.class, this::onOpened)
+          .onMessage(OpenFailed.class, failed -> {
+            if (failed.generation() == generation) failed("connect failed: " + failed.reason());
+            return Behaviors.same();
+          })
+          .onMessage(TickArrived.class, tick -> {
+            if (tick.generation() != generation || streamState != StreamState.CONNECTED) return Behaviors.same();
+            frameSinceCheck = true;
+            ticks++;
+            streamSide.ticks().accept(tick.tick());
+            return Behaviors.same();
+          })
+          .onMessage(KeepaliveArrived.class, keepalive -> {
+            if (keepalive.generation() != generation) return Behaviors.same();
+            frameSinceCheck = true;
+            context.getLog().debug("Market data of {}: keep-alive", account);
+            return Behaviors.same();
+          })
+          .onMessage(Closed.class, closed -> {
+            if (closed.generation() == generation && streamState == StreamState.CONNECTED) failed("connection closed: " + closed.reason());
+            return Behaviors.same();
+          })
+          .onMessage(Timer.class, this::onTimer)
           .onMessage(FeedStateChanged.class, change -> {
             if (change.connected() != connected) {
               connected = change.connected();
@@ -145,11 +302,151 @@ public final class MarketDataConnection {
             return Behaviors.same();
           })
           .onMessage(GetStatus.class, request -> {
-            request.replyTo().tell(new Status(account, connected ? "CONNECTED" : "DISCONNECTED", List.copyOf(subscriptions), eventsDelivered,
-                lastEventTime));
+            String state = streamSide != null ? streamState.name() : connected ? "CONNECTED" : "DISCONNECTED";
+            request.replyTo().tell(new Status(account, state, List.copyOf(subscriptions), eventsDelivered, lastEventTime, connects, failures, ticks));
             return Behaviors.same();
           })
           .build();
+    }
+
+    private void startConnecting() {
+      long attempt = ++generation;
+      changeState(StreamState.CONNECTING, "attempt " + (consecutiveFailures + 1));
+      context.ask(AuthSession.TokenReply.class, streamSide.authSession(), streamSide.settings().staleAfter(), AuthSession.GetToken::new,
+          (reply, failure) -> new TokenForConnect(attempt,
+              failure != null ? new AuthSession.Unavailable("no token: " + failure.getMessage()) : reply));
+    }
+
+    private Behavior<Command> onToken(TokenForConnect token) {
+      if (token.generation() != generation || streamState != StreamState.CONNECTING) return Behaviors.same();
+      if (!(token.reply() instanceof AuthSession.Granted granted)) {
+        failed("no session: " + ((AuthSession.Unavailable) token.reply()).reason());
+        return Behaviors.same();
+      }
+      long attempt = token.generation();
+      ActorRef<Command> self = context.getSelf();
+      MarketDataStream.Listener listener = new MarketDataStream.Listener() {
+        @Override
+        public void onTick(TradeTick tick) {
+          self.tell(new TickArrived(attempt, tick));
+        }
+
+        @Override
+        public void onKeepalive() {
+          self.tell(new KeepaliveArrived(attempt));
+        }
+
+        @Override
+        public void onClosed(String reason) {
+          self.tell(new Closed(attempt, reason));
+        }
+      };
+      CompletionStage<MarketDataStream.Connection> opening;
+      try {
+        opening = streamSide.stream().connect(granted.token(), listener);
+      } catch (RuntimeException e) {
+        opening = CompletableFuture.failedFuture(e);
+      }
+      context.pipeToSelf(opening, (connection, failure) -> failure != null
+          ? new OpenFailed(attempt, failure.getClass().getSimpleName() + ": " + failure.getMessage())
+          : new Opened(attempt, connection));
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> onOpened(Opened opened) {
+      if (opened.generation() != generation || streamState != StreamState.CONNECTING) {
+        opened.connection().close();
+        return Behaviors.same();
+      }
+      open = opened.connection();
+      connects++;
+      consecutiveFailures = 0;
+      subscribedOnConnection = new TreeSet<>();
+      changeState(StreamState.CONNECTED, "connection " + connects);
+      syncSubscriptions();
+      frameSinceCheck = false;
+      silentChecks = 0;
+      timers.startTimerWithFixedDelay(Timer.WATCHDOG, streamSide.settings().staleAfter().dividedBy(2));
+      timers.startTimerWithFixedDelay(Timer.HEARTBEAT, streamSide.settings().heartbeatEvery());
+      return Behaviors.same();
+    }
+
+    /** Sends the difference between the desired set and what this connection has subscribed. */
+    private void syncSubscriptions() {
+      Set<InstrumentId> add = new TreeSet<>(subscriptions);
+      add.removeAll(subscribedOnConnection);
+      Set<InstrumentId> remove = new TreeSet<>(subscribedOnConnection);
+      remove.removeAll(subscriptions);
+      if (!remove.isEmpty()) open.unsubscribe(remove);
+      if (!add.isEmpty()) open.subscribe(add);
+      subscribedOnConnection = new TreeSet<>(subscriptions);
+    }
+
+    private Behavior<Command> onTimer(Timer timer) {
+      switch (timer) {
+        case RETRY -> {
+          if (wanted && streamState == StreamState.BACKOFF) startConnecting();
+        }
+        case WATCHDOG -> {
+          if (streamState != StreamState.CONNECTED) return Behaviors.same();
+          silentChecks = frameSinceCheck ? 0 : silentChecks + 1;
+          frameSinceCheck = false;
+          if (silentChecks >= 2) failed("no frame for " + streamSide.settings().staleAfter().toSeconds() + "s (stale)");
+        }
+        case HEARTBEAT -> {
+          if (streamState == StreamState.CONNECTED && open != null) {
+            open.heartbeat();
+            context.getLog().debug("Market data of {}: heartbeat sent", account);
+          }
+        }
+        case UNMUTE_INFO -> {
+          infoMuted = false;
+          if (mutedChanges > 0) {
+            context.getLog().info("Market data of {}: {} more state change(s) in the last {}s; now {}", account, mutedChanges,
+                streamSide.settings().infoInterval().toSeconds(), streamState);
+            mutedChanges = 0;
+            infoMuted = true;
+            timers.startSingleTimer(Timer.UNMUTE_INFO, streamSide.settings().infoInterval());
+          }
+        }
+      }
+      return Behaviors.same();
+    }
+
+    /** The current attempt or connection failed: close it and retry after a back-off. */
+    private void failed(String reason) {
+      failures++;
+      consecutiveFailures++;
+      generation++;
+      timers.cancel(Timer.WATCHDOG);
+      timers.cancel(Timer.HEARTBEAT);
+      if (open != null) open.close();
+      open = null;
+      Duration wait = backoff(consecutiveFailures);
+      changeState(StreamState.BACKOFF, reason + "; retry in " + wait.toMillis() + " ms");
+      if (wanted) timers.startSingleTimer(Timer.RETRY, wait);
+    }
+
+    /** {@code min(max, min * 2^(n-1))}, spread by plus or minus {@code jitter}. */
+    private Duration backoff(int failures) {
+      StreamSettings settings = streamSide.settings();
+      double base = settings.minBackoff().toMillis() * Math.pow(2, Math.min(failures - 1, 30));
+      double capped = Math.min(base, settings.maxBackoff().toMillis());
+      double spread = 1 + settings.jitter() * (2 * streamSide.random().nextDouble() - 1);
+      return Duration.ofMillis(Math.max(1, Math.round(capped * spread)));
+    }
+
+    private void changeState(StreamState next, String why) {
+      if (next == streamState) return;
+      streamState = next;
+      if (infoMuted) {
+        mutedChanges++;
+        context.getLog().debug("Market data of {}: {} ({})", account, next, why);
+        return;
+      }
+      context.getLog().info("Market data of {}: {} ({})", account, next, why);
+      infoMuted = true;
+      timers.startSingleTimer(Timer.UNMUTE_INFO, streamSide.settings().infoInterval());
     }
 
     private Behavior<Command> onDeliver(Deliver deliver) {
@@ -178,7 +475,7 @@ public final class MarketDataConnection {
     }
 
     private CompletionStage<Done> deliver(InstrumentId instrument, MarketEvent event) {
-      return sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument)).ask(replyTo -> {
+      return sharding().entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument)).ask(replyTo -> {
         if (event instanceof BarOpen open) return new SymbolTrader.OpenBar(open.tsOpen(), replyTo);
         if (event instanceof BarClose close) return new SymbolTrader.CloseBar(close.bar(), replyTo);
         return new SymbolTrader.EndSession(((SessionEnd) event).session(), replyTo);
