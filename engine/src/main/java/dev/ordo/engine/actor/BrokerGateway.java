@@ -85,6 +85,11 @@ public final class BrokerGateway {
       return new Settings(10, 10, 10_000, Duration.ofSeconds(30));
     }
 
+    /** These settings with another rate and burst. */
+    public Settings withRate(double newCallsPerSecond, int newBurst) {
+      return new Settings(newCallsPerSecond, newBurst, queueCapacity, tokenTimeout);
+    }
+
     /** Time between refills: one permit's worth, but never below 10 ms. */
     Duration refillInterval() {
       long nanos = (long) (1_000_000_000L / callsPerSecond);
