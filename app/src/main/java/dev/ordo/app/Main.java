@@ -3,10 +3,10 @@ package dev.ordo.app;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ordo} command line: {@code ordo run} starts the engine. */
+/** The {@code ordo} command line: {@code ordo run} starts the engine, {@code ordo broker-sim} the broker simulator. */
 @Command(name = "ordo", mixinStandardHelpOptions = true, version = "Ordo 0.1.0",
     description = "Actor-based trading engine on Pekko.",
-    subcommands = {RunCommand.class, BacktestCommand.class})
+    subcommands = {RunCommand.class, BacktestCommand.class, BrokerSimCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec
@@ -14,11 +14,11 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
-    if (code != 0 || !RunCommand.keepsRunning()) System.exit(code);
+    if (code != 0 || !(RunCommand.keepsRunning() || BrokerSimCommand.keepsRunning())) System.exit(code);
   }
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run or backtest");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: run, backtest or broker-sim");
   }
 }
