@@ -127,6 +127,16 @@ public final class BrokerSimulator extends AllDirectives {
     return sockets.dropAll();
   }
 
+  /** Every market-data socket stays open but silent for {@code duration} (a stall fault on demand). */
+  public int stallSockets(Duration duration) {
+    return sockets.stallAll(duration.toNanos());
+  }
+
+  /** {@code ws://host:port/realtime}, the market-data WebSocket. */
+  public String marketDataUrl() {
+    return "ws://" + address().getHostString() + ":" + address().getPort() + "/realtime";
+  }
+
   /** Stops the fault timers and unbinds. */
   public CompletionStage<Done> stop() {
     faultTimers.forEach(Cancellable::cancel);

@@ -257,8 +257,7 @@ public final class MarketDataConnection {
             wanted = false;
             timers.cancelAll();
             generation++;
-            if (open != null) open.close();
-            open = null;
+            closeQuietly();
             changeState(StreamState.DISCONNECTED, "disconnect requested");
             return Behaviors.same();
           })
@@ -355,7 +354,11 @@ public final class MarketDataConnection {
 
     private Behavior<Command> onOpened(Opened opened) {
       if (opened.generation() != generation || streamState != StreamState.CONNECTING) {
-        opened.connection().close();
+        try {
+          opened.connection().close();
+        } catch (RuntimeException e) {
+          context.getLog().debug("Market data of {}: closing a late connection failed: {}", account, e.toString());
+        }
         return Behaviors.same();
       }
       open = opened.connection();
@@ -377,9 +380,25 @@ public final class MarketDataConnection {
       add.removeAll(subscribedOnConnection);
       Set<InstrumentId> remove = new TreeSet<>(subscribedOnConnection);
       remove.removeAll(subscriptions);
-      if (!remove.isEmpty()) open.unsubscribe(remove);
-      if (!add.isEmpty()) open.subscribe(add);
-      subscribedOnConnection = new TreeSet<>(subscriptions);
+      try {
+        if (!remove.isEmpty()) open.unsubscribe(remove);
+        if (!add.isEmpty()) open.subscribe(add);
+        subscribedOnConnection = new TreeSet<>(subscriptions);
+      } catch (RuntimeException e) {
+        failed("subscribing failed: " + e);
+      }
+    }
+
+    /** Closes the current connection; a connection that fails to close is dropped all the same. */
+    private void closeQuietly() {
+      MarketDataStream.Connection closing = open;
+      open = null;
+      if (closing == null) return;
+      try {
+        closing.close();
+      } catch (RuntimeException e) {
+        context.getLog().warn("Market data of {}: closing the connection failed: {}", account, e.toString());
+      }
     }
 
     private Behavior<Command> onTimer(Timer timer) {
@@ -395,8 +414,12 @@ public final class MarketDataConnection {
         }
         case HEARTBEAT -> {
           if (streamState == StreamState.CONNECTED && open != null) {
-            open.heartbeat();
-            context.getLog().debug("Market data of {}: heartbeat sent", account);
+            try {
+              open.heartbeat();
+              context.getLog().debug("Market data of {}: heartbeat sent", account);
+            } catch (RuntimeException e) {
+              failed("heartbeat failed: " + e);
+            }
           }
         }
         case UNMUTE_INFO -> {
@@ -420,8 +443,7 @@ public final class MarketDataConnection {
       generation++;
       timers.cancel(Timer.WATCHDOG);
       timers.cancel(Timer.HEARTBEAT);
-      if (open != null) open.close();
-      open = null;
+      closeQuietly();
       Duration wait = backoff(consecutiveFailures);
       changeState(StreamState.BACKOFF, reason + "; retry in " + wait.toMillis() + " ms");
       if (wanted) timers.startSingleTimer(Timer.RETRY, wait);

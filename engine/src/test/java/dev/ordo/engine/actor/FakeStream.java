@@ -25,6 +25,8 @@ final class FakeStream implements MarketDataStream {
     final List<Set<InstrumentId>> unsubscribes = new CopyOnWriteArrayList<>();
     final AtomicInteger heartbeats = new AtomicInteger();
     volatile boolean closed;
+    /** When set, close() throws, like a client library closing a socket the server already closed. */
+    volatile boolean throwOnClose;
 
     FakeConnection(Listener listener) {
       this.listener = listener;
@@ -55,6 +57,7 @@ final class FakeStream implements MarketDataStream {
 
     @Override
     public void close() {
+      if (throwOnClose) throw new IllegalStateException("The queue has already been completed.");
       if (!closed) {
         closed = true;
         listener.onClosed("closed by client");

@@ -134,6 +134,18 @@ class MarketDataConnectionTest {
   }
 
   @Test
+  void aConnectionThatFailsToCloseDoesNotStopTheReconnects() {
+    ActorRef<MarketDataConnection.Command> connection = connected(Set.of(TCS));
+    FakeStream.FakeConnection first = stream.last();
+    first.throwOnClose = true;
+    first.listener.onClosed("server closed the socket");
+    eventually(() -> "BACKOFF".equals(status(connection).state()), "backing off");
+    manualTime.timePasses(Duration.ofSeconds(1));
+    eventually(() -> stream.connections.size() == 2 && !stream.last().subscribes.isEmpty(), "reconnected");
+    assertEquals("CONNECTED", status(connection).state());
+  }
+
+  @Test
   void anOpenButSilentConnectionIsReplacedByTheWatchdog() {
     ActorRef<MarketDataConnection.Command> connection = connected(Set.of(TCS));
     FakeStream.FakeConnection first = stream.last();
