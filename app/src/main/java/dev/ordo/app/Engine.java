@@ -103,11 +103,9 @@ public final class Engine implements AutoCloseable {
     for (InstrumentBars file : data) file.warnings().forEach(w -> log.warn("{}", w));
     ReplaySchedule schedule = ReplaySchedule.of(data, settings.from(), settings.to());
 
-    Files.createDirectories(settings.dataDir());
-    Config full = JournalSettings.withJournal(config, settings.dataDir());
-    ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "ordo", full);
+    ActorSystem<SpawnProtocol.Command> system = startSystem(config, settings.dataDir());
     try {
-      return wire(system, schedule, settings, full, listener);
+      return wire(system, schedule, settings, system.settings().config(), listener);
     } catch (Exception | Error e) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -115,12 +113,26 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * The actor system of an engine: journal under {@code dataDir} (schema created when missing), a
+   * single-node cluster joined.
+   */
+  static ActorSystem<SpawnProtocol.Command> startSystem(Config config, Path dataDir) throws Exception {
+    Files.createDirectories(dataDir);
+    ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "ordo", JournalSettings.withJournal(config, dataDir));
+    try {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      JournalSchema.createIfMissing(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return system;
+    } catch (Exception | Error e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
   private static Engine wire(ActorSystem<SpawnProtocol.Command> system, ReplaySchedule schedule, Settings settings, Config config,
       ReplayDriver.Listener listener) throws Exception {
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    JournalSchema.createIfMissing(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
-
     Duration brokerTimeout = config.getDuration("ordo.broker-timeout");
     Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
     AccountId account = AccountId.of(config.getString("ordo.paper-account"));
@@ -186,13 +198,13 @@ public final class Engine implements AutoCloseable {
     return new Engine(system, schedule, account, driver, queries, http, replayEnd);
   }
 
-  private static EightyTwentyStrategy.Parameters strategyParameters(Config c) {
+  static EightyTwentyStrategy.Parameters strategyParameters(Config c) {
     EightyTwentyStrategy.Parameters defaults = EightyTwentyStrategy.Parameters.defaults();
     return new EightyTwentyStrategy.Parameters(defaults.tickSize(), new BigDecimal(c.getString("capital-per-trade")),
         c.getInt("max-entries-per-day"), LocalTime.parse(c.getString("last-entry-bar-open")), LocalTime.parse(c.getString("session-exit")));
   }
 
-  private static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system, org.apache.pekko.actor.typed.Behavior<T> behavior, String name)
+  static <T> ActorRef<T> spawn(ActorSystem<SpawnProtocol.Command> system, org.apache.pekko.actor.typed.Behavior<T> behavior, String name)
       throws Exception {
     return AskPattern.<SpawnProtocol.Command, ActorRef<T>>ask(system, replyTo -> new SpawnProtocol.Spawn<>(behavior, name, Props.empty(), replyTo),
         Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);

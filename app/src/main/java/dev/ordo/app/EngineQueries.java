@@ -124,6 +124,13 @@ public final class EngineQueries {
         .thenApply(map -> map.values().stream().filter(p -> p.fills() > 0).map(PositionView::of).toList());
   }
 
+  /** The position entities' own states (with the trade ids they applied), for instruments with fills. */
+  public CompletionStage<List<Position.State>> positionStates(AccountId account) {
+    return forEachInstrument(id -> sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, id))
+        .ask(Position.GetPosition::new, timeout))
+        .thenApply(map -> map.values().stream().filter(p -> p.fills() > 0).toList());
+  }
+
   /** Working orders and the most recent closed ones of every trader, oldest first. */
   public CompletionStage<List<OrderRecord>> orders(AccountId account) {
     return states(account).thenApply(states -> states.values().stream().flatMap(s -> s.orders().stream())

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ordo} command line: {@code ordo run} starts the engine, {@code ordo broker-sim} the broker simulator. */
 @Command(name = "ordo", mixinStandardHelpOptions = true, version = "Ordo 0.1.0",
     description = "Actor-based trading engine on Pekko.",
-    subcommands = {RunCommand.class, BacktestCommand.class, BrokerSimCommand.class})
+    subcommands = {RunCommand.class, BacktestCommand.class, BrokerSimCommand.class, SoakCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

@@ -46,6 +46,25 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "FILE", description = "Write the trades and summary as JSON when the replay ends.")
   Path report;
 
+  @Option(names = "--broker", defaultValue = "paper", paramLabel = "paper|neo",
+      description = "paper: replay --data through the paper broker (default); neo: trade live through a Kotak-Neo-shaped broker at --broker-url.")
+  String broker;
+
+  @Option(names = "--broker-url", paramLabel = "URL", description = "Login URL of the neo broker, e.g. http://127.0.0.1:8090 (bin/ordo broker-sim).")
+  String brokerUrl;
+
+  @Option(names = "--credentials", paramLabel = "FILE",
+      description = "Neo credentials file (consumer-key, mobile, ucc, mpin, totp-seed); default: ORDO_NEO_* environment variables.")
+  Path credentials;
+
+  @Option(names = "--symbols", split = ",", paramLabel = "SYMBOL.VENUE",
+      description = "Neo: instruments to trade, e.g. TCS-EQ.NSE,INFY-EQ.NSE (default: all of the broker's scrip master).")
+  java.util.List<String> symbols = new java.util.ArrayList<>();
+
+  @Option(names = "--reconcile-every", defaultValue = "30s", paramLabel = "DURATION",
+      description = "Neo: reconciliation period (default ${DEFAULT-VALUE}).")
+  String reconcileEvery;
+
   /** True when {@code main} must not exit after the command returned (the engine keeps running). */
   static boolean keepsRunning() {
     return keepsRunning;
@@ -53,6 +72,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (broker.equals("neo")) return live();
+    if (!broker.equals("paper")) {
+      System.err.println("ordo run: --broker must be paper or neo, got '" + broker + "'");
+      return 2;
+    }
     PrintStream out = System.out;
     ReplayDriver.Speed replaySpeed;
     Path folder;
@@ -99,6 +123,38 @@ final class RunCommand implements Callable<Integer> {
       case FINISHED, STOPPED -> reportFailed ? 1 : 0;
       default -> 1;
     };
+  }
+
+  /** {@code --broker neo}: the live engine against a networked broker, until stopped. */
+  private Integer live() throws Exception {
+    LiveEngine.Settings settings;
+    try {
+      if (brokerUrl == null) throw new IllegalArgumentException("--broker neo needs --broker-url");
+      if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("--http-port must be 0..65535, got " + httpPort);
+      dev.ordo.broker.neo.NeoCredentials user = credentials != null ? dev.ordo.broker.neo.NeoCredentials.fromFile(credentials)
+          : dev.ordo.broker.neo.NeoCredentials.fromEnvironment(System.getenv());
+      settings = new LiveEngine.Settings(brokerUrl.replaceAll("/+$", ""), null, user, new java.util.TreeSet<>(symbols), dataDir, httpHost,
+          httpPort, BrokerSimCommand.duration("--reconcile-every", reconcileEvery),
+          dev.ordo.engine.actor.MarketDataConnection.StreamSettings.defaults(), java.time.Duration.ofSeconds(10), 1);
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("ordo run: " + e.getMessage());
+      return 2;
+    }
+    LiveEngine engine;
+    try {
+      engine = LiveEngine.start(settings, ConfigFactory.load());
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      System.err.println("ordo run: " + e.getMessage());
+      return 1;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      System.err.println("ordo run: could not start: " + startFailure(e));
+      return 1;
+    }
+    System.out.printf("Ordo trading account %s live through %s; HTTP API on http://%s:%d%n", engine.account(), brokerUrl,
+        engine.httpAddress().getHostString(), engine.httpAddress().getPort());
+    System.out.flush();
+    keepsRunning = true;
+    return 0;
   }
 
   /** A one-line reason for a failed start: a busy HTTP port, a data directory used by another process, ... */

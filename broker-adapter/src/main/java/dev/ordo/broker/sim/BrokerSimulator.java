@@ -127,6 +127,12 @@ public final class BrokerSimulator extends AllDirectives {
     return sockets.dropAll();
   }
 
+  /** Stops the simulated market: no more bars, ticks or fills; orders, books and logins keep working. */
+  public CompletionStage<Done> pauseMarket() {
+    return AskPattern.<SimExchange.Command, SimExchange.Reply>ask(exchange, SimExchange.PauseMarket::new, Duration.ofSeconds(10), system.scheduler())
+        .thenApply(reply -> Done.getInstance());
+  }
+
   /** Every market-data socket stays open but silent for {@code duration} (a stall fault on demand). */
   public int stallSockets(Duration duration) {
     return sockets.stallAll(duration.toNanos());

@@ -68,6 +68,9 @@ final class SimExchange {
 
   record GetClock(ActorRef<Reply> replyTo) implements Command {}
 
+  /** Stops the market (no more bars, ticks or fills); the order desk keeps answering. */
+  record PauseMarket(ActorRef<Reply> replyTo) implements Command {}
+
   private enum Step implements Command {
     INSTANCE
   }
@@ -103,6 +106,7 @@ final class SimExchange {
     private final Map<InstrumentId, LocalDate> dayOf = new HashMap<>();
     private final Map<InstrumentId, BigDecimal> previousClose = new HashMap<>();
     private BigDecimal cash;
+    private boolean paused;
     private Instant clock;
     private int next;
     private long orderSequence;
@@ -124,8 +128,13 @@ final class SimExchange {
     Behavior<Command> behavior() {
       return Behaviors.receive(Command.class)
           .onMessage(Step.class, step -> {
-            step();
+            if (!paused) step();
             return Behaviors.same();
+          })
+          .onMessage(PauseMarket.class, pause -> {
+            paused = true;
+            timers.cancel(Step.INSTANCE);
+            return reply(pause.replyTo(), new Reply(200, Map.of("paused", true, "clock", clock.toString())));
           })
           .onMessage(Place.class, place -> reply(place.replyTo(), place(place.order())))
           .onMessage(Modify.class, modify -> reply(modify.replyTo(), modify(modify.change())))

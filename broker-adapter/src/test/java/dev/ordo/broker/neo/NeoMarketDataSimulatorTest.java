@@ -84,7 +84,7 @@ class NeoMarketDataSimulatorTest {
     auth.tell(new AuthSession.GetToken(token.ref()));
     token.receiveMessage(Duration.ofSeconds(10));
     ActorRef<MarketDataConnection.Command> connection = testKit.spawn(MarketDataConnection.create(account, Duration.ofSeconds(5),
-        new MarketDataConnection.StreamSide(stream, auth, ticks::add, new Random(1), FAST)));
+        new MarketDataConnection.StreamSide(stream, auth, ticks::add, new Random(1), FAST, () -> {})));
     connection.tell(new MarketDataConnection.Subscribe(instruments));
     connection.tell(MarketDataConnection.Connect.INSTANCE);
     return connection;

@@ -175,9 +175,10 @@ public final class MarketDataConnection {
    * @param authSession gives the token the stream authenticates with
    * @param ticks       receives every tick of the stream (called from the actor; must not block)
    * @param random      source of the back-off jitter (seeded in tests and soaks)
+   * @param reconnected called (from the actor) on every CONNECTED after the first, e.g. to reconcile
    */
   public record StreamSide(MarketDataStream stream, ActorRef<AuthSession.Command> authSession, Consumer<TradeTick> ticks, Random random,
-      StreamSettings settings) {}
+      StreamSettings settings, Runnable reconnected) {}
 
   /**
    * @param account    the account whose traders receive the events
@@ -367,6 +368,7 @@ public final class MarketDataConnection {
       subscribedOnConnection = new TreeSet<>();
       changeState(StreamState.CONNECTED, "connection " + connects);
       syncSubscriptions();
+      if (connects > 1) streamSide.reconnected().run();
       frameSinceCheck = false;
       silentChecks = 0;
       timers.startTimerWithFixedDelay(Timer.WATCHDOG, streamSide.settings().staleAfter().dividedBy(2));

@@ -53,9 +53,9 @@ public record OrderRecord(
     return !status.isClosed() && !cancelPending;
   }
 
-  /** True while the engine waits for the broker's answer about this order. */
+  /** True while the engine waits for the broker's answer about this order, or holds it back (INITIALIZED). */
   public boolean isInFlight() {
-    return status == OrderStatus.SUBMITTED || awaitingReply;
+    return status == OrderStatus.SUBMITTED || status == OrderStatus.INITIALIZED || awaitingReply;
   }
 
   OrderRecord withStatus(OrderStatus newStatus, Instant at) {

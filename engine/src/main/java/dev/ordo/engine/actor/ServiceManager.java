@@ -22,9 +22,17 @@ public final class ServiceManager {
   /** Protocol of the manager. */
   public sealed interface Command extends NoSerializationVerificationNeeded {}
 
-  /** Starts the service of {@code account} (answers the running one if already started). */
-  public record StartService(AccountId account, Broker broker, Credentials credentials, ActorRef<ActorRef<TradingService.Command>> replyTo)
-      implements Command {}
+  /**
+   * Starts the service of {@code account} (answers the running one if already started); {@code live}
+   * is null for the paper replay.
+   */
+  public record StartService(AccountId account, Broker broker, Credentials credentials, TradingService.Live live,
+      ActorRef<ActorRef<TradingService.Command>> replyTo) implements Command {
+
+    public StartService(AccountId account, Broker broker, Credentials credentials, ActorRef<ActorRef<TradingService.Command>> replyTo) {
+      this(account, broker, credentials, null, replyTo);
+    }
+  }
 
   /** Stops the service of {@code account}; answers whether one was running. */
   public record StopService(AccountId account, ActorRef<Boolean> replyTo) implements Command {}
@@ -41,7 +49,7 @@ public final class ServiceManager {
           .onMessage(StartService.class, start -> {
             ActorRef<TradingService.Command> service = services.computeIfAbsent(start.account(), account -> {
               ActorRef<TradingService.Command> ref = context.spawn(
-                  TradingService.create(account, start.broker(), start.credentials(), settings, registry), "trading-service-" + account);
+                  TradingService.create(account, start.broker(), start.credentials(), settings, registry, start.live()), "trading-service-" + account);
               context.watchWith(ref, new ServiceStopped(account));
               return ref;
             });

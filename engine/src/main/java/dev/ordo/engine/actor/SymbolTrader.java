@@ -122,6 +122,14 @@ public final class SymbolTrader
   /** Asks for the trader's state. */
   public record GetState(ActorRef<State> replyTo) implements Command {}
 
+  /**
+   * The broker's order book row of one of this trader's orders (found by its ClientOrderId tag), or
+   * {@code report == null} when reconciliation did not find the order at the broker. Answered when
+   * journaled.
+   */
+  public record ReconcileOrder(ClientOrderId clientOrderId, dev.ordo.engine.port.OrderReport report, ActorRef<Done> replyTo)
+      implements Command {}
+
   /** Asks how far the market data has been applied. */
   public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
 
@@ -169,6 +177,12 @@ public final class SymbolTrader
       Instant tsEvent)
       implements Event {}
 
+  /**
+   * A held order (an exit waiting for the cancellation of the stop it replaces) is released: the
+   * cancellation was confirmed, so the order is sent now.
+   */
+  public record OrderReleased(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Instant tsEvent) implements Event {}
+
   /** The broker accepted the order with {@code clientOrderId} and gave it {@code venueOrderId}. */
   public record OrderAccepted(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, VenueOrderId venueOrderId, Instant tsEvent)
       implements Event {}
@@ -201,6 +215,14 @@ public final class SymbolTrader
 
   /** The broker refused the cancellation (for instance because the order had filled). */
   public record OrderCancelRefused(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, String reason, Instant tsEvent)
+      implements Event {}
+
+  /** Reconciliation found the order at the broker with {@code status}; an UNKNOWN order is known again. */
+  public record OrderReconciled(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, VenueOrderId venueOrderId,
+      OrderStatus status, Instant tsEvent) implements Event {}
+
+  /** Reconciliation did not find an UNKNOWN order at the broker: it was never placed. */
+  public record OrderLost(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, String reason, Instant tsEvent)
       implements Event {}
 
   /** A fill of one of the trader's orders. */
@@ -334,6 +356,7 @@ public final class SymbolTrader
         .onCommand(ApplyFill.class, this::onApplyFill)
         .onCommand(BrokerReplied.class, this::onBrokerReplied)
         .onCommand(ResolveInterruptedRequests.class, this::onResolveInterrupted)
+        .onCommand(ReconcileOrder.class, this::onReconcileOrder)
         .onCommand(GetState.class, (state, command) -> Effect().reply(command.replyTo(), state))
         .onCommand(GetProgress.class, (state, command) ->
             Effect().reply(command.replyTo(), new Progress(instrument, state.lastBarApplied(), state.lastSessionEnded())))
@@ -406,11 +429,15 @@ public final class SymbolTrader
   /** Sends the broker requests journaled by {@code events}; requests on orders without a venue id wait for it. */
   private void dispatch(State state, List<Event> events) {
     for (Event event : events) {
-      if (event instanceof OrderSubmitted submitted) {
-        OrderRequest request = new OrderRequest(submitted.clientOrderId(), instrument, submitted.side(), submitted.type(),
-            submitted.quantity(), submitted.trigger(), submitted.limit(), TimeInForce.DAY);
-        send(new BrokerCall.PlaceOrder(request));
-      } else if (event instanceof OrderModifyRequested || event instanceof OrderCancelRequested || event instanceof OrderAccepted) {
+      if (event instanceof OrderSubmitted || event instanceof OrderReleased) {
+        OrderRecord order = state.order(clientOrderIdOf(event));
+        if (order != null && order.status() == OrderStatus.SUBMITTED) {
+          OrderRequest request = new OrderRequest(order.clientOrderId(), instrument, order.side(), order.type(), order.quantity(), order.trigger(),
+              order.limit(), TimeInForce.DAY);
+          send(new BrokerCall.PlaceOrder(request));
+        }
+      } else if (event instanceof OrderModifyRequested || event instanceof OrderCancelRequested || event instanceof OrderAccepted
+          || event instanceof OrderReconciled) {
         OrderRecord order = state.order(clientOrderIdOf(event));
         if (order != null) sendDeferred(order);
       }
@@ -443,8 +470,15 @@ public final class SymbolTrader
       return Effect().reply(command.replyTo(), Done.getInstance());
     }
     Instant now = dependencies.clock().instant();
-    return Effect().persist(new OrderFilled(account, instrument, fill, order.role(), now))
-        .thenRun(this::answerIfIdle)
+    Event filled = new OrderFilled(account, instrument, fill, order.role(), now);
+    List<Event> events = new ArrayList<>();
+    events.add(filled);
+    events.addAll(heldOrderOutcome(state, apply(state, filled), filled, now));
+    return Effect().persist(events)
+        .thenRun(next -> {
+          dispatch(next, events);
+          answerIfIdle(next);
+        })
         .thenReply(command.replyTo(), next -> Done.getInstance());
   }
 
@@ -465,11 +499,43 @@ public final class SymbolTrader
       context.getLog().warn("{}: unexpected broker reply {}", instrument, reply);
       return Effect().noReply();
     }
-    List<Event> events = List.of(event);
-    return Effect().persist(event).thenRun(next -> {
+    List<Event> events = new ArrayList<>();
+    events.add(event);
+    events.addAll(heldOrderOutcome(state, apply(state, event), event, now));
+    return Effect().persist(events).thenRun(next -> {
       dispatch(next, events);
       answerIfIdle(next);
     }).thenNoReply();
+  }
+
+  /**
+   * Held exit orders wait for the stop they replace to end: released when the stop's cancellation
+   * is confirmed or the stop turns out never to have existed (rejected, lost); not sent when the
+   * stop filled or its cancellation was refused (it may have filled: a second sell would open a
+   * short). {@code next} is the state after {@code event}.
+   */
+  private List<Event> heldOrderOutcome(State before, State next, Event event, Instant now) {
+    OrderRecord stopBefore = before.order(clientOrderIdOf(event));
+    OrderRecord stop = next.order(clientOrderIdOf(event));
+    if (stopBefore == null || stop == null || stop.role() != OrderRole.STOP_LOSS || stopBefore.status().isClosed() && !(event instanceof OrderCancelRefused))
+      return List.of();
+    boolean refused = event instanceof OrderCancelRefused && stopBefore.cancelPending();
+    boolean ended = stop.status().isClosed();
+    if (!refused && !ended) return List.of();
+    boolean release = !refused && stop.status() != OrderStatus.FILLED && stop.filled().isZero();
+    List<Event> outcome = new ArrayList<>();
+    for (OrderRecord held : next.orders()) {
+      if (held.status() != OrderStatus.INITIALIZED) continue;
+      if (release) {
+        outcome.add(new OrderReleased(account, instrument, held.clientOrderId(), now));
+      } else {
+        String why = refused ? "could not be canceled (" + ((OrderCancelRefused) event).reason() + ")" : "filled";
+        context.getLog().warn("{}: exit {} not sent: the stop {} {}", instrument, held.clientOrderId(), stop.clientOrderId(), why);
+        outcome.add(new OrderRejected(account, instrument, held.clientOrderId(), "not sent: the stop " + why + " and may have closed the position",
+            now));
+      }
+    }
+    return outcome;
   }
 
   private Event failureEvent(BrokerCall.Failed failed, Instant now) {
@@ -500,6 +566,9 @@ public final class SymbolTrader
     for (OrderRecord order : state.orders()) {
       if (order.status() == OrderStatus.SUBMITTED)
         events.add(new OrderStatusUnknown(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
+      else if (order.status() == OrderStatus.INITIALIZED)
+        events.add(new OrderRejected(account, instrument, order.clientOrderId(),
+            "not sent: the engine stopped while the order waited for the stop's cancellation", now));
       else if (order.awaitingReply() && order.cancelPending())
         events.add(new OrderCancelRefused(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
       else if (order.awaitingReply())
@@ -508,6 +577,40 @@ public final class SymbolTrader
     if (events.isEmpty()) return Effect().noReply();
     context.getLog().warn("{}: {} broker request(s) interrupted by a restart; marked for reconciliation", instrument, events.size());
     return Effect().persist(events).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onReconcileOrder(State state, ReconcileOrder command) {
+    OrderRecord order = state.order(command.clientOrderId());
+    if (order == null) return Effect().reply(command.replyTo(), Done.getInstance());
+    Instant now = dependencies.clock().instant();
+    dev.ordo.engine.port.OrderReport report = command.report();
+    if (report == null) {
+      if (order.status() != OrderStatus.UNKNOWN) return Effect().reply(command.replyTo(), Done.getInstance());
+      context.getLog().warn("{}: order {} of unknown outcome is not at the broker; it was never placed", instrument, order.clientOrderId());
+      Event lost = new OrderLost(account, instrument, order.clientOrderId(), "not in the broker's order book", now);
+      List<Event> events = new ArrayList<>();
+      events.add(lost);
+      events.addAll(heldOrderOutcome(state, apply(state, lost), lost, now));
+      return Effect().persist(events).thenRun(next -> {
+        dispatch(next, events);
+        answerIfIdle(next);
+      }).thenReply(command.replyTo(), next -> Done.getInstance());
+    }
+    OrderStatus broker = report.status();
+    boolean resolvesUnknown = order.status() == OrderStatus.UNKNOWN;
+    boolean brokerEndedIt = !order.status().isClosed() && (broker == OrderStatus.CANCELED || broker == OrderStatus.REJECTED
+        || broker == OrderStatus.EXPIRED);
+    if (!resolvesUnknown && !brokerEndedIt) return Effect().reply(command.replyTo(), Done.getInstance());
+    if (brokerEndedIt && !resolvesUnknown)
+      context.getLog().warn("{}: the broker ended order {} ({}) without telling us; reconciled", instrument, order.clientOrderId(), broker);
+    Event reconciled = new OrderReconciled(account, instrument, order.clientOrderId(), report.venueOrderId(), broker, now);
+    List<Event> events = new ArrayList<>();
+    events.add(reconciled);
+    events.addAll(heldOrderOutcome(state, apply(state, reconciled), reconciled, now));
+    return Effect().persist(events).thenRun(next -> {
+      dispatch(next, events);
+      answerIfIdle(next);
+    }).thenReply(command.replyTo(), next -> Done.getInstance());
   }
 
   private static ClientOrderId clientOrderIdOf(Event event) {
@@ -522,6 +625,9 @@ public final class SymbolTrader
     if (event instanceof OrderCanceled e) return e.clientOrderId();
     if (event instanceof OrderCancelRefused e) return e.clientOrderId();
     if (event instanceof OrderFilled e) return e.fill().clientOrderId();
+    if (event instanceof OrderReconciled e) return e.clientOrderId();
+    if (event instanceof OrderReleased e) return e.clientOrderId();
+    if (event instanceof OrderLost e) return e.clientOrderId();
     return null;
   }
 
@@ -547,8 +653,11 @@ public final class SymbolTrader
           next.openTrade(), next.roundTrips(), next.appliedTradeIds());
     }
     if (event instanceof OrderSubmitted e) {
+      boolean held = e.role() == OrderRole.EXIT && state.orders().stream()
+          .anyMatch(o -> o.role() == OrderRole.STOP_LOSS && o.cancelPending() && !o.status().isClosed());
       OrderRecord order = new OrderRecord(e.clientOrderId(), instrument, e.role(), e.side(), e.type(), e.quantity(), Quantity.ZERO,
-          e.trigger(), e.limit(), e.exitReason(), OrderStatus.SUBMITTED, null, null, null, false, false, null, e.tsEvent(), e.tsEvent());
+          e.trigger(), e.limit(), e.exitReason(), held ? OrderStatus.INITIALIZED : OrderStatus.SUBMITTED, null, null, null, false, false, null,
+          e.tsEvent(), e.tsEvent());
       State next = state.withOrder(order);
       return new State(instrument, next.strategy(), next.orders(), state.orderSequence() + 1, next.lastBarApplied(),
           next.lastSessionEnded(), next.openTrade(), next.roundTrips(), next.appliedTradeIds());
@@ -556,6 +665,7 @@ public final class SymbolTrader
     OrderRecord order = state.order(clientOrderIdOf(event));
     if (order == null) return state;
     if (event instanceof OrderAccepted e) return state.withOrder(order.accepted(e.venueOrderId(), e.tsEvent()));
+    if (event instanceof OrderReleased e) return state.withOrder(order.withStatus(OrderStatus.SUBMITTED, e.tsEvent()));
     if (event instanceof OrderRejected e)
       return state.withOrder(order.rejected(e.reason(), e.tsEvent()))
           .withStrategy(strategy.onOrderClosed(state.strategy(), order.role(), OrderStatus.REJECTED).state());
@@ -571,6 +681,16 @@ public final class SymbolTrader
           .withStrategy(strategy.onOrderClosed(state.strategy(), order.role(), OrderStatus.CANCELED).state());
     }
     if (event instanceof OrderFilled e) return applyFill(state, order, e);
+    if (event instanceof OrderLost e)
+      return state.withOrder(order.rejected(e.reason(), e.tsEvent()))
+          .withStrategy(strategy.onOrderClosed(state.strategy(), order.role(), OrderStatus.REJECTED).state());
+    if (event instanceof OrderReconciled e) {
+      OrderRecord known = order.accepted(e.venueOrderId(), e.tsEvent());
+      if (e.status() == OrderStatus.CANCELED || e.status() == OrderStatus.REJECTED || e.status() == OrderStatus.EXPIRED)
+        return state.withOrder(known.closed(e.status(), e.tsEvent()))
+            .withStrategy(strategy.onOrderClosed(state.strategy(), order.role(), e.status()).state());
+      return state.withOrder(known);
+    }
     return state;
   }
 

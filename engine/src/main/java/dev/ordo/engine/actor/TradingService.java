@@ -26,13 +26,35 @@ public final class TradingService {
   /** Asks for the service's parts. */
   public record GetParts(ActorRef<Parts> replyTo) implements Command {}
 
-  /** The running children of the service. */
+  /** The running children of the service; {@code reconciler} is null for the paper replay. */
   public record Parts(
       AccountId account,
       ActorRef<AuthSession.Command> authSession,
       ActorRef<BrokerGateway.Command> gateway,
-      ActorRef<MarketDataConnection.Command> marketData)
+      ActorRef<MarketDataConnection.Command> marketData,
+      ActorRef<Reconciler.Command> reconciler)
       implements OrdoSerializable {}
+
+  /**
+   * What a service on a networked broker runs besides the basics: the broker's market-data stream
+   * (ticks built into bars for the symbol traders) and the reconciler.
+   *
+   * @param barInterval  bar length built from ticks (NSE reference strategy: 5 minutes)
+   * @param zones        exchange time zone per instrument, for bar windows and session dates
+   * @param fills        where fills found by reconciliation go (the order-update router)
+   * @param instruments  the instruments traded (read at every reconciliation)
+   * @param seed         seed of the reconnect jitter
+   */
+  public record Live(
+      dev.ordo.engine.port.MarketDataStream stream,
+      MarketDataConnection.StreamSettings streamSettings,
+      java.time.Duration barInterval,
+      java.util.function.Function<dev.ordo.engine.model.InstrumentId, java.time.ZoneId> zones,
+      dev.ordo.engine.port.OrderUpdateListener fills,
+      java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
+      Reconciler.Settings reconciler,
+      java.time.Clock clock,
+      long seed) {}
 
   /**
    * Settings of a service.
@@ -61,6 +83,12 @@ public final class TradingService {
   }
 
   public static Behavior<Command> create(AccountId account, Broker broker, Credentials credentials, Settings settings, GatewayRegistry registry) {
+    return create(account, broker, credentials, settings, registry, null);
+  }
+
+  /** A service; with {@code live} (null for the paper replay) it also runs the stream, the bar builder and the reconciler. */
+  public static Behavior<Command> create(AccountId account, Broker broker, Credentials credentials, Settings settings, GatewayRegistry registry,
+      Live live) {
     return Behaviors.setup(context -> {
       ActorRef<AuthSession.Command> auth = context.spawn(
           Behaviors.supervise(AuthSession.create(account, broker, credentials, settings.auth())).onFailure(SupervisorStrategy.restart()),
@@ -68,12 +96,24 @@ public final class TradingService {
       ActorRef<BrokerGateway.Command> gateway = context.spawn(
           Behaviors.supervise(BrokerGateway.create(account, broker, auth, settings.gateway())).onFailure(SupervisorStrategy.restart()),
           "broker-gateway");
+      ActorRef<Reconciler.Command> reconciler = null;
+      MarketDataConnection.StreamSide streamSide = null;
+      if (live != null) {
+        reconciler = context.spawn(Behaviors.supervise(Reconciler.create(account, gateway, live.fills(), live.instruments(), live.reconciler(),
+            live.clock())).onFailure(SupervisorStrategy.restart()), "reconciler");
+        ActorRef<BarBuilder.Command> bars = context.spawn(
+            Behaviors.supervise(BarBuilder.create(account, live.barInterval(), live.zones())).onFailure(SupervisorStrategy.restart()), "bar-builder");
+        ActorRef<Reconciler.Command> reconcile = reconciler;
+        streamSide = new MarketDataConnection.StreamSide(live.stream(), auth, tick -> bars.tell(new BarBuilder.OnTick(tick)),
+            new java.util.Random(live.seed()), live.streamSettings(), () -> reconcile.tell(new Reconciler.Reconcile("reconnect", null)));
+      }
       ActorRef<MarketDataConnection.Command> marketData = context.spawn(
-          Behaviors.supervise(MarketDataConnection.create(account, settings.marketDataAskTimeout())).onFailure(SupervisorStrategy.restart()),
+          Behaviors.supervise(MarketDataConnection.create(account, settings.marketDataAskTimeout(), streamSide))
+              .onFailure(SupervisorStrategy.restart()),
           "market-data");
       registry.register(account, gateway);
       context.getLog().info("Trading service of account {} started", account);
-      Parts parts = new Parts(account, auth, gateway, marketData);
+      Parts parts = new Parts(account, auth, gateway, marketData, reconciler);
       return Behaviors.receive(Command.class)
           .onMessage(GetParts.class, request -> {
             request.replyTo().tell(parts);

@@ -199,8 +199,11 @@ public final class EightyTwentyStrategy implements Strategy {
   public Decision onFill(StrategyState strategyState, OrderRole role, Quantity quantity, Price price) {
     State state = (State) strategyState;
     return switch (role) {
-      case ENTRY -> Decision.stay(
-          state.withPosition(state.position().plus(quantity), state.entries() + 1, true).withEntryWorking(false));
+      case ENTRY -> {
+        State entered = state.withPosition(state.position().plus(quantity), state.entries() + 1, true).withEntryWorking(false);
+        // A fill learnt after the session exit (the cancel lost the race): no position is left open.
+        yield state.exited() ? flatten(entered) : Decision.stay(entered);
+      }
       case STOP_LOSS, TAKE_PROFIT -> {
         Quantity left = reduce(state.position(), quantity);
         State next = state.withPosition(left, state.entries(), state.filledThisBar());

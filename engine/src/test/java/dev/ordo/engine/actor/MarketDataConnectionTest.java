@@ -65,7 +65,7 @@ class MarketDataConnectionTest {
     FakeBroker broker = new FakeBroker();
     ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(account, broker, Credentials.none(), AuthSession.Settings.defaults()));
     ActorRef<MarketDataConnection.Command> connection = testKit.spawn(MarketDataConnection.create(account, Duration.ofSeconds(5),
-        new MarketDataConnection.StreamSide(stream, auth, received::add, new Random(7), settings)));
+        new MarketDataConnection.StreamSide(stream, auth, received::add, new Random(7), settings, () -> {})));
     spawned.add(auth);
     spawned.add(connection);
     return connection;

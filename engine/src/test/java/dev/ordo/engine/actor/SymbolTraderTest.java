@@ -194,6 +194,49 @@ class SymbolTraderTest {
     assertNull(kit.getState().openTrade());
   }
 
+  /** Entered at 100 (fill during 09:20), stop V2 working; then the 15:15 bar opens: cancel the stop, hold the exit. */
+  BrokerGateway.Execute sessionExitWithWorkingStop() {
+    ClientOrderId entry = acceptedEntryAndFillBarOpen();
+    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(entryFill(entry), replyTo));
+    kit.runCommand(new SymbolTrader.CloseBar(FILL_BAR, done.ref()));
+    BrokerGateway.Execute stopCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    ClientOrderId stop = ((BrokerCall.PlaceOrder) stopCall.call()).request().clientOrderId();
+    stopCall.replyTo().tell(new BrokerCall.Placed(stop, VenueOrderId.of("V2")));
+    done.expectMessage(Done.getInstance());
+    kit.runCommand(new SymbolTrader.OpenBar(bar(D1, "15:15", "100", "100", "99", "99").tsOpen(), done.ref()));
+    BrokerGateway.Execute cancel = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    assertInstanceOf(BrokerCall.CancelOrder.class, cancel.call());
+    gateway.expectNoMessage(Duration.ofMillis(200));
+    OrderRecord exit = kit.getState().working(OrderRole.EXIT);
+    assertEquals(OrderStatus.INITIALIZED, exit.status(), "the exit waits for the stop's cancellation");
+    done.expectNoMessage(Duration.ofMillis(100));
+    return cancel;
+  }
+
+  @Test
+  void theSessionExitSellsOnlyOnceTheStopIsCanceled() {
+    BrokerGateway.Execute cancel = sessionExitWithWorkingStop();
+    BrokerCall.CancelOrder call = (BrokerCall.CancelOrder) cancel.call();
+    cancel.replyTo().tell(new BrokerCall.Canceled(call.clientOrderId(), call.venueOrderId()));
+    BrokerGateway.Execute sell = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    BrokerCall.PlaceOrder place = assertInstanceOf(BrokerCall.PlaceOrder.class, sell.call());
+    assertEquals(OrderSide.SELL, place.request().side());
+    assertEquals(OrderType.MARKET, place.request().type());
+    sell.replyTo().tell(new BrokerCall.Placed(place.request().clientOrderId(), VenueOrderId.of("V3")));
+    done.expectMessage(Done.getInstance());
+  }
+
+  @Test
+  void whenTheStopCannotBeCanceledTheExitIsNotSentSoThePositionIsNeverSoldTwice() {
+    BrokerGateway.Execute cancel = sessionExitWithWorkingStop();
+    cancel.replyTo().tell(new BrokerCall.Failed(cancel.call(), new BrokerError.Rejected("order V2 is not open: complete")));
+    done.expectMessage(Done.getInstance());
+    gateway.expectNoMessage(Duration.ofMillis(200));
+    OrderRecord exit = kit.getState().orders().stream().filter(o -> o.role() == OrderRole.EXIT).findFirst().orElseThrow();
+    assertEquals(OrderStatus.REJECTED, exit.status());
+    assertTrue(exit.lastError().contains("could not be canceled"), exit.lastError());
+  }
+
   @Test
   void aRejectedOrderIsClosedAndTheAnswerIsStillSent() {
     BrokerGateway.Execute execute = armAndReceiveEntry();

@@ -1,0 +1,197 @@
+package dev.ordo.app;
+
+import com.typesafe.config.Config;
+import dev.ordo.app.http.HttpServer;
+import dev.ordo.broker.neo.NeoBroker;
+import dev.ordo.broker.neo.NeoCredentials;
+import dev.ordo.broker.neo.NeoMarketDataStream;
+import dev.ordo.broker.neo.ScripMaster;
+import dev.ordo.engine.actor.AuthSession;
+import dev.ordo.engine.actor.GatewayRegistry;
+import dev.ordo.engine.actor.MarketDataConnection;
+import dev.ordo.engine.actor.OrderUpdateRouter;
+import dev.ordo.engine.actor.Position;
+import dev.ordo.engine.actor.Reconciler;
+import dev.ordo.engine.actor.ServiceManager;
+import dev.ordo.engine.actor.SymbolTrader;
+import dev.ordo.engine.actor.TradingService;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.Instrument;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.strategy.EightyTwentyStrategy;
+import dev.ordo.engine.strategy.Strategy;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SpawnProtocol;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ordo against a networked broker (the Kotak-Neo-shaped adapter): the account's trading service
+ * logs in once through its {@link AuthSession}, loads the broker's scrip master, subscribes the
+ * instruments' market data over the WebSocket (ticks built into bars for the symbol traders), places
+ * orders through the gateway, and reconciles with the broker at start, after every reconnect and
+ * periodically. Wall-clock time; the same journal and HTTP API as the replay.
+ */
+public final class LiveEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LiveEngine.class);
+  private static final ZoneId IST = ZoneId.of("Asia/Kolkata");
+
+  /**
+   * What to run.
+   *
+   * @param brokerUrl        login URL of the broker (the simulator's base URL)
+   * @param marketDataUrl    market-data WebSocket URL; null derives {@code ws://.../realtime} from {@code brokerUrl}
+   * @param symbols          instruments to trade ({@code SYMBOL.VENUE}); empty for every instrument of the scrip master
+   * @param reconcileEvery   period of the reconciliation
+   * @param streamSettings   staleness, back-off and heartbeat of the market-data connection
+   * @param seed             seed of the reconnect jitter
+   */
+  public record Settings(String brokerUrl, String marketDataUrl, NeoCredentials credentials, Set<String> symbols, Path dataDir, String httpHost,
+      int httpPort, Duration reconcileEvery, MarketDataConnection.StreamSettings streamSettings, Duration callTimeout, long seed) {}
+
+  private final ActorSystem<SpawnProtocol.Command> system;
+  private final AccountId account;
+  private final EngineQueries queries;
+  private final HttpServer http;
+  private final TradingService.Parts parts;
+  private final NeoBroker broker;
+
+  private LiveEngine(ActorSystem<SpawnProtocol.Command> system, AccountId account, EngineQueries queries, HttpServer http,
+      TradingService.Parts parts, NeoBroker broker) {
+    this.system = system;
+    this.account = account;
+    this.queries = queries;
+    this.http = http;
+    this.parts = parts;
+    this.broker = broker;
+  }
+
+  /**
+   * Starts the engine and waits for the first login.
+   *
+   * @throws IllegalStateException when the first login fails (wrong credentials, broker down)
+   */
+  public static LiveEngine start(Settings settings, Config config) throws Exception {
+    ActorSystem<SpawnProtocol.Command> system = Engine.startSystem(config, settings.dataDir());
+    try {
+      return wire(system, settings, system.settings().config());
+    } catch (Exception | Error e) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, Settings settings, Config config) throws Exception {
+    AccountId account = AccountId.of(settings.credentials().ucc());
+    Clock clock = Clock.systemUTC();
+    NeoBroker broker = new NeoBroker(system, new NeoBroker.Settings(settings.brokerUrl(), settings.callTimeout(), clock));
+    String marketDataUrl = settings.marketDataUrl() != null ? settings.marketDataUrl()
+        : settings.brokerUrl().replaceFirst("^http", "ws") + "/realtime";
+    GatewayRegistry gateways = new GatewayRegistry();
+    EightyTwentyStrategy.Parameters parameters = Engine.strategyParameters(config.getConfig("ordo.strategy"));
+    Function<InstrumentId, Strategy> strategies = id -> {
+      ScripMaster master = broker.scripMaster();
+      Instrument instrument = master == null ? null : master.byId(id).orElse(null);
+      if (instrument == null) throw new IllegalArgumentException(id + " is not in the broker's scrip master");
+      return new EightyTwentyStrategy(parameters.withTickSize(instrument.tickSize()));
+    };
+    SymbolTrader.init(system, new SymbolTrader.Dependencies(strategies, gateways, clock));
+    Position.init(system, clock);
+
+    Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
+    OrderUpdateRouter router = new OrderUpdateRouter(system, config.getDuration("ordo.replay-phase-timeout"));
+    broker.subscribeOrderUpdates(router);
+    TradingService.Live live = new TradingService.Live(new NeoMarketDataStream(system, marketDataUrl, broker::scripMaster),
+        settings.streamSettings(), Duration.ofMinutes(5), id -> id.venue().equals("NSE") ? IST : ZoneOffset.UTC, router, () -> traded,
+        new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed());
+    TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"));
+    ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings, gateways), "service-manager");
+    Duration ask = Duration.ofSeconds(30);
+    ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
+        replyTo -> new ServiceManager.StartService(account, broker, settings.credentials().toCredentials(), live, replyTo), ask,
+        system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new, ask,
+        system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    // The first login (single-flight, like every later one) loads the scrip master.
+    AuthSession.TokenReply first = AskPattern.<AuthSession.Command, AuthSession.TokenReply>ask(parts.authSession(), AuthSession.GetToken::new,
+        Duration.ofSeconds(60), system.scheduler()).toCompletableFuture().get(70, TimeUnit.SECONDS);
+    if (first instanceof AuthSession.Unavailable unavailable) throw new IllegalStateException("first login failed: " + unavailable.reason());
+    ScripMaster master = broker.scripMaster();
+    for (Instrument instrument : master.instruments())
+      if (settings.symbols().isEmpty() || settings.symbols().contains(instrument.id().toString())) traded.add(instrument.id());
+    Set<String> unknown = new TreeSet<>(settings.symbols());
+    traded.forEach(id -> unknown.remove(id.toString()));
+    if (!unknown.isEmpty()) throw new IllegalArgumentException("not in the broker's scrip master: " + unknown);
+    log.info("Trading {} instrument(s) of account {} through {}", traded.size(), account, broker);
+
+    parts.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
+    parts.marketData().tell(MarketDataConnection.Connect.INSTANCE);
+    EngineQueries queries = new EngineQueries(system, services, Set.copyOf(traded), config.getDuration("ordo.http.ask-timeout"));
+    queries.attachReplay(null, parts);
+    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data", () -> {
+      parts.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
+      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+    });
+    // Close the broker's HTTP connection pools before the system goes (else they report an unexpected shutdown).
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-broker-connections", () ->
+        org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools().thenApply(x -> Done.getInstance()));
+    return new LiveEngine(system, account, queries, http, parts, broker);
+  }
+
+  public InetSocketAddress httpAddress() {
+    return http.address();
+  }
+
+  public AccountId account() {
+    return account;
+  }
+
+  public EngineQueries queries() {
+    return queries;
+  }
+
+  public TradingService.Parts parts() {
+    return parts;
+  }
+
+  public NeoBroker broker() {
+    return broker;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  /** Runs one reconciliation now and answers its report. */
+  public CompletionStage<Reconciler.Report> reconcile(String reason) {
+    return AskPattern.ask(parts.reconciler(), replyTo -> new Reconciler.Reconcile(reason, replyTo), Duration.ofSeconds(120), system.scheduler());
+  }
+
+  public CompletionStage<Done> whenTerminated() {
+    return system.getWhenTerminated();
+  }
+
+  @Override
+  public void close() throws Exception {
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+}
