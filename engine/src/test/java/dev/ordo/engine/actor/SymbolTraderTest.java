@@ -162,8 +162,8 @@ class SymbolTraderTest {
     done.expectMessage(Done.getInstance());
   }
 
-  @Test
-  void trailsTheStopThroughTheBrokerAndRecordsTheRoundTripWithItsExitReason() {
+  /** Entered at 100 during FILL_BAR, the stop placed after it and accepted as V2: answers the stop's id. */
+  ClientOrderId enteredWithStop() {
     ClientOrderId entry = acceptedEntryAndFillBarOpen();
     kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(entryFill(entry), replyTo));
     kit.runCommand(new SymbolTrader.CloseBar(FILL_BAR, done.ref()));
@@ -171,6 +171,12 @@ class SymbolTraderTest {
     ClientOrderId stop = ((BrokerCall.PlaceOrder) stopCall.call()).request().clientOrderId();
     stopCall.replyTo().tell(new BrokerCall.Placed(stop, VenueOrderId.of("V2")));
     done.expectMessage(Done.getInstance());
+    return stop;
+  }
+
+  @Test
+  void trailsTheStopThroughTheBrokerAndRecordsTheRoundTripWithItsExitReason() {
+    ClientOrderId stop = enteredWithStop();
 
     feed(bar(D1, "09:25", "100.5", "101", "100.12", "100.8"));
     BrokerGateway.Execute modifyCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
@@ -196,13 +202,7 @@ class SymbolTraderTest {
 
   /** Entered at 100 (fill during 09:20), stop V2 working; then the 15:15 bar opens: cancel the stop, hold the exit. */
   BrokerGateway.Execute sessionExitWithWorkingStop() {
-    ClientOrderId entry = acceptedEntryAndFillBarOpen();
-    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(entryFill(entry), replyTo));
-    kit.runCommand(new SymbolTrader.CloseBar(FILL_BAR, done.ref()));
-    BrokerGateway.Execute stopCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
-    ClientOrderId stop = ((BrokerCall.PlaceOrder) stopCall.call()).request().clientOrderId();
-    stopCall.replyTo().tell(new BrokerCall.Placed(stop, VenueOrderId.of("V2")));
-    done.expectMessage(Done.getInstance());
+    enteredWithStop();
     kit.runCommand(new SymbolTrader.OpenBar(bar(D1, "15:15", "100", "100", "99", "99").tsOpen(), done.ref()));
     BrokerGateway.Execute cancel = gateway.expectMessageClass(BrokerGateway.Execute.class);
     assertInstanceOf(BrokerCall.CancelOrder.class, cancel.call());
