@@ -5,6 +5,7 @@ import dev.ordo.app.http.HttpServer;
 import dev.ordo.broker.neo.NeoBroker;
 import dev.ordo.broker.neo.NeoCredentials;
 import dev.ordo.broker.neo.NeoMarketDataStream;
+import dev.ordo.broker.neo.NeoOrderFeed;
 import dev.ordo.broker.neo.ScripMaster;
 import dev.ordo.engine.actor.AuthSession;
 import dev.ordo.engine.actor.GatewayRegistry;
@@ -56,14 +57,17 @@ public final class LiveEngine implements AutoCloseable {
    * What to run.
    *
    * @param brokerUrl        login URL of the broker (the simulator's base URL)
-   * @param marketDataUrl    market-data WebSocket URL; null derives {@code ws://.../realtime} from {@code brokerUrl}
+   * @param marketDataUrl    market-data WebSocket URL; null derives {@code ws://.../realtime} from {@code brokerUrl} (and
+   *                         {@code ws://.../orderfeed} for the order feed)
    * @param symbols          instruments to trade ({@code SYMBOL.VENUE}); empty for every instrument of the scrip master
    * @param reconcileEvery   period of the reconciliation
    * @param streamSettings   staleness, back-off and heartbeat of the market-data connection
    * @param seed             seed of the reconnect jitter
+   * @param orderFeed        listen to the broker's order-update WebSocket (each change starts a reconciliation)
    */
   public record Settings(String brokerUrl, String marketDataUrl, NeoCredentials credentials, Set<String> symbols, Path dataDir, String httpHost,
-      int httpPort, Duration reconcileEvery, MarketDataConnection.StreamSettings streamSettings, Duration callTimeout, long seed) {}
+      int httpPort, Duration reconcileEvery, MarketDataConnection.StreamSettings streamSettings, Duration callTimeout, long seed,
+      boolean orderFeed) {}
 
   private final ActorSystem<SpawnProtocol.Command> system;
   private final AccountId account;
@@ -104,6 +108,7 @@ public final class LiveEngine implements AutoCloseable {
     NeoBroker broker = new NeoBroker(system, new NeoBroker.Settings(settings.brokerUrl(), settings.callTimeout(), clock));
     String marketDataUrl = settings.marketDataUrl() != null ? settings.marketDataUrl()
         : settings.brokerUrl().replaceFirst("^http", "ws") + "/realtime";
+    String orderFeedUrl = marketDataUrl.replaceFirst("/realtime$", "/orderfeed");
     GatewayRegistry gateways = new GatewayRegistry();
     EightyTwentyStrategy.Parameters parameters = Engine.strategyParameters(config.getConfig("ordo.strategy"));
     Function<InstrumentId, Strategy> strategies = id -> {
@@ -120,7 +125,8 @@ public final class LiveEngine implements AutoCloseable {
     broker.subscribeOrderUpdates(router);
     TradingService.Live live = new TradingService.Live(new NeoMarketDataStream(system, marketDataUrl, broker::scripMaster),
         settings.streamSettings(), Duration.ofMinutes(5), id -> id.venue().equals("NSE") ? IST : ZoneOffset.UTC, router, () -> traded,
-        new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed());
+        new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed(),
+        settings.orderFeed() ? new NeoOrderFeed(system, orderFeedUrl) : null);
     TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"));
     ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings, gateways), "service-manager");
     Duration ask = Duration.ofSeconds(30);
@@ -144,11 +150,13 @@ public final class LiveEngine implements AutoCloseable {
 
     parts.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
     parts.marketData().tell(MarketDataConnection.Connect.INSTANCE);
+    if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
     EngineQueries queries = new EngineQueries(system, services, Set.copyOf(traded), config.getDuration("ordo.http.ask-timeout"));
     queries.attachReplay(null, parts);
     HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries).toCompletableFuture().get(30, TimeUnit.SECONDS);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data", () -> {
       parts.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
+      if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Disconnect.INSTANCE);
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     });
     // Close the broker's HTTP connection pools before the system goes (else they report an unexpected shutdown).

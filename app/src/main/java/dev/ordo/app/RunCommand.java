@@ -135,7 +135,7 @@ final class RunCommand implements Callable<Integer> {
           : dev.ordo.broker.neo.NeoCredentials.fromEnvironment(System.getenv());
       settings = new LiveEngine.Settings(brokerUrl.replaceAll("/+$", ""), null, user, new java.util.TreeSet<>(symbols), dataDir, httpHost,
           httpPort, BrokerSimCommand.duration("--reconcile-every", reconcileEvery),
-          dev.ordo.engine.actor.MarketDataConnection.StreamSettings.defaults(), java.time.Duration.ofSeconds(10), 1);
+          dev.ordo.engine.actor.MarketDataConnection.StreamSettings.defaults(), java.time.Duration.ofSeconds(10), 1, true);
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("ordo run: " + e.getMessage());
       return 2;

@@ -121,7 +121,7 @@ final class SoakCommand implements Callable<Integer> {
     MarketDataConnection.StreamSettings stream = new MarketDataConnection.StreamSettings(Duration.ofSeconds(10), Duration.ofMillis(500),
         Duration.ofSeconds(10), 0.2, Duration.ofSeconds(5), Duration.ofMinutes(1));
     LiveEngine engine = LiveEngine.start(new LiveEngine.Settings(simulator.baseUrl(), simulator.marketDataUrl(), user, Set.of(),
-        work.resolve("data"), "127.0.0.1", 0, BrokerSimCommand.duration("--reconcile-every", reconcileEvery), stream, Duration.ofSeconds(3), seed),
+        work.resolve("data"), "127.0.0.1", 0, BrokerSimCommand.duration("--reconcile-every", reconcileEvery), stream, Duration.ofSeconds(3), seed, true),
         ConfigFactory.load());
     System.out.printf("soak: simulator %s, engine http://127.0.0.1:%d, faults %s, for %s%n", simulator.baseUrl(), engine.httpAddress().getPort(),
         faults, runFor);

@@ -60,9 +60,9 @@ class LiveEngineSimulatorTest {
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     MarketDataConnection.StreamSettings stream = new MarketDataConnection.StreamSettings(Duration.ofSeconds(5), Duration.ofMillis(100),
         Duration.ofSeconds(1), 0.2, Duration.ofSeconds(2), Duration.ofMinutes(1));
-    // Reconciliation only at start and after reconnects (the period is longer than the test).
+    // Reconciliation only at start and after reconnects (the period is longer than the test; no order feed).
     LiveEngine engine = LiveEngine.start(new LiveEngine.Settings(simulator.baseUrl(), simulator.marketDataUrl(), USER, Set.of(), dataDir,
-        "127.0.0.1", 0, Duration.ofHours(1), stream, Duration.ofMillis(800), 5), ConfigFactory.load());
+        "127.0.0.1", 0, Duration.ofHours(1), stream, Duration.ofMillis(800), 5, false), ConfigFactory.load());
     try {
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
       while (!marketDone(simulator) && System.nanoTime() < deadline) Thread.sleep(250);
@@ -119,6 +119,40 @@ class LiveEngineSimulatorTest {
       assertTrue(stats.fills() > 0, "the strategy traded: " + stats);
       assertEquals(stats.fills(), fills, "every broker fill applied");
       assertEquals(stats.fills(), applied.size(), "each once");
+    } finally {
+      engine.close();
+      simulator.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      simSystem.terminate();
+    }
+  }
+
+  @Test
+  void pushedOrderUpdatesBringTheFillsWithoutWaitingForAReconciliationPeriod() throws Exception {
+    ActorSystem<Void> simSystem = ActorSystem.create(Behaviors.empty(), "ordo-broker-sim",
+        ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
+    BrokerSimulator simulator = BrokerSimulator.start(simSystem, new BrokerSimulator.Settings("127.0.0.1", 0, EngineFixture.SAMPLE,
+        LocalDate.of(2024, 1, 15), LocalDate.of(2024, 1, 18), 3000.0, USER, SimFaults.none(), new BigDecimal("100000000")), Clock.systemUTC())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    MarketDataConnection.StreamSettings stream = new MarketDataConnection.StreamSettings(Duration.ofSeconds(5), Duration.ofMillis(100),
+        Duration.ofSeconds(1), 0.2, Duration.ofSeconds(2), Duration.ofMinutes(1));
+    // No periodic reconciliation, no socket drops: fills can only come through the order feed.
+    LiveEngine engine = LiveEngine.start(new LiveEngine.Settings(simulator.baseUrl(), simulator.marketDataUrl(), USER, Set.of(), dataDir,
+        "127.0.0.1", 0, Duration.ofHours(1), stream, Duration.ofSeconds(5), 5, true), ConfigFactory.load());
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (!marketDone(simulator) && System.nanoTime() < deadline) Thread.sleep(250);
+      long brokerFills = simulator.stats().fills();
+      assertTrue(brokerFills > 0, "the strategy traded");
+      long applied = 0;
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < until) {
+        applied = engine.queries().positionStates(engine.account()).toCompletableFuture().get(10, TimeUnit.SECONDS).stream()
+            .mapToLong(Position.State::fills).sum();
+        if (applied == brokerFills) break;
+        Thread.sleep(100);
+      }
+      assertEquals(brokerFills, applied, "every fill arrived through the order feed");
+      assertEquals(0, simulator.stats().wsDrops());
     } finally {
       engine.close();
       simulator.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -17,20 +17,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
-import org.apache.pekko.http.javadsl.model.ws.WebSocketRequest;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +37,6 @@ public final class NeoMarketDataStream implements MarketDataStream {
   private final ActorSystem<?> system;
   private final String url;
   private final Supplier<ScripMaster> master;
-  private final Materializer materializer;
 
   /**
    * @param url    the WebSocket URL, e.g. {@code ws://127.0.0.1:8090/realtime}
@@ -59,39 +46,15 @@ public final class NeoMarketDataStream implements MarketDataStream {
     this.system = system;
     this.url = url;
     this.master = master;
-    this.materializer = Materializer.matFromSystem(system);
   }
 
   @Override
   public CompletionStage<Connection> connect(SessionToken token, Listener listener) {
     ScripMaster scrips = master.get();
     if (scrips == null) return CompletableFuture.failedFuture(new IllegalStateException("no scrip master yet: log in first"));
-    AtomicBoolean closed = new AtomicBoolean();
-    Runnable onClosed = () -> {
-      if (closed.compareAndSet(false, true)) listener.onClosed("socket closed");
-    };
-    Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> out = Source.<Message>queue(1024).preMaterialize(materializer);
-    Sink<Message, NotUsed> in = Flow.of(Message.class)
-        .mapAsync(1, message -> {
-          if (message.isText()) return message.asTextMessage().toStrict(5_000, materializer).thenApply(m -> m.getStrictText());
-          message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), materializer);
-          return CompletableFuture.completedFuture("");
-        })
-        .watchTermination((notUsed, done) -> {
-          done.whenComplete((d, failure) -> onClosed.run());
-          return NotUsed.getInstance();
-        })
-        .to(Sink.foreach(text -> onFrame(text, scrips, listener)));
-    Pair<CompletionStage<org.apache.pekko.http.javadsl.model.ws.WebSocketUpgradeResponse>, NotUsed> result =
-        Http.get(system).singleWebSocketRequest(WebSocketRequest.create(url), Flow.fromSinkAndSourceCoupled(in, out.second()), materializer);
-    return result.first().thenApply(upgrade -> {
-      if (!upgrade.isValid() || upgrade.response().status().intValue() != 101) {
-        out.first().complete();
-        throw new IllegalStateException("WebSocket upgrade refused: " + upgrade.response().status());
-      }
-      NeoConnection connection = new NeoConnection(out.first(), scrips);
-      connection.send(Map.of("type", "cn", "Authorization", token.value(), "Sid", token.sid()));
-      return connection;
+    return NeoSocket.open(system, url, text -> onFrame(text, scrips, listener), () -> listener.onClosed("socket closed")).thenApply(socket -> {
+      socket.send(Map.of("type", "cn", "Authorization", token.value(), "Sid", token.sid()));
+      return new NeoConnection(socket, scrips);
     });
   }
 
@@ -128,21 +91,16 @@ public final class NeoMarketDataStream implements MarketDataStream {
   }
 
   private static final class NeoConnection implements Connection {
-    private final BoundedSourceQueue<Message> out;
+    private final NeoSocket socket;
     private final ScripMaster scrips;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
-    NeoConnection(BoundedSourceQueue<Message> out, ScripMaster scrips) {
-      this.out = out;
+    NeoConnection(NeoSocket socket, ScripMaster scrips) {
+      this.socket = socket;
       this.scrips = scrips;
     }
 
     void send(Map<String, Object> frame) {
-      try {
-        out.offer(TextMessage.create(JSON.writeValueAsString(frame)));
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
+      socket.send(frame);
     }
 
     @Override
@@ -175,13 +133,7 @@ public final class NeoMarketDataStream implements MarketDataStream {
     /** Idempotent: closing a socket the server already closed does nothing. */
     @Override
     public void close() {
-      if (closed.compareAndSet(false, true)) {
-        try {
-          out.complete();
-        } catch (IllegalStateException alreadyCompleted) {
-          // The stream ended first (server close, network failure): nothing left to close.
-        }
-      }
+      socket.close();
     }
   }
 }

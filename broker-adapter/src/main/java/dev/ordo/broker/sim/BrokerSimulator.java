@@ -143,6 +143,11 @@ public final class BrokerSimulator extends AllDirectives {
     return "ws://" + address().getHostString() + ":" + address().getPort() + "/realtime";
   }
 
+  /** {@code ws://host:port/orderfeed}, the order-update WebSocket. */
+  public String orderFeedUrl() {
+    return "ws://" + address().getHostString() + ":" + address().getPort() + "/orderfeed";
+  }
+
   /** Stops the fault timers and unbinds. */
   public CompletionStage<Done> stop() {
     faultTimers.forEach(Cancellable::cancel);
@@ -193,7 +198,9 @@ public final class BrokerSimulator extends AllDirectives {
             () -> get(() -> complete(HttpResponse.create().withEntity(ContentTypes.TEXT_CSV_UTF8, master.toCsv())))),
         path(PathMatchers.segment("sim").slash("stats"), () -> get(() -> json(200, stats.snapshot()))),
         path(PathMatchers.segment("sim").slash("clock"), () -> get(() -> ask(SimExchange.GetClock::new))),
-        path("realtime", () -> handleWebSocketMessages(sockets.connection())));
+        // One flow per connection: the route function runs per request.
+        path("realtime", () -> extractRequest(request -> handleWebSocketMessages(sockets.connection(SimSockets.Kind.MARKET)))),
+        path("orderfeed", () -> extractRequest(request -> handleWebSocketMessages(sockets.connection(SimSockets.Kind.ORDERS)))));
     return handleRejections(rejections(), () -> api);
   }
 

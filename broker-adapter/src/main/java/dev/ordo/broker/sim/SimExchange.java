@@ -75,9 +75,11 @@ final class SimExchange {
     INSTANCE
   }
 
-  /** Receives ticks for the market-data sockets. */
+  /** Receives what the sockets push: ticks for the market data, order-book rows for the order feed. */
   interface TickSink {
     void publish(String scrip, Map<String, Object> frame);
+
+    void publishOrder(Map<String, Object> row);
   }
 
   static Behavior<Command> create(ReplaySchedule schedule, ScripMaster master, Double speed, BigDecimal cash, SimStats stats, TickSink ticks) {
@@ -214,6 +216,7 @@ final class SimExchange {
     private void fill(SimOrder order, Price price, Bar bar) {
       SimOrder filled = order.filled(price, clock);
       orders.put(order.orderNo(), filled);
+      ticks.publishOrder(row(filled));
       BigDecimal quantity = order.quantity().value();
       BigDecimal amount = price.value().multiply(quantity);
       BigDecimal[] p = positions.computeIfAbsent(order.instrument().id(), k -> zeros(4));
@@ -304,6 +307,7 @@ final class SimExchange {
           f.getOrDefault("pc", "MIS"), OrderStatus.ACCEPTED, Quantity.ZERO, null, null, clock, clock);
       orders.put(orderNo, order);
       stats.ordersPlaced.incrementAndGet();
+      ticks.publishOrder(row(order));
       Bar close = closedWith.get(instrument.id());
       if (close != null && type == OrderType.MARKET) fill(order, close.close(), close);
       Map<String, Object> body = new LinkedHashMap<>();
@@ -322,6 +326,7 @@ final class SimExchange {
         Price trigger = f.containsKey("tp") && !f.get("tp").equals("0") ? positivePrice(f.get("tp"), "tp") : null;
         Quantity quantity = f.containsKey("qt") ? positiveQuantity(f.get("qt"), "qt") : null;
         orders.put(order.orderNo(), order.withPrices(price, trigger, quantity, clock));
+        ticks.publishOrder(row(orders.get(order.orderNo())));
       } catch (IllegalArgumentException e) {
         return notOk(400, e.getMessage());
       }
@@ -337,6 +342,7 @@ final class SimExchange {
       if (order == null) return notOk(400, "order " + f.getOrDefault("on", "(no 'on' field)") + " not found");
       if (!order.isOpen()) return notOk(400, "order " + order.orderNo() + " is not open: " + NeoWire.status(order.status()));
       orders.put(order.orderNo(), order.withStatus(OrderStatus.CANCELED, clock));
+      ticks.publishOrder(row(orders.get(order.orderNo())));
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("stat", "Ok");
       body.put("result", order.orderNo());

@@ -18,7 +18,10 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * The simulator's market-data WebSockets (Kotak Neo shape): the client sends
+ * The simulator's WebSockets (Kotak Neo shape). <b>Order feed</b> ({@link Kind#ORDERS}): the client
+ * sends {@code {"type":"CONNECTION","Authorization":<token>,"Sid":<sid>,"source":"WEB"}} and
+ * {@code {"type":"HB"}} keep-alives; the server pushes {@code {"type":"order","data":<order-book row>}}
+ * on every change of an order. <b>Market data</b> ({@link Kind#MARKET}): the client sends
  * {@code {"type":"cn","Authorization":<token>,"Sid":<sid>}}, then subscribes with
  * {@code {"type":"mws","scrips":"nse_cm|10001&nse_cm|10002"}} ({@code mwu} unsubscribes) and sends
  * {@code {"type":"hb"}} keep-alives. The server pushes tick frames of subscribed scrips and a
@@ -30,15 +33,23 @@ final class SimSockets implements SimExchange.TickSink {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** What a socket carries. */
+  enum Kind {
+    MARKET,
+    ORDERS
+  }
+
   private final class Socket {
     final long id;
+    final Kind kind;
     final Set<String> scrips = ConcurrentHashMap.newKeySet();
     volatile BoundedSourceQueue<Message> out;
     volatile boolean authenticated;
     volatile long stalledUntil;
 
-    Socket(long id) {
+    Socket(long id, Kind kind) {
       this.id = id;
+      this.kind = kind;
     }
 
     void send(String json) {
@@ -69,9 +80,9 @@ final class SimSockets implements SimExchange.TickSink {
     this.materializer = materializer;
   }
 
-  /** The flow of one new WebSocket connection. */
-  Flow<Message, Message, NotUsed> connection() {
-    Socket socket = new Socket(ids.incrementAndGet());
+  /** The flow of one new WebSocket connection; call it once per connection. */
+  Flow<Message, Message, NotUsed> connection(Kind kind) {
+    Socket socket = new Socket(ids.incrementAndGet(), kind);
     Sink<Message, ?> in = Flow.of(Message.class)
         .mapAsync(1, message -> {
           if (message.isText()) return message.asTextMessage().toStrict(5_000, materializer).thenApply(m -> m.getStrictText());
@@ -101,6 +112,10 @@ final class SimSockets implements SimExchange.TickSink {
       return;
     }
     String type = frame.path("type").asText("");
+    if (socket.kind == Kind.ORDERS) {
+      onOrderFeedFrame(socket, type, frame);
+      return;
+    }
     switch (type) {
       case "cn" -> {
         if (auth.isTradeToken(frame.path("Authorization").asText(null))) {
@@ -131,11 +146,33 @@ final class SimSockets implements SimExchange.TickSink {
     }
   }
 
+  private void onOrderFeedFrame(Socket socket, String type, JsonNode frame) {
+    switch (type) {
+      case "CONNECTION" -> {
+        if (auth.isTradeToken(frame.path("Authorization").asText(null))) {
+          socket.authenticated = true;
+          socket.sendObject(Map.of("type", "CONNECTION", "stat", "Ok"));
+        } else {
+          socket.sendObject(Map.of("type", "CONNECTION", "stat", "Not_Ok", "msg", "Invalid Credentials", "code", "900901"));
+          close(socket);
+        }
+      }
+      case "HB" -> socket.sendObject(Map.of("type", "HB"));
+      default -> socket.sendObject(Map.of("type", "error", "msg", "unknown frame type '" + type + "'"));
+    }
+  }
+
+  @Override
+  public void publishOrder(Map<String, Object> row) {
+    for (Socket socket : sockets.values())
+      if (socket.kind == Kind.ORDERS && socket.authenticated) socket.sendObject(Map.of("type", "order", "data", row));
+  }
+
   @Override
   public void publish(String scrip, Map<String, Object> frame) {
     String json = null;
     for (Socket socket : sockets.values()) {
-      if (!socket.authenticated || !socket.scrips.contains(scrip)) continue;
+      if (socket.kind != Kind.MARKET || !socket.authenticated || !socket.scrips.contains(scrip)) continue;
       if (json == null) {
         try {
           json = JSON.writeValueAsString(frame);
@@ -149,7 +186,8 @@ final class SimSockets implements SimExchange.TickSink {
 
   /** Keep-alive to every authenticated socket that is not stalled. */
   void heartbeat() {
-    for (Socket socket : sockets.values()) if (socket.authenticated) socket.sendObject(Map.of("type", "hb"));
+    for (Socket socket : sockets.values())
+      if (socket.authenticated) socket.sendObject(Map.of("type", socket.kind == Kind.MARKET ? "hb" : "HB"));
   }
 
   /** Closes every socket from the server side. */

@@ -93,6 +93,8 @@ public final class MarketDataConnection {
 
   private record KeepaliveArrived(long generation) implements Local {}
 
+  private record OrderUpdateArrived(long generation, String venueOrderId) implements Local {}
+
   private record Closed(long generation, String reason) implements Local {}
 
   private enum Timer implements Local {
@@ -176,9 +178,18 @@ public final class MarketDataConnection {
    * @param ticks       receives every tick of the stream (called from the actor; must not block)
    * @param random      source of the back-off jitter (seeded in tests and soaks)
    * @param reconnected called (from the actor) on every CONNECTED after the first, e.g. to reconcile
+   * @param orderUpdated called (from the actor) for every pushed order change, e.g. to fetch the fills
+   * @param label        what the stream is, in log lines ({@code Market data}, {@code Order feed})
    */
   public record StreamSide(MarketDataStream stream, ActorRef<AuthSession.Command> authSession, Consumer<TradeTick> ticks, Random random,
-      StreamSettings settings, Runnable reconnected) {}
+      StreamSettings settings, Runnable reconnected, Runnable orderUpdated, String label) {
+
+    /** A market-data side: no order updates. */
+    public StreamSide(MarketDataStream stream, ActorRef<AuthSession.Command> authSession, Consumer<TradeTick> ticks, Random random,
+        StreamSettings settings, Runnable reconnected) {
+      this(stream, authSession, ticks, random, settings, reconnected, () -> {}, "Market data");
+    }
+  }
 
   /**
    * @param account    the account whose traders receive the events
@@ -204,6 +215,7 @@ public final class MarketDataConnection {
     private final AccountId account;
     private final Duration askTimeout;
     private final StreamSide streamSide;
+    private final String label;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private ClusterSharding sharding;
@@ -230,6 +242,7 @@ public final class MarketDataConnection {
       this.account = account;
       this.askTimeout = askTimeout;
       this.streamSide = streamSide;
+      this.label = streamSide != null ? streamSide.label() : "Market data";
       this.context = context;
       this.timers = timers;
     }
@@ -244,7 +257,7 @@ public final class MarketDataConnection {
       return Behaviors.receive(Command.class)
           .onMessage(Subscribe.class, subscribe -> {
             subscriptions = new TreeSet<>(subscribe.instruments());
-            context.getLog().info("Market data of {}: {} instrument(s) subscribed", account, subscriptions.size());
+            context.getLog().info("{} of {}: {} instrument(s) subscribed", label, account, subscriptions.size());
             if (streamState == StreamState.CONNECTED) syncSubscriptions();
             return Behaviors.same();
           })
@@ -278,7 +291,14 @@ public final class MarketDataConnection {
           .onMessage(KeepaliveArrived.class, keepalive -> {
             if (keepalive.generation() != generation) return Behaviors.same();
             frameSinceCheck = true;
-            context.getLog().debug("Market data of {}: keep-alive", account);
+            context.getLog().debug("{} of {}: keep-alive", label, account);
+            return Behaviors.same();
+          })
+          .onMessage(OrderUpdateArrived.class, update -> {
+            if (update.generation() != generation) return Behaviors.same();
+            frameSinceCheck = true;
+            context.getLog().debug("{} of {}: order {} changed at the broker", label, account, update.venueOrderId());
+            streamSide.orderUpdated().run();
             return Behaviors.same();
           })
           .onMessage(Closed.class, closed -> {
@@ -289,7 +309,7 @@ public final class MarketDataConnection {
           .onMessage(FeedStateChanged.class, change -> {
             if (change.connected() != connected) {
               connected = change.connected();
-              context.getLog().info("Market data of {}: {}", account, connected ? "CONNECTED" : "DISCONNECTED");
+              context.getLog().info("{} of {}: {}", label, account, connected ? "CONNECTED" : "DISCONNECTED");
             }
             return Behaviors.same();
           })
@@ -337,6 +357,11 @@ public final class MarketDataConnection {
         }
 
         @Override
+        public void onOrderUpdate(String venueOrderId) {
+          self.tell(new OrderUpdateArrived(attempt, venueOrderId));
+        }
+
+        @Override
         public void onClosed(String reason) {
           self.tell(new Closed(attempt, reason));
         }
@@ -358,7 +383,7 @@ public final class MarketDataConnection {
         try {
           opened.connection().close();
         } catch (RuntimeException e) {
-          context.getLog().debug("Market data of {}: closing a late connection failed: {}", account, e.toString());
+          context.getLog().debug("{} of {}: closing a late connection failed: {}", label, account, e.toString());
         }
         return Behaviors.same();
       }
@@ -399,7 +424,7 @@ public final class MarketDataConnection {
       try {
         closing.close();
       } catch (RuntimeException e) {
-        context.getLog().warn("Market data of {}: closing the connection failed: {}", account, e.toString());
+        context.getLog().warn("{} of {}: closing the connection failed: {}", label, account, e.toString());
       }
     }
 
@@ -418,7 +443,7 @@ public final class MarketDataConnection {
           if (streamState == StreamState.CONNECTED && open != null) {
             try {
               open.heartbeat();
-              context.getLog().debug("Market data of {}: heartbeat sent", account);
+              context.getLog().debug("{} of {}: heartbeat sent", label, account);
             } catch (RuntimeException e) {
               failed("heartbeat failed: " + e);
             }
@@ -427,7 +452,7 @@ public final class MarketDataConnection {
         case UNMUTE_INFO -> {
           infoMuted = false;
           if (mutedChanges > 0) {
-            context.getLog().info("Market data of {}: {} more state change(s) in the last {}s; now {}", account, mutedChanges,
+            context.getLog().info("{} of {}: {} more state change(s) in the last {}s; now {}", label, account, mutedChanges,
                 streamSide.settings().infoInterval().toSeconds(), streamState);
             mutedChanges = 0;
             infoMuted = true;
@@ -465,10 +490,10 @@ public final class MarketDataConnection {
       streamState = next;
       if (infoMuted) {
         mutedChanges++;
-        context.getLog().debug("Market data of {}: {} ({})", account, next, why);
+        context.getLog().debug("{} of {}: {} ({})", label, account, next, why);
         return;
       }
-      context.getLog().info("Market data of {}: {} ({})", account, next, why);
+      context.getLog().info("{} of {}: {} ({})", label, account, next, why);
       infoMuted = true;
       timers.startSingleTimer(Timer.UNMUTE_INFO, streamSide.settings().infoInterval());
     }

@@ -163,7 +163,9 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
 
   private Effect<Event, State> onReconcile(State state, Reconcile request) {
     if (running) {
-      if (waiting.isEmpty() || request.replyTo() != null) waiting.add(request);
+      // Coalesce: one waiting run covers any number of triggers (order updates come in bursts).
+      boolean anonymousWaiting = waiting.stream().anyMatch(w -> w.replyTo() == null);
+      if (request.replyTo() != null || !anonymousWaiting) waiting.add(request);
       return Effect().none();
     }
     running = true;

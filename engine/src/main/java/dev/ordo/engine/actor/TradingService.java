@@ -26,13 +26,14 @@ public final class TradingService {
   /** Asks for the service's parts. */
   public record GetParts(ActorRef<Parts> replyTo) implements Command {}
 
-  /** The running children of the service; {@code reconciler} is null for the paper replay. */
+  /** The running children of the service; {@code reconciler} and {@code orderFeed} are null for the paper replay. */
   public record Parts(
       AccountId account,
       ActorRef<AuthSession.Command> authSession,
       ActorRef<BrokerGateway.Command> gateway,
       ActorRef<MarketDataConnection.Command> marketData,
-      ActorRef<Reconciler.Command> reconciler)
+      ActorRef<Reconciler.Command> reconciler,
+      ActorRef<MarketDataConnection.Command> orderFeed)
       implements OrdoSerializable {}
 
   /**
@@ -44,6 +45,7 @@ public final class TradingService {
    * @param fills        where fills found by reconciliation go (the order-update router)
    * @param instruments  the instruments traded (read at every reconciliation)
    * @param seed         seed of the reconnect jitter
+   * @param orderFeed    the broker's order-update stream; each pushed change starts a reconciliation (null: none)
    */
   public record Live(
       dev.ordo.engine.port.MarketDataStream stream,
@@ -54,7 +56,8 @@ public final class TradingService {
       java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
       Reconciler.Settings reconciler,
       java.time.Clock clock,
-      long seed) {}
+      long seed,
+      dev.ordo.engine.port.MarketDataStream orderFeed) {}
 
   /**
    * Settings of a service.
@@ -97,6 +100,7 @@ public final class TradingService {
           Behaviors.supervise(BrokerGateway.create(account, broker, auth, settings.gateway())).onFailure(SupervisorStrategy.restart()),
           "broker-gateway");
       ActorRef<Reconciler.Command> reconciler = null;
+      ActorRef<MarketDataConnection.Command> orderFeed = null;
       MarketDataConnection.StreamSide streamSide = null;
       if (live != null) {
         reconciler = context.spawn(Behaviors.supervise(Reconciler.create(account, gateway, live.fills(), live.instruments(), live.reconciler(),
@@ -106,6 +110,13 @@ public final class TradingService {
         ActorRef<Reconciler.Command> reconcile = reconciler;
         streamSide = new MarketDataConnection.StreamSide(live.stream(), auth, tick -> bars.tell(new BarBuilder.OnTick(tick)),
             new java.util.Random(live.seed()), live.streamSettings(), () -> reconcile.tell(new Reconciler.Reconcile("reconnect", null)));
+        if (live.orderFeed() != null) {
+          MarketDataConnection.StreamSide feedSide = new MarketDataConnection.StreamSide(live.orderFeed(), auth, tick -> {},
+              new java.util.Random(live.seed() + 1), live.streamSettings(), () -> reconcile.tell(new Reconciler.Reconcile("order feed reconnect", null)),
+              () -> reconcile.tell(new Reconciler.Reconcile("order update", null)), "Order feed");
+          orderFeed = context.spawn(Behaviors.supervise(MarketDataConnection.create(account, settings.marketDataAskTimeout(), feedSide))
+              .onFailure(SupervisorStrategy.restart()), "order-feed");
+        }
       }
       ActorRef<MarketDataConnection.Command> marketData = context.spawn(
           Behaviors.supervise(MarketDataConnection.create(account, settings.marketDataAskTimeout(), streamSide))
@@ -113,7 +124,7 @@ public final class TradingService {
           "market-data");
       registry.register(account, gateway);
       context.getLog().info("Trading service of account {} started", account);
-      Parts parts = new Parts(account, auth, gateway, marketData, reconciler);
+      Parts parts = new Parts(account, auth, gateway, marketData, reconciler, orderFeed);
       return Behaviors.receive(Command.class)
           .onMessage(GetParts.class, request -> {
             request.replyTo().tell(parts);

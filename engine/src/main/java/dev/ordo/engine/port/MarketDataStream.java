@@ -6,7 +6,8 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The broker's market-data stream (Kotak Neo: the HSM WebSocket). One {@link #connect} opens one
+ * A broker's push stream: market data (Kotak Neo: the HSM WebSocket) or order updates (the order
+ * feed WebSocket). One {@link #connect} opens one
  * connection; a reconnected connection has no subscriptions until the client subscribes again.
  * Frames and the close of the connection are reported to the {@link Listener}, from any thread.
  */
@@ -40,6 +41,14 @@ public interface MarketDataStream {
 
     /** A keep-alive or other frame without market data. */
     void onKeepalive();
+
+    /**
+     * The broker pushed a change of one of the account's orders (Kotak Neo's order-update
+     * WebSocket): {@code venueOrderId} changed status or filled. Streams without order updates never call it.
+     */
+    default void onOrderUpdate(String venueOrderId) {
+      onKeepalive();
+    }
 
     /** The connection closed (by either side, or failed); no more frames follow. */
     void onClosed(String reason);
