@@ -1,6 +1,5 @@
 package dev.ordo.engine.port;
 
-import dev.ordo.engine.model.ClientOrderId;
 import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.VenueOrderId;
@@ -45,9 +44,4 @@ public interface Broker {
 
   /** Registers the receiver of pushed fills. */
   void subscribeOrderUpdates(OrderUpdateListener listener);
-
-  /** Convenience: the order id a client order id maps to in {@code book}, or null. */
-  static VenueOrderId findVenueOrderId(List<OrderReport> book, ClientOrderId clientOrderId) {
-    return book.stream().filter(r -> clientOrderId.equals(r.clientOrderId())).map(OrderReport::venueOrderId).findFirst().orElse(null);
-  }
 }
