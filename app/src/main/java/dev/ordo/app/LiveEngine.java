@@ -122,7 +122,6 @@ public final class LiveEngine implements AutoCloseable {
 
     Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
     OrderUpdateRouter router = new OrderUpdateRouter(system, config.getDuration("ordo.replay-phase-timeout"));
-    broker.subscribeOrderUpdates(router);
     TradingService.Live live = new TradingService.Live(new NeoMarketDataStream(system, marketDataUrl, broker::scripMaster),
         settings.streamSettings(), Duration.ofMinutes(5), id -> id.venue().equals("NSE") ? IST : ZoneOffset.UTC, router, () -> traded,
         new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed(),

@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -81,7 +80,6 @@ public final class NeoBroker implements Broker {
   private final Settings settings;
   private final Materializer materializer;
   private final ConnectionPoolSettings pool;
-  private final List<OrderUpdateListener> listeners = new CopyOnWriteArrayList<>();
   private volatile Session session;
   private volatile ScripMaster master;
   private volatile String consumerKey = "";
@@ -249,10 +247,13 @@ public final class NeoBroker implements Broker {
         body -> new AccountLimits(Map.of("INR", decimal(body, "Net")), Map.of("INR", decimal(body, "MarginUsed"))));
   }
 
+  /**
+   * Not used by this adapter: the order-book rows Kotak Neo pushes carry no trade id, so fills reach
+   * the engine through the reconciler, which reads the trade book when the order feed reports a
+   * change ({@link NeoOrderFeed}). A listener registered here is never called.
+   */
   @Override
-  public void subscribeOrderUpdates(OrderUpdateListener listener) {
-    listeners.add(listener);
-  }
+  public void subscribeOrderUpdates(OrderUpdateListener listener) {}
 
   private OrderReport orderReport(JsonNode row) {
     Quantity filled = Quantity.of(row.path("fldQty").asText("0"));
