@@ -42,6 +42,8 @@ public final class EngineQueries {
    *
    * @param accounts    accounts with a running trading service
    * @param instruments instruments traded
+   * @param replay      the replay's progress (null in live mode)
+   * @param orderFeed   the order-update connection (null for the paper replay)
    */
   public record Status(
       String state,
@@ -49,6 +51,7 @@ public final class EngineQueries {
       List<InstrumentId> instruments,
       ReplayDriver.Progress replay,
       MarketDataConnection.Status marketData,
+      MarketDataConnection.Status orderFeed,
       AuthSession.Status auth) {}
 
   private final ActorSystem<?> system;
@@ -160,9 +163,13 @@ public final class EngineQueries {
     CompletableFuture<AuthSession.Status> auth = parts == null ? CompletableFuture.completedFuture(null)
         : AskPattern.<AuthSession.Command, AuthSession.Status>ask(parts.authSession(), AuthSession.GetStatus::new, timeout, system.scheduler())
             .toCompletableFuture();
+    CompletableFuture<MarketDataConnection.Status> orderFeed = parts == null || parts.orderFeed() == null
+        ? CompletableFuture.completedFuture(null)
+        : AskPattern.<MarketDataConnection.Command, MarketDataConnection.Status>ask(parts.orderFeed(), MarketDataConnection.GetStatus::new,
+            timeout, system.scheduler()).toCompletableFuture();
     CompletableFuture<Set<AccountId>> accounts = accounts().toCompletableFuture();
-    return CompletableFuture.allOf(progress, marketData, auth, accounts).thenApply(ignored -> new Status("RUNNING",
-        new ArrayList<>(accounts.join()), List.copyOf(instruments), progress.join(), marketData.join(), auth.join()));
+    return CompletableFuture.allOf(progress, marketData, orderFeed, auth, accounts).thenApply(ignored -> new Status("RUNNING",
+        new ArrayList<>(accounts.join()), List.copyOf(instruments), progress.join(), marketData.join(), orderFeed.join(), auth.join()));
   }
 
   private <T> CompletionStage<Map<InstrumentId, T>> forEachInstrument(Function<InstrumentId, CompletionStage<T>> ask) {
