@@ -118,6 +118,7 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   private final Map<ClientOrderId, Integer> misses = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<Reconcile> waiting = new ArrayList<>();
   private boolean running;
+  private int consecutiveFailures;
   private Reconcile current;
 
   public static Behavior<Command> create(AccountId account, ActorRef<BrokerGateway.Command> gateway, OrderUpdateListener fills,
@@ -181,8 +182,14 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
     Reconcile done = current;
     List<Event> events = new ArrayList<>();
     if (finished.failure() != null) {
-      context.getLog().warn("Reconciliation of {} ({}) failed: {}", account, done.reason(), finished.failure().getMessage());
+      consecutiveFailures++;
+      // One failed read is retried by the next run; only a streak is worth waking someone for.
+      if (consecutiveFailures >= 3)
+        context.getLog().warn("Reconciliation of {} ({}) failed {} times in a row: {}", account, done.reason(), consecutiveFailures,
+            finished.failure().getMessage());
+      else context.getLog().info("Reconciliation of {} ({}) failed, will run again: {}", account, done.reason(), finished.failure().getMessage());
     } else {
+      consecutiveFailures = 0;
       Instant now = clock.instant();
       for (Discrepancy d : finished.discrepancies()) {
         context.getLog().warn("Reconciliation of {}: {} {}: {}", account, d.kind(), d.instrument(), d.detail());
