@@ -65,13 +65,15 @@ public final class ReplaySchedule {
     }
     if (byInstant.isEmpty()) throw new IllegalArgumentException("no bars between " + from + " and " + to);
     List<LocalDate> sessions = new ArrayList<>(dates);
+    Map<LocalDate, Integer> sessionIndex = new java.util.HashMap<>();
+    for (int i = 0; i < sessions.size(); i++) sessionIndex.put(sessions.get(i), i);
     List<Step> steps = new ArrayList<>(byInstant.size());
     for (Map.Entry<Instant, List<Bar>> entry : byInstant.entrySet()) {
       List<Bar> bars = entry.getValue();
       bars.sort((a, b) -> a.instrumentId().compareTo(b.instrumentId()));
       List<Bar> ends = endsByInstant.getOrDefault(entry.getKey(), List.of());
       LocalDate date = bars.get(0).tsOpen().toLocalDate();
-      steps.add(new Step(entry.getKey(), List.copyOf(bars), List.copyOf(ends), sessions.indexOf(date)));
+      steps.add(new Step(entry.getKey(), List.copyOf(bars), List.copyOf(ends), sessionIndex.get(date)));
     }
     return new ReplaySchedule(steps, sessions, instruments);
   }

@@ -32,6 +32,12 @@ class BrokerGatewayPriorityTest {
     testKit.shutdownTestKit();
   }
 
+  /** A session and a gateway over {@code broker}: one call a second, burst 1, {@code queueCapacity} per priority. */
+  static ActorRef<BrokerGateway.Command> gatewayAtOneCallPerSecond(FakeBroker broker, int queueCapacity) {
+    ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(ACCOUNT, broker, Credentials.none(), AuthSession.Settings.defaults()));
+    return testKit.spawn(BrokerGateway.create(ACCOUNT, broker, auth, new BrokerGateway.Settings(1, 1, queueCapacity, Duration.ofSeconds(30))));
+  }
+
   static BrokerGateway.Execute place(String id, BrokerGateway.Priority priority, ActorRef<BrokerCall.Reply> replyTo) {
     return new BrokerGateway.Execute(new BrokerCall.PlaceOrder(FakeBroker.order(id)), priority, replyTo);
   }
@@ -43,9 +49,7 @@ class BrokerGatewayPriorityTest {
   @Test
   void criticalCallsGoBeforeNormalBeforeScanUnderASaturatedRateLimit() {
     FakeBroker broker = new FakeBroker();
-    ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(ACCOUNT, broker, Credentials.none(), AuthSession.Settings.defaults()));
-    ActorRef<BrokerGateway.Command> gateway = testKit.spawn(BrokerGateway.create(ACCOUNT, broker, auth,
-        new BrokerGateway.Settings(1, 1, 100, Duration.ofSeconds(30))));
+    ActorRef<BrokerGateway.Command> gateway = gatewayAtOneCallPerSecond(broker, 100);
     TestProbe<BrokerCall.Reply> replies = testKit.createTestProbe();
 
     gateway.tell(place("first", BrokerGateway.Priority.CRITICAL, replies.ref()));
@@ -75,9 +79,7 @@ class BrokerGatewayPriorityTest {
   @Test
   void aFullQueueIsRefusedAtOnceAsRateLimited() {
     FakeBroker broker = new FakeBroker();
-    ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(ACCOUNT, broker, Credentials.none(), AuthSession.Settings.defaults()));
-    ActorRef<BrokerGateway.Command> gateway = testKit.spawn(BrokerGateway.create(ACCOUNT, broker, auth,
-        new BrokerGateway.Settings(1, 1, 1, Duration.ofSeconds(30))));
+    ActorRef<BrokerGateway.Command> gateway = gatewayAtOneCallPerSecond(broker, 1);
     TestProbe<BrokerCall.Reply> replies = testKit.createTestProbe();
     gateway.tell(book(BrokerGateway.Priority.SCAN, replies.ref()));
     replies.receiveMessage();
