@@ -1,9 +1,9 @@
 package dev.ordo.app;
 
-import dev.ordo.broker.backtest.Backtester;
-import dev.ordo.broker.replay.BadBarDataException;
-import dev.ordo.broker.replay.BarFileReader;
-import dev.ordo.broker.replay.InstrumentBars;
+import dev.ordo.engine.strategy.Backtester;
+import dev.ordo.broker.data.BadBarDataException;
+import dev.ordo.broker.data.BarFileReader;
+import dev.ordo.engine.marketdata.InstrumentBars;
 import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.RoundTrip;
 import dev.ordo.engine.strategy.EightyTwentyStrategy;

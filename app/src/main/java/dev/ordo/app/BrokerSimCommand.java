@@ -2,10 +2,10 @@ package dev.ordo.app;
 
 import com.typesafe.config.ConfigFactory;
 import dev.ordo.broker.neo.NeoCredentials;
-import dev.ordo.broker.replay.BadBarDataException;
-import dev.ordo.broker.replay.ReplayDriver;
-import dev.ordo.broker.sim.BrokerSimulator;
-import dev.ordo.broker.sim.SimFaults;
+import dev.ordo.broker.data.BadBarDataException;
+import dev.ordo.engine.marketdata.ReplayDriver;
+import dev.ordo.sim.BrokerSimulator;
+import dev.ordo.sim.SimFaults;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;

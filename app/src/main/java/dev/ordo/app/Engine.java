@@ -3,16 +3,15 @@ package dev.ordo.app;
 import com.typesafe.config.Config;
 import dev.ordo.app.http.HttpServer;
 import dev.ordo.broker.paper.PaperBroker;
-import dev.ordo.broker.replay.BarFileReader;
-import dev.ordo.broker.replay.InstrumentBars;
-import dev.ordo.broker.replay.ReplayDriver;
-import dev.ordo.broker.replay.ReplaySchedule;
-import dev.ordo.engine.actor.GatewayRegistry;
-import dev.ordo.engine.actor.OrderUpdateRouter;
-import dev.ordo.engine.actor.Position;
-import dev.ordo.engine.actor.ServiceManager;
-import dev.ordo.engine.actor.SymbolTrader;
-import dev.ordo.engine.actor.TradingService;
+import dev.ordo.broker.data.BarFileReader;
+import dev.ordo.engine.marketdata.InstrumentBars;
+import dev.ordo.engine.marketdata.ReplayDriver;
+import dev.ordo.engine.marketdata.ReplaySchedule;
+import dev.ordo.engine.trading.OrderUpdateRouter;
+import dev.ordo.engine.trading.Position;
+import dev.ordo.engine.service.ServiceManager;
+import dev.ordo.engine.trading.SymbolTrader;
+import dev.ordo.engine.service.TradingService;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
@@ -95,7 +94,7 @@ public final class Engine implements AutoCloseable {
    *
    * @param config   application configuration (application.conf and overrides)
    * @param listener told of replay progress (in addition to the engine's own bookkeeping)
-   * @throws dev.ordo.broker.replay.BadBarDataException when a bar file has a bad row (nothing is started then)
+   * @throws dev.ordo.broker.data.BadBarDataException when a bar file has a bad row (nothing is started then)
    * @throws IllegalArgumentException when the data folder or the date range holds no bars
    */
   public static Engine start(Settings settings, Config config, ReplayDriver.Listener listener) throws Exception {
@@ -137,7 +136,6 @@ public final class Engine implements AutoCloseable {
     Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
     AccountId account = AccountId.of(config.getString("ordo.paper-account"));
     ReplayClock clock = new ReplayClock(schedule.steps().get(0).at());
-    GatewayRegistry gateways = new GatewayRegistry();
 
     Map<InstrumentId, Strategy> strategies = new HashMap<>();
     EightyTwentyStrategy.Parameters parameters = strategyParameters(config.getConfig("ordo.strategy"));
@@ -148,7 +146,7 @@ public final class Engine implements AutoCloseable {
       if (strategy == null) throw new IllegalArgumentException("no strategy configured for " + id);
       return strategy;
     };
-    SymbolTrader.init(system, new SymbolTrader.Dependencies(strategyOf, gateways, clock));
+    SymbolTrader.init(system, new SymbolTrader.Dependencies(strategyOf, clock));
     Position.init(system, clock);
 
     Map<String, BigDecimal> cash = new TreeMap<>();
@@ -157,13 +155,13 @@ public final class Engine implements AutoCloseable {
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
     broker.subscribeOrderUpdates(new OrderUpdateRouter(system, phaseTimeout));
 
-    ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service")), gateways), "service-manager");
+    ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service"))), "service-manager");
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(account, broker, Credentials.none(), replyTo), brokerTimeout, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new,
         brokerTimeout, system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    parts.marketData().tell(new dev.ordo.engine.actor.MarketDataConnection.Subscribe(schedule.instruments().keySet()));
+    parts.marketData().tell(new dev.ordo.engine.marketdata.MarketDataConnection.Subscribe(schedule.instruments().keySet()));
 
     Duration askTimeout = config.getDuration("ordo.http.ask-timeout");
     EngineQueries queries = new EngineQueries(system, services, schedule.instruments().keySet(), askTimeout);

@@ -1,13 +1,13 @@
 package dev.ordo.app;
 
-import dev.ordo.broker.replay.ReplayDriver;
-import dev.ordo.engine.actor.AuthSession;
-import dev.ordo.engine.actor.MarketDataConnection;
-import dev.ordo.engine.actor.OrderRecord;
-import dev.ordo.engine.actor.Position;
-import dev.ordo.engine.actor.ServiceManager;
-import dev.ordo.engine.actor.SymbolTrader;
-import dev.ordo.engine.actor.TradingService;
+import dev.ordo.engine.marketdata.ReplayDriver;
+import dev.ordo.engine.broker.AuthSession;
+import dev.ordo.engine.marketdata.MarketDataConnection;
+import dev.ordo.engine.trading.OrderRecord;
+import dev.ordo.engine.trading.Position;
+import dev.ordo.engine.service.ServiceManager;
+import dev.ordo.engine.trading.SymbolTrader;
+import dev.ordo.engine.service.TradingService;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.Price;

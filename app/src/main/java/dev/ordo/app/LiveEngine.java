@@ -7,15 +7,14 @@ import dev.ordo.broker.neo.NeoCredentials;
 import dev.ordo.broker.neo.NeoMarketDataStream;
 import dev.ordo.broker.neo.NeoOrderFeed;
 import dev.ordo.broker.neo.ScripMaster;
-import dev.ordo.engine.actor.AuthSession;
-import dev.ordo.engine.actor.GatewayRegistry;
-import dev.ordo.engine.actor.MarketDataConnection;
-import dev.ordo.engine.actor.OrderUpdateRouter;
-import dev.ordo.engine.actor.Position;
-import dev.ordo.engine.actor.Reconciler;
-import dev.ordo.engine.actor.ServiceManager;
-import dev.ordo.engine.actor.SymbolTrader;
-import dev.ordo.engine.actor.TradingService;
+import dev.ordo.engine.broker.AuthSession;
+import dev.ordo.engine.marketdata.MarketDataConnection;
+import dev.ordo.engine.trading.OrderUpdateRouter;
+import dev.ordo.engine.trading.Position;
+import dev.ordo.engine.broker.Reconciler;
+import dev.ordo.engine.service.ServiceManager;
+import dev.ordo.engine.trading.SymbolTrader;
+import dev.ordo.engine.service.TradingService;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
@@ -109,7 +108,6 @@ public final class LiveEngine implements AutoCloseable {
     String marketDataUrl = settings.marketDataUrl() != null ? settings.marketDataUrl()
         : settings.brokerUrl().replaceFirst("^http", "ws") + "/realtime";
     String orderFeedUrl = marketDataUrl.replaceFirst("/realtime$", "/orderfeed");
-    GatewayRegistry gateways = new GatewayRegistry();
     EightyTwentyStrategy.Parameters parameters = Engine.strategyParameters(config.getConfig("ordo.strategy"));
     Function<InstrumentId, Strategy> strategies = id -> {
       ScripMaster master = broker.scripMaster();
@@ -117,7 +115,7 @@ public final class LiveEngine implements AutoCloseable {
       if (instrument == null) throw new IllegalArgumentException(id + " is not in the broker's scrip master");
       return new EightyTwentyStrategy(parameters.withTickSize(instrument.tickSize()));
     };
-    SymbolTrader.init(system, new SymbolTrader.Dependencies(strategies, gateways, clock));
+    SymbolTrader.init(system, new SymbolTrader.Dependencies(strategies, clock));
     Position.init(system, clock);
 
     Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
@@ -127,7 +125,7 @@ public final class LiveEngine implements AutoCloseable {
         new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed(),
         settings.orderFeed() ? new NeoOrderFeed(system, orderFeedUrl) : null);
     TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"));
-    ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings, gateways), "service-manager");
+    ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings), "service-manager");
     Duration ask = Duration.ofSeconds(30);
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(account, broker, settings.credentials().toCredentials(), live, replyTo), ask,

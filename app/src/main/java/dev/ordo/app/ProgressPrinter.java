@@ -1,6 +1,6 @@
 package dev.ordo.app;
 
-import dev.ordo.broker.replay.ReplayDriver;
+import dev.ordo.engine.marketdata.ReplayDriver;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;

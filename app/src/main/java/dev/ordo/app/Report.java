@@ -1,7 +1,7 @@
 package dev.ordo.app;
 
 import dev.ordo.app.http.Json;
-import dev.ordo.broker.replay.ReplayDriver;
+import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.engine.model.RoundTrip;
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -2,8 +2,8 @@ package dev.ordo.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.ordo.broker.replay.BadBarDataException;
-import dev.ordo.broker.replay.ReplayDriver;
+import dev.ordo.broker.data.BadBarDataException;
+import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.engine.model.RoundTrip;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -135,7 +135,7 @@ final class RunCommand implements Callable<Integer> {
           : dev.ordo.broker.neo.NeoCredentials.fromEnvironment(System.getenv());
       settings = new LiveEngine.Settings(brokerUrl.replaceAll("/+$", ""), null, user, new java.util.TreeSet<>(symbols), dataDir, httpHost,
           httpPort, BrokerSimCommand.duration("--reconcile-every", reconcileEvery),
-          dev.ordo.engine.actor.MarketDataConnection.StreamSettings.defaults(), java.time.Duration.ofSeconds(10), 1, true);
+          dev.ordo.engine.marketdata.MarketDataConnection.StreamSettings.defaults(), java.time.Duration.ofSeconds(10), 1, true);
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("ordo run: " + e.getMessage());
       return 2;

@@ -1,9 +1,9 @@
 package dev.ordo.app;
 
 import com.typesafe.config.ConfigFactory;
-import dev.ordo.broker.backtest.Backtester;
-import dev.ordo.broker.replay.BarFileReader;
-import dev.ordo.broker.replay.ReplayDriver;
+import dev.ordo.engine.strategy.Backtester;
+import dev.ordo.broker.data.BarFileReader;
+import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.engine.model.RoundTrip;
 import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import java.nio.file.Path;

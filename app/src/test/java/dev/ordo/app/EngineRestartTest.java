@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ordo.app.http.Json;
-import dev.ordo.broker.replay.ReplayDriver;
+import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.persistence.JournalSettings;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

@@ -38,7 +38,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * actor, plus the exchange side the replay drives ({@link #matchBar}, {@link #closeSession}).
  * Calls never throw; an unanswered call completes with {@link BrokerError.Timeout}.
  */
-public final class PaperBroker implements Broker {
+public final class PaperBroker implements Broker, dev.ordo.engine.port.SimulatedExchange {
 
   private final AccountId account;
   private final ActorSystem<?> system;

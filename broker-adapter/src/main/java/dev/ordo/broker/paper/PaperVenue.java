@@ -1,5 +1,6 @@
 package dev.ordo.broker.paper;
 
+import dev.ordo.engine.venue.BarFillModel;
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Bar;
@@ -169,7 +170,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   private PaperVenue(ActorContext<Command> context, AccountId account, Map<InstrumentId, Instrument> instruments, Clock clock,
       Function<List<Fill>, CompletionStage<Done>> publisher) {
-    super(PersistenceId.of("PaperVenue", account.value()), dev.ordo.engine.actor.JournalFailures.BACKOFF);
+    super(PersistenceId.of("PaperVenue", account.value()), dev.ordo.engine.JournalFailures.BACKOFF);
     this.context = context;
     this.account = account;
     this.instruments = Map.copyOf(instruments);

@@ -1,0 +1,320 @@
+package dev.ordo.engine.marketdata;
+
+import dev.ordo.engine.port.SimulatedExchange;
+import dev.ordo.engine.trading.SymbolTrader;
+import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.time.ReplayClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Replays a {@link ReplaySchedule} into the engine in lock-step, one step (bar open instant) at a
+ * time, in four phases that mirror the strategy spec's order within a bar:
+ *
+ * <ol>
+ *   <li>the replay clock moves to the bars' open; {@code BarOpen} goes to the symbol traders;
+ *   <li>the paper broker matches working orders against the bars and delivers the fills;
+ *   <li>the clock moves to the bars' close; {@code BarClose} goes to the symbol traders;
+ *   <li>for bars that end their session: the broker closes the session, then {@code SessionEnd}.
+ * </ol>
+ *
+ * Each phase starts when the previous one has been acknowledged (orders answered, fills
+ * journaled), so the trades do not depend on {@code speed} or thread timing. Speed only adds
+ * wall-clock pauses between steps of one session. A resumed replay skips, per instrument, the
+ * bars and session ends its symbol trader has already applied. {@link Stop} lets the running
+ * step finish, so a stopped replay resumes exactly where it stopped.
+ */
+public final class ReplayDriver {
+
+  private ReplayDriver() {}
+
+  /** Protocol of the driver; local to its JVM. */
+  public sealed interface Command extends NoSerializationVerificationNeeded {}
+
+  /** Starts (or continues) the replay. */
+  public enum Start implements Command {
+    INSTANCE
+  }
+
+  /** Stops after the running step; answered when stopped. */
+  public record Stop(ActorRef<Done> replyTo) implements Command {}
+
+  /** Asks for the replay's progress. */
+  public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
+
+  private record StepFinished(int index, Throwable failure) implements Command {}
+
+  private enum NextStep implements Command {
+    INSTANCE
+  }
+
+  /** Replay state. */
+  public enum State {
+    READY,
+    RUNNING,
+    STOPPED,
+    FINISHED,
+    FAILED
+  }
+
+  /**
+   * Progress of the replay.
+   *
+   * @param replayTime    the replay clock
+   * @param sessionsDone  sessions (local dates) completely replayed
+   * @param fills         fills delivered by the paper broker since this process started
+   * @param tradesClosed  exits (fills that reduced or closed a position) since this process started
+   * @param error         why the replay failed, else null
+   */
+  public record Progress(
+      State state, int stepsDone, int stepsTotal, int sessionsDone, int sessionsTotal, Instant replayTime, long barsDelivered, long fills,
+      long tradesClosed, String error) {}
+
+  /** Told of progress; called from the driver's actor, must not block. */
+  public interface Listener {
+    void onStep(Progress progress);
+
+    void onEnd(Progress progress);
+  }
+
+  /**
+   * How fast to replay: {@code factor} times real time, or as fast as the engine goes when null.
+   *
+   * @param factor replay seconds per wall-clock second, or null for "max"
+   */
+  public record Speed(Double factor) {
+    public static Speed max() {
+      return new Speed(null);
+    }
+
+    /**
+     * Parses {@code max} or {@code <N>x} (e.g. {@code 600x}).
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static Speed parse(String text) {
+      String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+      if (t.equals("max")) return max();
+      if (t.endsWith("x")) {
+        try {
+          double f = Double.parseDouble(t.substring(0, t.length() - 1));
+          if (f > 0 && Double.isFinite(f)) return new Speed(f);
+        } catch (NumberFormatException ignored) {
+          // fall through to the error below
+        }
+      }
+      throw new IllegalArgumentException("speed must be 'max' or '<N>x' with N > 0 (e.g. 600x), got '" + text + "'");
+    }
+
+    Duration pause(Duration replayTime) {
+      if (factor == null) return Duration.ZERO;
+      return Duration.ofNanos((long) (replayTime.toNanos() / factor));
+    }
+
+    @Override
+    public String toString() {
+      return factor == null ? "max" : factor + "x";
+    }
+  }
+
+  /**
+   * @param resume     per instrument, what its symbol trader already applied (empty for a fresh journal)
+   * @param askTimeout how long one phase may take
+   */
+  public static Behavior<Command> create(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume,
+      ActorRef<MarketDataConnection.Command> marketData, SimulatedExchange broker, ReplayClock clock, Speed speed, Duration askTimeout,
+      Listener listener) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new Driver(schedule, resume, marketData, broker, clock, speed, askTimeout, listener, context, timers).ready()));
+  }
+
+  private static final class Driver {
+    private final ReplaySchedule schedule;
+    private final Map<InstrumentId, SymbolTrader.Progress> resume;
+    private final ActorRef<MarketDataConnection.Command> marketData;
+    private final SimulatedExchange broker;
+    private final ReplayClock clock;
+    private final Speed speed;
+    private final Duration askTimeout;
+    private final Listener listener;
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final ActorSystem<?> system;
+    private final List<ActorRef<Done>> stopWaiters = new ArrayList<>();
+    private int next;
+    private long barsDelivered;
+    private boolean stepRunning;
+    private State state = State.READY;
+    private String error;
+
+    Driver(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume, ActorRef<MarketDataConnection.Command> marketData,
+        SimulatedExchange broker, ReplayClock clock, Speed speed, Duration askTimeout, Listener listener, ActorContext<Command> context,
+        TimerScheduler<Command> timers) {
+      this.schedule = schedule;
+      this.resume = Map.copyOf(resume);
+      this.marketData = marketData;
+      this.broker = broker;
+      this.clock = clock;
+      this.speed = speed;
+      this.askTimeout = askTimeout;
+      this.listener = listener;
+      this.context = context;
+      this.timers = timers;
+      this.system = context.getSystem();
+    }
+
+    Behavior<Command> ready() {
+      return Behaviors.receive(Command.class)
+          .onMessage(Start.class, start -> {
+            state = State.RUNNING;
+            marketData.tell(new MarketDataConnection.FeedStateChanged(true));
+            context.getLog().info("Replay of {} steps ({} sessions, {} bars) at speed {}", schedule.steps().size(), schedule.sessions().size(),
+                schedule.barCount(), speed);
+            runNext();
+            return Behaviors.same();
+          })
+          .onMessage(NextStep.class, tick -> {
+            runNext();
+            return Behaviors.same();
+          })
+          .onMessage(StepFinished.class, this::onStepFinished)
+          .onMessage(Stop.class, stop -> {
+            stopWaiters.add(stop.replyTo());
+            if (!stepRunning) stopNow(State.STOPPED);
+            return Behaviors.same();
+          })
+          .onMessage(GetProgress.class, request -> {
+            request.replyTo().tell(progress());
+            return Behaviors.same();
+          })
+          .build();
+    }
+
+    private void runNext() {
+      if (state != State.RUNNING || stepRunning) return;
+      while (next < schedule.steps().size()) {
+        ReplaySchedule.Step step = schedule.steps().get(next);
+        List<Bar> bars = step.bars().stream().filter(this::notApplied).toList();
+        List<Bar> ends = step.sessionEnds().stream().filter(this::sessionNotEnded).toList();
+        if (bars.isEmpty() && ends.isEmpty()) {
+          next++;
+          continue;
+        }
+        stepRunning = true;
+        int index = next;
+        context.pipeToSelf(runStep(step, bars, ends), (done, failure) -> new StepFinished(index, failure));
+        barsDelivered += bars.size();
+        return;
+      }
+      stopNow(State.FINISHED);
+    }
+
+    private boolean notApplied(Bar bar) {
+      SymbolTrader.Progress p = resume.get(bar.instrumentId());
+      return p == null || p.lastBarApplied() == null || bar.tsOpen().isAfter(p.lastBarApplied());
+    }
+
+    private boolean sessionNotEnded(Bar bar) {
+      SymbolTrader.Progress p = resume.get(bar.instrumentId());
+      return p == null || p.lastSessionEnded() == null || bar.tsOpen().toLocalDate().isAfter(p.lastSessionEnded());
+    }
+
+    private CompletionStage<Done> runStep(ReplaySchedule.Step step, List<Bar> bars, List<Bar> ends) {
+      clock.advanceTo(step.at());
+      List<MarketDataConnection.MarketEvent> opens = new ArrayList<>();
+      List<MarketDataConnection.MarketEvent> closes = new ArrayList<>();
+      for (Bar bar : bars) {
+        opens.add(new MarketDataConnection.BarOpen(bar.instrumentId(), bar.tsOpen()));
+        closes.add(new MarketDataConnection.BarClose(bar));
+      }
+      List<MarketDataConnection.MarketEvent> sessionEnds = new ArrayList<>();
+      for (Bar bar : ends) sessionEnds.add(new MarketDataConnection.SessionEnd(bar.instrumentId(), bar.tsOpen().toLocalDate()));
+      Instant closeTime = (bars.isEmpty() ? ends : bars).stream().map(b -> b.tsClose().toInstant()).min(Instant::compareTo).orElse(step.at());
+      return deliver(opens)
+          .thenCompose(done -> allOf(bars.stream().map(bar -> broker.matchBar(bar).thenApply(n -> Done.getInstance())).toList()))
+          .thenCompose(done -> {
+            clock.advanceTo(closeTime);
+            return deliver(closes);
+          })
+          .thenCompose(done -> allOf(ends.stream().map(broker::closeSession).toList()))
+          .thenCompose(done -> deliver(sessionEnds));
+    }
+
+    private static CompletionStage<Done> allOf(List<CompletionStage<Done>> stages) {
+      return CompletableFuture.allOf(stages.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
+          .thenApply(ignored -> Done.getInstance());
+    }
+
+    private CompletionStage<Done> deliver(List<MarketDataConnection.MarketEvent> events) {
+      if (events.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
+      return AskPattern.<MarketDataConnection.Command, MarketDataConnection.Delivery>ask(marketData,
+              replyTo -> new MarketDataConnection.Deliver(events, replyTo), askTimeout, system.scheduler())
+          .thenApply(delivery -> {
+            if (delivery instanceof MarketDataConnection.DeliveryFailed failed) throw new IllegalStateException(failed.reason());
+            return Done.getInstance();
+          });
+    }
+
+    private Behavior<Command> onStepFinished(StepFinished finished) {
+      stepRunning = false;
+      if (finished.failure() != null) {
+        ReplaySchedule.Step step = schedule.steps().get(finished.index());
+        error = "step at " + step.at() + " failed: " + finished.failure().getMessage();
+        context.getLog().error("Replay stopped: {}", error);
+        stopNow(State.FAILED);
+        return Behaviors.same();
+      }
+      next = finished.index() + 1;
+      listener.onStep(progress());
+      if (!stopWaiters.isEmpty()) {
+        stopNow(State.STOPPED);
+        return Behaviors.same();
+      }
+      if (next >= schedule.steps().size()) {
+        stopNow(State.FINISHED);
+        return Behaviors.same();
+      }
+      ReplaySchedule.Step done = schedule.steps().get(finished.index());
+      ReplaySchedule.Step upcoming = schedule.steps().get(next);
+      Duration pause = upcoming.sessionIndex() == done.sessionIndex()
+          ? speed.pause(Duration.between(done.at(), upcoming.at()))
+          : Duration.ZERO;
+      if (pause.isZero()) context.getSelf().tell(NextStep.INSTANCE);
+      else timers.startSingleTimer(NextStep.INSTANCE, pause);
+      return Behaviors.same();
+    }
+
+    private void stopNow(State end) {
+      if (state == State.RUNNING || state == State.READY) {
+        state = end;
+        if (end != State.STOPPED) marketData.tell(new MarketDataConnection.FeedStateChanged(false));
+        listener.onEnd(progress());
+      }
+      stopWaiters.forEach(w -> w.tell(Done.getInstance()));
+      stopWaiters.clear();
+    }
+
+    private Progress progress() {
+      int sessionsDone;
+      if (next >= schedule.steps().size()) sessionsDone = schedule.sessions().size();
+      else sessionsDone = schedule.steps().get(next).sessionIndex();
+      return new Progress(state, next, schedule.steps().size(), sessionsDone, schedule.sessions().size(), clock.instant(), barsDelivered,
+          broker.fillsPublished(), broker.tradesClosed(), error);
+    }
+  }
+}
