@@ -10,6 +10,8 @@ import dev.ordo.engine.trading.SymbolTrader;
 import dev.ordo.engine.service.TradingService;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.NetPosition;
+import dev.ordo.engine.model.PositionSide;
 import dev.ordo.engine.model.Price;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
@@ -107,16 +109,17 @@ public final class EngineQueries {
   /**
    * A position as the API shows it.
    *
-   * @param status      {@code LONG}, {@code SHORT} or {@code FLAT}
+   * @param status      LONG, SHORT or FLAT
    * @param quantity    signed, instrument units
    * @param realizedPnl instrument currency, no fees
    */
-  public record PositionView(AccountId account, InstrumentId instrument, String status, BigDecimal quantity, Price averagePrice,
+  public record PositionView(AccountId account, InstrumentId instrument, PositionSide status, BigDecimal quantity, Price averagePrice,
       BigDecimal realizedPnl, OffsetDateTime openedAt, OffsetDateTime closedAt, long fills) {
 
     static PositionView of(Position.State p) {
-      return new PositionView(p.account(), p.instrument(), p.status(), p.quantity(), p.averagePrice(), p.realizedPnl(), p.openedAt(),
-          p.closedAt(), p.fills());
+      NetPosition n = p.position();
+      return new PositionView(p.account(), p.instrument(), n.side(), n.quantity(), n.averagePrice(), n.realizedPnl(), n.openedAt(),
+          n.closedAt(), p.fills());
     }
   }
 

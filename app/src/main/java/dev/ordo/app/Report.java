@@ -43,12 +43,12 @@ public record Report(List<Trade> trades, Summary summary) {
     int losers = 0;
     List<Trade> trades = new java.util.ArrayList<>();
     for (RoundTrip t : roundTrips) {
-      reasons.merge(t.exitReason(), 1, Integer::sum);
+      reasons.merge(String.valueOf(t.exitReason()), 1, Integer::sum);
       total = total.add(t.pnl());
       if (t.pnl().signum() > 0) winners++;
       else if (t.pnl().signum() < 0) losers++;
       trades.add(new Trade(t.instrument().symbol(), t.side().name(), t.quantity().value(), ISO.format(t.entryTime()), t.entryPrice().value(),
-          ISO.format(t.exitTime()), t.exitPrice().value(), t.exitReason(), t.pnl()));
+          ISO.format(t.exitTime()), t.exitPrice().value(), String.valueOf(t.exitReason()), t.pnl()));
     }
     return new Report(List.copyOf(trades), new Summary(trades.size(), reasons, total, winners, losers, instruments,
         progress == null ? "UNKNOWN" : progress.state().name(), progress == null ? 0 : progress.sessionsDone(),

@@ -172,7 +172,7 @@ final class SoakCommand implements Callable<Integer> {
       appliedCount += p.fills();
     }
     Map<InstrumentId, BigDecimal> engineQty = new TreeMap<>();
-    positions.forEach(p -> engineQty.put(p.instrument(), p.quantity()));
+    positions.forEach(p -> engineQty.put(p.instrument(), p.position().quantity()));
     Map<InstrumentId, BigDecimal> brokerQty = new TreeMap<>();
     brokerPositions.forEach(p -> brokerQty.merge(p.instrumentId(), p.netQuantity(), BigDecimal::add));
     List<String> positionDiffs = new ArrayList<>();

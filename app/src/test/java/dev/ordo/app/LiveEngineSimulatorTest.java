@@ -114,7 +114,7 @@ class LiveEngineSimulatorTest {
       for (Position.State p : positions) {
         applied.addAll(p.appliedTradeIds());
         fills += p.fills();
-        assertEquals(0, p.quantity().signum(), "flat at the end of the sessions: " + p);
+        assertEquals(0, p.position().quantity().signum(), "flat at the end of the sessions: " + p);
       }
       assertTrue(stats.fills() > 0, "the strategy traded: " + stats);
       assertEquals(stats.fills(), fills, "every broker fill applied");

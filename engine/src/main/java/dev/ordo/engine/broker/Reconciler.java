@@ -302,8 +302,8 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
       BigDecimal expected = broker.getOrDefault(instrument, BigDecimal.ZERO);
       checks.add(sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, instrument))
           .<Position.State>ask(Position.GetPosition::new, settings.callTimeout())
-          .thenApply(position -> position.quantity().compareTo(expected) == 0 ? null
-              : new Discrepancy("POSITION_MISMATCH", instrument, "engine " + position.quantity().toPlainString() + ", broker "
+          .thenApply(position -> position.position().quantity().compareTo(expected) == 0 ? null
+              : new Discrepancy("POSITION_MISMATCH", instrument, "engine " + position.position().quantity().toPlainString() + ", broker "
                   + expected.toPlainString()))
           .toCompletableFuture());
     }

@@ -17,7 +17,7 @@ public record RoundTrip(
     Price entryPrice,
     OffsetDateTime exitTime,
     Price exitPrice,
-    String exitReason,
+    ExitReason exitReason,
     BigDecimal pnl)
     implements OrdoSerializable {
 
@@ -30,7 +30,7 @@ public record RoundTrip(
       Price entryPrice,
       OffsetDateTime exitTime,
       Price exitPrice,
-      String exitReason) {
+      ExitReason exitReason) {
     BigDecimal diff = exitPrice.value().subtract(entryPrice.value());
     if (side == OrderSide.SELL) diff = diff.negate();
     return new RoundTrip(

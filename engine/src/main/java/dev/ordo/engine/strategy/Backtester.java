@@ -28,7 +28,7 @@ public final class Backtester {
 
   private Backtester() {}
 
-  private record Working(OrderSide side, OrderType type, Quantity quantity, Price trigger, Price limit, String reason) {}
+  private record Working(OrderSide side, OrderType type, Quantity quantity, Price trigger, Price limit, dev.ordo.engine.model.ExitReason reason) {}
 
   /** Runs the strategy made by {@code strategies} over every instrument and returns all round trips, ordered by entry time then instrument. */
   public static List<RoundTrip> run(List<InstrumentBars> data, Function<InstrumentBars, Strategy> strategies) {

@@ -246,12 +246,12 @@ public final class EightyTwentyStrategy implements Strategy {
       if (filledDuringBar) {
         Price stop = state.sessionLow().floorTick(parameters.tickSize());
         actions.add(new OrderAction.Place(OrderRole.STOP_LOSS, OrderSide.SELL, OrderType.STOP_MARKET, state.position(),
-            stop, null, ExitReason.STOP.name()));
+            stop, null, ExitReason.STOP));
         state = state.withStop(stop, false, true);
       } else if (state.stop() != null) {
         Price candidate = bar.low().floorTick(parameters.tickSize());
         if (candidate.isGreaterThan(state.stop())) {
-          actions.add(new OrderAction.ModifyTrigger(OrderRole.STOP_LOSS, candidate, ExitReason.TRAIL.name()));
+          actions.add(new OrderAction.ModifyTrigger(OrderRole.STOP_LOSS, candidate, ExitReason.TRAIL));
           state = state.withStop(candidate, true, state.stopWorking());
         }
       }
@@ -284,7 +284,7 @@ public final class EightyTwentyStrategy implements Strategy {
     if (state.position().isPositive()) {
       if (state.stopWorking()) actions.add(new OrderAction.Cancel(OrderRole.STOP_LOSS));
       actions.add(new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, state.position(), null, null,
-          ExitReason.SESSION_END.name()));
+          ExitReason.SESSION_END));
       next = next.withExitWorking(true);
     }
     return new Decision(next, actions);

@@ -2,6 +2,7 @@ package dev.ordo.engine.trading;
 
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.ClientOrderId;
+import dev.ordo.engine.model.ExitReason;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.OrderSide;
 import dev.ordo.engine.model.OrderStatus;
@@ -36,11 +37,11 @@ public record OrderRecord(
     Quantity filled,
     Price trigger,
     Price limit,
-    String exitReason,
+    ExitReason exitReason,
     OrderStatus status,
     VenueOrderId venueOrderId,
     Price pendingTrigger,
-    String pendingReason,
+    ExitReason pendingReason,
     boolean cancelPending,
     boolean awaitingReply,
     String lastError,
@@ -70,7 +71,7 @@ public record OrderRecord(
         pendingTrigger, pendingReason, cancelPending, deferred, lastError, submittedAt, at);
   }
 
-  OrderRecord modifyRequested(Price newTrigger, String reason, Instant at) {
+  OrderRecord modifyRequested(Price newTrigger, ExitReason reason, Instant at) {
     return new OrderRecord(clientOrderId, instrumentId, role, side, type, quantity, filled, trigger, limit, exitReason, status,
         venueOrderId, newTrigger, reason, cancelPending, venueOrderId != null, lastError, submittedAt, at);
   }

@@ -5,14 +5,10 @@ import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.InstrumentId;
-import dev.ordo.engine.model.OrderSide;
-import dev.ordo.engine.model.Price;
+import dev.ordo.engine.model.NetPosition;
 import dev.ordo.engine.model.TradeId;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.pekko.Done;
@@ -30,13 +26,10 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
- * The position of one account in one instrument: the fold of its fills. Sharded by
- * {@code account:instrument}, event-sourced. A fill is applied at most once per {@link TradeId},
- * so a fill delivered again (after a reconnect, by reconciliation) changes nothing. When a fill
- * brings the quantity to zero the position is marked closed.
- *
- * <p>Quantity is signed (positive long, negative short), in instrument units; average price and
- * realized P&amp;L in instrument currency; P&amp;L has no fees.
+ * The position of one account in one instrument: the fold of its fills ({@link NetPosition}).
+ * Sharded by {@code account:SYMBOL.VENUE}, event-sourced. A fill is applied at most once per
+ * {@link TradeId}, so a fill delivered again (after a reconnect, by reconciliation) changes
+ * nothing. When a fill brings the quantity to zero the position is marked closed.
  */
 public final class Position
     extends EventSourcedBehaviorWithEnforcedReplies<Position.Command, Position.Event, Position.State> {
@@ -65,7 +58,10 @@ public final class Position
   /** Protocol of a position. */
   public sealed interface Command extends OrdoSerializable {}
 
-  /** Applies {@code fill} unless its trade id was applied before; answered when journaled. */
+  /**
+   * Applies {@code fill} unless its trade id was applied before; answered when journaled.
+   * A fill of another instrument is refused: answered without effect, and logged.
+   */
   public record ApplyFill(Fill fill, ActorRef<Done> replyTo) implements Command {}
 
   /** Asks for the position. */
@@ -80,63 +76,22 @@ public final class Position
   /**
    * A position.
    *
-   * @param quantity      signed quantity, instrument units
-   * @param averagePrice  average price of the open quantity, null when flat
-   * @param realizedPnl   realized P&amp;L, instrument currency
-   * @param openedAt      time of the fill that opened the current (or last) position
-   * @param closedAt      time of the fill that last flattened it, null while open
-   * @param fills         fills applied
+   * @param position        the fold of the fills applied (signed quantity in instrument units, prices and P&amp;L in instrument currency)
+   * @param fills           number of fills applied
+   * @param appliedTradeIds trade ids applied
    */
-  public record State(
-      AccountId account,
-      InstrumentId instrument,
-      BigDecimal quantity,
-      Price averagePrice,
-      BigDecimal realizedPnl,
-      OffsetDateTime openedAt,
-      OffsetDateTime closedAt,
-      long fills,
-      Set<TradeId> appliedTradeIds)
+  public record State(AccountId account, InstrumentId instrument, NetPosition position, long fills, Set<TradeId> appliedTradeIds)
       implements OrdoSerializable {
 
-    /** {@code LONG}, {@code SHORT} or {@code FLAT}. */
-    public String status() {
-      return quantity.signum() > 0 ? "LONG" : quantity.signum() < 0 ? "SHORT" : "FLAT";
+    public State {
+      position = position == null ? NetPosition.FLAT : position;
+      appliedTradeIds = appliedTradeIds == null ? Set.of() : Set.copyOf(appliedTradeIds);
     }
 
-    State apply(Fill fill) {
-      BigDecimal signed = fill.side() == OrderSide.BUY ? fill.lastQty().value() : fill.lastQty().value().negate();
-      BigDecimal px = fill.lastPx().value();
-      BigDecimal newQuantity = quantity.add(signed);
-      BigDecimal realized = realizedPnl;
-      Price average = averagePrice;
-      OffsetDateTime opened = openedAt;
-      OffsetDateTime closed = closedAt;
-      if (quantity.signum() == 0 || quantity.signum() == signed.signum()) {
-        // Opening or adding: weighted average price.
-        BigDecimal cost = (average == null ? BigDecimal.ZERO : average.value().multiply(quantity.abs())).add(px.multiply(signed.abs()));
-        average = Price.of(cost.divide(newQuantity.abs(), 8, RoundingMode.HALF_EVEN).stripTrailingZeros());
-        if (quantity.signum() == 0) {
-          opened = fill.tsEvent();
-          closed = null;
-        }
-      } else {
-        // Reducing, closing or reversing.
-        BigDecimal closing = signed.abs().min(quantity.abs());
-        BigDecimal perUnit = quantity.signum() > 0 ? px.subtract(average.value()) : average.value().subtract(px);
-        realized = realized.add(perUnit.multiply(closing));
-        if (newQuantity.signum() == 0) {
-          average = null;
-          closed = fill.tsEvent();
-        } else if (newQuantity.signum() != quantity.signum()) {
-          average = fill.lastPx();
-          opened = fill.tsEvent();
-          closed = null;
-        }
-      }
+    State fillApplied(Fill fill) {
       Set<TradeId> applied = new HashSet<>(appliedTradeIds);
       applied.add(fill.tradeId());
-      return new State(account, instrument, newQuantity, average, realized, opened, closed, fills + 1, Set.copyOf(applied));
+      return new State(account, instrument, position.apply(fill), fills + 1, applied);
     }
   }
 
@@ -153,7 +108,7 @@ public final class Position
 
   @Override
   public State emptyState() {
-    return new State(account, instrument, BigDecimal.ZERO, null, BigDecimal.ZERO, null, null, 0, Set.of());
+    return new State(account, instrument, NetPosition.FLAT, 0, Set.of());
   }
 
   @Override
@@ -173,14 +128,16 @@ public final class Position
   private ReplyEffect<Event, State> onApplyFill(State state, ApplyFill command) {
     Fill fill = command.fill();
     if (state.appliedTradeIds().contains(fill.tradeId())) return Effect().reply(command.replyTo(), Done.getInstance());
-    if (!fill.instrumentId().equals(instrument))
-      throw new IllegalArgumentException("fill of " + fill.instrumentId() + " sent to the position of " + instrument);
-    return Effect().persist(new FillApplied(account, instrument, fill, clock.instant()))
-        .thenReply(command.replyTo(), next -> Done.getInstance());
+    if (!fill.instrumentId().equals(instrument)) {
+      org.slf4j.LoggerFactory.getLogger(Position.class)
+          .error("Fill {} of {} sent to the position of {}; not applied", fill.tradeId(), fill.instrumentId(), instrument);
+      return Effect().reply(command.replyTo(), Done.getInstance());
+    }
+    return Effect().persist(new FillApplied(account, instrument, fill, clock.instant())).thenReply(command.replyTo(), next -> Done.getInstance());
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onEvent(FillApplied.class, (state, event) -> state.apply(event.fill())).build();
+    return newEventHandlerBuilder().forAnyState().onEvent(FillApplied.class, (state, event) -> state.fillApplied(event.fill())).build();
   }
 }

@@ -1,15 +1,17 @@
 package dev.ordo.engine.trading;
 
 import dev.ordo.engine.JournalFailures;
+import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.broker.BrokerCall;
 import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.broker.GatewayLink;
-import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.ClientOrderId;
+import dev.ordo.engine.model.ExitReason;
 import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.NetPosition;
 import dev.ordo.engine.model.OrderSide;
 import dev.ordo.engine.model.OrderStatus;
 import dev.ordo.engine.model.OrderType;
@@ -20,14 +22,13 @@ import dev.ordo.engine.model.TimeInForce;
 import dev.ordo.engine.model.TradeId;
 import dev.ordo.engine.model.VenueOrderId;
 import dev.ordo.engine.port.BrokerError;
+import dev.ordo.engine.port.OrderReport;
 import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.strategy.Decision;
 import dev.ordo.engine.strategy.OrderAction;
 import dev.ordo.engine.strategy.OrderRole;
 import dev.ordo.engine.strategy.Strategy;
 import dev.ordo.engine.strategy.StrategyState;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -39,11 +40,13 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -58,16 +61,22 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * Trades one instrument for one account: runs its {@link Strategy} on the bars, owns the
- * strategy's working orders by {@link ClientOrderId}, and keeps its closed round trips.
- * Sharded by {@code account:instrument} and event-sourced, so every decision is in the journal.
+ * strategy's working orders by {@link ClientOrderId}, and keeps its position (the fold of its fills,
+ * {@link NetPosition}) and closed round trips. Sharded by {@code account:SYMBOL.VENUE} and
+ * event-sourced, so every decision is in the journal with what produced it: a market event carries
+ * the bar and the strategy's state after it, followed by the order intents it caused.
  *
- * <p>Rules it enforces: an order intent ({@link OrderSubmitted}, with its ClientOrderId) is
- * journaled before the order is sent; an order's ids change only when the broker's reply for
- * that exact ClientOrderId is handled; a fill is applied once per {@link TradeId}; a bar (and a
- * session end) is applied once, so a replay resumed after a stop never applies a bar twice. The
- * answer to a market-data command ({@link OpenBar}, {@link CloseBar}, {@link EndSession}) is sent
- * once the broker has answered every order request it caused, which is what makes a replay
- * deterministic at any speed.
+ * <p>Rules it enforces: an order intent ({@link OrderSubmitted}, with its ClientOrderId) is journaled
+ * before the order is sent; an order's ids change only when the broker's reply for that exact
+ * ClientOrderId is handled; a fill is applied once per {@link TradeId}; a bar (and a session end) is
+ * applied once, so a replay resumed after a stop never applies a bar twice; an exit waits for the
+ * end of the stop it replaces, so a position is never sold twice. The answer to a market-data
+ * command ({@link OpenBar}, {@link CloseBar}, {@link EndSession}) is sent once the broker has
+ * answered every order request it caused (who is owed it is journaled with the market event), which
+ * makes a replay deterministic at any speed.
+ *
+ * <p>Broker calls go to the account's {@link BrokerGateway}, found through the receptionist
+ * ({@link GatewayLink}), at CRITICAL priority.
  */
 public final class SymbolTrader
     extends EventSourcedBehaviorWithEnforcedReplies<SymbolTrader.Command, SymbolTrader.Event, SymbolTrader.State> {
@@ -116,7 +125,7 @@ public final class SymbolTrader
   /** Bar {@code bar} is complete. Answered when the broker has answered the orders it caused. */
   public record CloseBar(Bar bar, ActorRef<Done> replyTo) implements Command {}
 
-  /** The session of local date {@code session} is over (after its last bar). */
+  /** The session of local date {@code session} is over (after its last bar). Answered when the broker has answered. */
   public record EndSession(LocalDate session, ActorRef<Done> replyTo) implements Command {}
 
   /** A fill reported by the broker; answered when journaled (or when already applied). */
@@ -130,8 +139,7 @@ public final class SymbolTrader
    * {@code report == null} when reconciliation did not find the order at the broker. Answered when
    * journaled.
    */
-  public record ReconcileOrder(ClientOrderId clientOrderId, dev.ordo.engine.port.OrderReport report, ActorRef<Done> replyTo)
-      implements Command {}
+  public record ReconcileOrder(ClientOrderId clientOrderId, OrderReport report, ActorRef<Done> replyTo) implements Command {}
 
   /** Asks how far the market data has been applied. */
   public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
@@ -142,8 +150,7 @@ public final class SymbolTrader
   private record BrokerReplied(BrokerCall.Reply reply) implements Command {}
 
   /** The receptionist's listing of the account's broker gateway (local: never serialized). */
-  private record GatewayListed(org.apache.pekko.actor.typed.receptionist.Receptionist.Listing listing)
-      implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+  private record GatewayListed(Receptionist.Listing listing) implements Command, NoSerializationVerificationNeeded {}
 
   private enum ResolveInterruptedRequests implements Command {
     INSTANCE
@@ -160,97 +167,179 @@ public final class SymbolTrader
     Instant tsEvent();
   }
 
-  /** A bar opened and changed the strategy's state (new session, session exit). */
-  public record BarOpened(AccountId account, InstrumentId instrument, OffsetDateTime tsOpen, Instant tsEvent) implements Event {}
+  /**
+   * An event after which the strategy's state is {@link #strategy()}: the fact and the decision it
+   * led to are journaled together. Journals of v0.1 carry no strategy state (null); it is then
+   * derived again with the same pure strategy on recovery.
+   */
+  public sealed interface StrategyEvent extends Event {
+    StrategyState strategy();
 
-  /** A complete bar was applied to the strategy. */
-  public record BarApplied(AccountId account, InstrumentId instrument, Bar bar, Instant tsEvent) implements Event {}
-
-  /** A session ended. */
-  public record SessionEnded(AccountId account, InstrumentId instrument, LocalDate session, Instant tsEvent) implements Event {}
-
-  /** An order intent, journaled before the order is sent. */
-  public record OrderSubmitted(
-      AccountId account,
-      InstrumentId instrument,
-      ClientOrderId clientOrderId,
-      OrderRole role,
-      OrderSide side,
-      OrderType type,
-      Quantity quantity,
-      Price trigger,
-      Price limit,
-      String exitReason,
-      Instant tsEvent)
-      implements Event {}
+    /** This event with the strategy's state after it. */
+    StrategyEvent withStrategy(StrategyState strategy);
+  }
 
   /**
-   * A held order (an exit waiting for the cancellation of the stop it replaces) is released: the
-   * cancellation was confirmed, so the order is sent now.
+   * A market event. {@code replyTo} is who asked and is answered once the broker has answered the
+   * requests this event caused; null when the answer was given at once.
    */
-  public record OrderReleased(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Instant tsEvent) implements Event {}
+  public sealed interface MarketEvent extends StrategyEvent {
+    ActorRef<Done> replyTo();
+
+    MarketEvent withReplyTo(ActorRef<Done> replyTo);
+  }
+
+  /** An event about one of the trader's orders. */
+  public sealed interface OrderEvent extends Event {
+    ClientOrderId clientOrderId();
+  }
+
+  /** A bar opened and changed the strategy's state (new session, session exit). */
+  public record BarOpened(AccountId account, InstrumentId instrument, OffsetDateTime tsOpen, StrategyState strategy, ActorRef<Done> replyTo,
+      Instant tsEvent) implements MarketEvent {
+    @Override
+    public BarOpened withStrategy(StrategyState next) {
+      return new BarOpened(account, instrument, tsOpen, next, replyTo, tsEvent);
+    }
+
+    @Override
+    public BarOpened withReplyTo(ActorRef<Done> next) {
+      return new BarOpened(account, instrument, tsOpen, strategy, next, tsEvent);
+    }
+  }
+
+  /** A complete bar was applied to the strategy. */
+  public record BarApplied(AccountId account, InstrumentId instrument, Bar bar, StrategyState strategy, ActorRef<Done> replyTo, Instant tsEvent)
+      implements MarketEvent {
+    @Override
+    public BarApplied withStrategy(StrategyState next) {
+      return new BarApplied(account, instrument, bar, next, replyTo, tsEvent);
+    }
+
+    @Override
+    public BarApplied withReplyTo(ActorRef<Done> next) {
+      return new BarApplied(account, instrument, bar, strategy, next, tsEvent);
+    }
+  }
+
+  /** A session ended. */
+  public record SessionEnded(AccountId account, InstrumentId instrument, LocalDate session, StrategyState strategy, ActorRef<Done> replyTo,
+      Instant tsEvent) implements MarketEvent {
+    @Override
+    public SessionEnded withStrategy(StrategyState next) {
+      return new SessionEnded(account, instrument, session, next, replyTo, tsEvent);
+    }
+
+    @Override
+    public SessionEnded withReplyTo(ActorRef<Done> next) {
+      return new SessionEnded(account, instrument, session, strategy, next, tsEvent);
+    }
+  }
+
+  /**
+   * An order intent, journaled before the order is sent. {@code status} is SUBMITTED (sent at once)
+   * or INITIALIZED (an exit held until the stop it replaces has ended); null in journals of v0.1.
+   *
+   * @param exitReason the reason recorded if this order closes the position; null for entries
+   */
+  public record OrderSubmitted(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, OrderRole role, OrderSide side,
+      OrderType type, Quantity quantity, Price trigger, Price limit, ExitReason exitReason, OrderStatus status, Instant tsEvent)
+      implements OrderEvent {}
+
+  /** A held exit is released: the cancellation of the stop it replaces was confirmed, so it is sent now. */
+  public record OrderReleased(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Instant tsEvent) implements OrderEvent {}
 
   /** The broker accepted the order with {@code clientOrderId} and gave it {@code venueOrderId}. */
   public record OrderAccepted(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, VenueOrderId venueOrderId, Instant tsEvent)
-      implements Event {}
+      implements OrderEvent {}
 
-  /** The order was refused (by the broker, or not sent because no token could be had). */
-  public record OrderRejected(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, String reason, Instant tsEvent)
-      implements Event {}
+  /** The order was refused (by the broker, or not sent because no token could be had, or held and then dropped). */
+  public record OrderRejected(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, String reason, StrategyState strategy,
+      Instant tsEvent) implements OrderEvent, StrategyEvent {
+    @Override
+    public OrderRejected withStrategy(StrategyState next) {
+      return new OrderRejected(account, instrument, clientOrderId, reason, next, tsEvent);
+    }
+  }
 
   /** The outcome of sending the order is unknown (timeout); only reconciliation resolves it. */
   public record OrderStatusUnknown(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, String reason, Instant tsEvent)
-      implements Event {}
+      implements OrderEvent {}
 
-  /** A new trigger was requested for the order (a stop raised). */
-  public record OrderModifyRequested(
-      AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Price trigger, String exitReason, Instant tsEvent)
-      implements Event {}
+  /** A new trigger was requested for the order (a stop raised); {@code exitReason} replaces the order's once confirmed. */
+  public record OrderModifyRequested(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Price trigger,
+      ExitReason exitReason, Instant tsEvent) implements OrderEvent {}
 
   /** The broker confirmed the requested modification. */
-  public record OrderModified(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Instant tsEvent) implements Event {}
+  public record OrderModified(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Instant tsEvent) implements OrderEvent {}
 
   /** The broker refused the modification; the order keeps its previous trigger. */
   public record OrderModifyRefused(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, String reason, Instant tsEvent)
-      implements Event {}
+      implements OrderEvent {}
 
   /** A cancellation was requested. */
-  public record OrderCancelRequested(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Instant tsEvent) implements Event {}
+  public record OrderCancelRequested(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Instant tsEvent)
+      implements OrderEvent {}
 
   /** The broker confirmed the cancellation. */
-  public record OrderCanceled(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, Instant tsEvent) implements Event {}
+  public record OrderCanceled(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, StrategyState strategy, Instant tsEvent)
+      implements OrderEvent, StrategyEvent {
+    @Override
+    public OrderCanceled withStrategy(StrategyState next) {
+      return new OrderCanceled(account, instrument, clientOrderId, next, tsEvent);
+    }
+  }
 
   /** The broker refused the cancellation (for instance because the order had filled). */
   public record OrderCancelRefused(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, String reason, Instant tsEvent)
-      implements Event {}
+      implements OrderEvent {}
 
   /** Reconciliation found the order at the broker with {@code status}; an UNKNOWN order is known again. */
   public record OrderReconciled(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, VenueOrderId venueOrderId,
-      OrderStatus status, Instant tsEvent) implements Event {}
+      OrderStatus status, StrategyState strategy, Instant tsEvent) implements OrderEvent, StrategyEvent {
+    @Override
+    public OrderReconciled withStrategy(StrategyState next) {
+      return new OrderReconciled(account, instrument, clientOrderId, venueOrderId, status, next, tsEvent);
+    }
+  }
 
   /** Reconciliation did not find an UNKNOWN order at the broker: it was never placed. */
-  public record OrderLost(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, String reason, Instant tsEvent)
-      implements Event {}
+  public record OrderLost(AccountId account, InstrumentId instrument, ClientOrderId clientOrderId, String reason, StrategyState strategy,
+      Instant tsEvent) implements OrderEvent, StrategyEvent {
+    @Override
+    public OrderLost withStrategy(StrategyState next) {
+      return new OrderLost(account, instrument, clientOrderId, reason, next, tsEvent);
+    }
+  }
 
   /** A fill of one of the trader's orders. */
-  public record OrderFilled(AccountId account, InstrumentId instrument, Fill fill, OrderRole role, Instant tsEvent) implements Event {}
+  public record OrderFilled(AccountId account, InstrumentId instrument, Fill fill, OrderRole role, StrategyState strategy, Instant tsEvent)
+      implements OrderEvent, StrategyEvent {
+    @Override
+    public ClientOrderId clientOrderId() {
+      return fill.clientOrderId();
+    }
+
+    @Override
+    public OrderFilled withStrategy(StrategyState next) {
+      return new OrderFilled(account, instrument, fill, role, next, tsEvent);
+    }
+  }
 
   // ---------------------------------------------------------------- state
 
-  /** An entry not yet closed: quantity held, average entry price, time of the first entry fill. */
-  public record OpenTrade(Quantity quantity, Price averagePrice, OffsetDateTime entryTime) implements OrdoSerializable {}
-
   /**
-   * State of a symbol trader.
+   * State of a symbol trader. Its methods apply one event each.
    *
    * @param strategy         the strategy's own state
    * @param orders           working orders and the last few closed ones, oldest first
    * @param orderSequence    number of orders submitted so far (source of ClientOrderIds)
    * @param lastBarApplied   open time of the last complete bar applied, null before the first
    * @param lastSessionEnded the last session ended, null before the first
-   * @param openTrade        the open entry, null when flat
+   * @param position         the position of the trader's fills (quantity in instrument units)
    * @param roundTrips       closed trades, oldest first
    * @param appliedTradeIds  trade ids already applied
+   * @param pendingReplies   askers of market-data commands owed an answer once no broker request is in flight
    */
   public record State(
       InstrumentId instrument,
@@ -259,10 +348,23 @@ public final class SymbolTrader
       long orderSequence,
       OffsetDateTime lastBarApplied,
       LocalDate lastSessionEnded,
-      OpenTrade openTrade,
+      NetPosition position,
       List<RoundTrip> roundTrips,
-      Set<TradeId> appliedTradeIds)
+      Set<TradeId> appliedTradeIds,
+      List<ActorRef<Done>> pendingReplies)
       implements OrdoSerializable {
+
+    public State {
+      orders = orders == null ? List.of() : List.copyOf(orders);
+      position = position == null ? NetPosition.FLAT : position;
+      roundTrips = roundTrips == null ? List.of() : List.copyOf(roundTrips);
+      appliedTradeIds = appliedTradeIds == null ? Set.of() : Set.copyOf(appliedTradeIds);
+      pendingReplies = pendingReplies == null ? List.of() : List.copyOf(pendingReplies);
+    }
+
+    static State empty(InstrumentId instrument, StrategyState strategy) {
+      return new State(instrument, strategy, List.of(), 0, null, null, NetPosition.FLAT, List.of(), Set.of(), List.of());
+    }
 
     /** The working order playing {@code role}, or null. */
     public OrderRecord working(OrderRole role) {
@@ -276,17 +378,82 @@ public final class SymbolTrader
       return null;
     }
 
-    /** True while a request to the broker awaits its answer. */
+    /** True while a request to the broker awaits its answer, or an exit is held back. */
     public boolean hasRequestsInFlight() {
       for (OrderRecord o : orders) if (o.isInFlight()) return true;
       return false;
     }
 
-    State withStrategy(StrategyState next) {
-      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastSessionEnded, openTrade, roundTrips, appliedTradeIds);
+    /** True when an exit must wait: a stop is being canceled and has not ended yet. */
+    boolean exitMustWait() {
+      for (OrderRecord o : orders) if (o.role() == OrderRole.STOP_LOSS && o.cancelPending() && !o.status().isClosed()) return true;
+      return false;
     }
 
-    State withOrder(OrderRecord updated) {
+    State barOpened(BarOpened e, StrategyState next) {
+      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+          owing(e.replyTo()));
+    }
+
+    State barApplied(BarApplied e, StrategyState next) {
+      return new State(instrument, next, orders, orderSequence, e.bar().tsOpen(), lastSessionEnded, position, roundTrips, appliedTradeIds,
+          owing(e.replyTo()));
+    }
+
+    State sessionEnded(SessionEnded e, StrategyState next) {
+      return new State(instrument, next, orders, orderSequence, lastBarApplied, e.session(), position, roundTrips, appliedTradeIds,
+          owing(e.replyTo()));
+    }
+
+    State orderSubmitted(OrderSubmitted e, OrderStatus status) {
+      OrderRecord order = new OrderRecord(e.clientOrderId(), instrument, e.role(), e.side(), e.type(), e.quantity(), Quantity.ZERO, e.trigger(),
+          e.limit(), e.exitReason(), status, null, null, null, false, false, null, e.tsEvent(), e.tsEvent());
+      State next = withOrder(order);
+      return new State(instrument, strategy, next.orders, orderSequence + 1, lastBarApplied, lastSessionEnded, position, roundTrips,
+          appliedTradeIds, next.pendingReplies);
+    }
+
+    State orderFilled(OrderFilled e, StrategyState next) {
+      Fill fill = e.fill();
+      OrderRecord order = order(fill.clientOrderId());
+      State updated = order == null ? this : withOrder(order.filled(fill.lastQty(), e.tsEvent()));
+      RoundTrip closed = position.closedBy(fill, order == null ? null : order.exitReason());
+      List<RoundTrip> trips = roundTrips;
+      if (closed != null) {
+        trips = new ArrayList<>(roundTrips);
+        trips.add(closed);
+      }
+      Set<TradeId> applied = new HashSet<>(appliedTradeIds);
+      applied.add(fill.tradeId());
+      return new State(instrument, next, updated.orders, orderSequence, lastBarApplied, lastSessionEnded, position.apply(fill), trips, applied,
+          updated.pendingReplies);
+    }
+
+    /** The order of {@code event} changed by {@code change}; the strategy becomes {@code next}. No order: no change. */
+    State orderChanged(OrderEvent event, Function<OrderRecord, OrderRecord> change, StrategyState next) {
+      OrderRecord order = order(event.clientOrderId());
+      if (order == null) return this;
+      return withOrder(change.apply(order)).withStrategy(next);
+    }
+
+    State orderChanged(OrderEvent event, Function<OrderRecord, OrderRecord> change) {
+      return orderChanged(event, change, strategy);
+    }
+
+    private State withStrategy(StrategyState next) {
+      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+          pendingReplies);
+    }
+
+    private List<ActorRef<Done>> owing(ActorRef<Done> replyTo) {
+      if (replyTo == null) return pendingReplies;
+      List<ActorRef<Done>> owed = new ArrayList<>(pendingReplies);
+      owed.add(replyTo);
+      return owed;
+    }
+
+    /** Replaces (or adds) {@code updated} and keeps the last {@value #CLOSED_ORDERS_KEPT} closed orders. */
+    private State withOrder(OrderRecord updated) {
       List<OrderRecord> next = new ArrayList<>(orders.size() + 1);
       boolean replaced = false;
       for (OrderRecord o : orders) {
@@ -308,8 +475,15 @@ public final class SymbolTrader
         }
         next = pruned;
       }
-      return new State(instrument, strategy, List.copyOf(next), orderSequence, lastBarApplied, lastSessionEnded, openTrade, roundTrips,
-          appliedTradeIds);
+      return new State(instrument, strategy, next, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+          pendingReplies);
+    }
+
+    /** After a broker's answer: once nothing is in flight, the market-data askers are owed nothing more (they are answered). */
+    State settled() {
+      if (pendingReplies.isEmpty() || hasRequestsInFlight()) return this;
+      return new State(instrument, strategy, orders, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+          List.of());
     }
   }
 
@@ -319,11 +493,10 @@ public final class SymbolTrader
   private final AccountId account;
   private final InstrumentId instrument;
   private final Strategy strategy;
-  private final Dependencies dependencies;
+  private final Clock clock;
   private final ActorRef<BrokerCall.Reply> brokerReplies;
   private final GatewayLink gateway;
-  /** Answers owed to market-data commands, sent once no broker request is in flight. Not journaled: a restart drops them with their senders' asks. */
-  private final List<ActorRef<Done>> awaitingBroker = new ArrayList<>();
+  private EventHandler<State, Event> eventHandler;
 
   private SymbolTrader(ActorContext<Command> context, AccountId account, InstrumentId instrument, Dependencies dependencies) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId(account, instrument)), JournalFailures.BACKOFF);
@@ -331,14 +504,14 @@ public final class SymbolTrader
     this.account = account;
     this.instrument = instrument;
     this.strategy = Objects.requireNonNull(dependencies.strategies().apply(instrument), "no strategy for " + instrument);
-    this.dependencies = dependencies;
+    this.clock = dependencies.clock();
     this.brokerReplies = context.messageAdapter(BrokerCall.Reply.class, BrokerReplied::new);
     this.gateway = GatewayLink.subscribe(context, account, GatewayListed::new);
   }
 
   @Override
   public State emptyState() {
-    return new State(instrument, strategy.initialState(), List.of(), 0, null, null, null, List.of(), Set.of());
+    return State.empty(instrument, strategy.initialState());
   }
 
   @Override
@@ -364,26 +537,28 @@ public final class SymbolTrader
         .onCommand(EndSession.class, this::onEndSession)
         .onCommand(ApplyFill.class, this::onApplyFill)
         .onCommand(BrokerReplied.class, this::onBrokerReplied)
+        .onCommand(ReconcileOrder.class, this::onReconcileOrder)
+        .onCommand(ResolveInterruptedRequests.class, this::onResolveInterrupted)
         .onCommand(GatewayListed.class, (state, listed) -> {
           gateway.onListing(listed.listing());
           return Effect().noReply();
         })
-        .onCommand(ResolveInterruptedRequests.class, this::onResolveInterrupted)
-        .onCommand(ReconcileOrder.class, this::onReconcileOrder)
         .onCommand(GetState.class, (state, command) -> Effect().reply(command.replyTo(), state))
         .onCommand(GetProgress.class, (state, command) ->
             Effect().reply(command.replyTo(), new Progress(instrument, state.lastBarApplied(), state.lastSessionEnded())))
         .build();
   }
 
+  // ---------------------------------------------------------------- market data
+
   private ReplyEffect<Event, State> onOpenBar(State state, OpenBar command) {
     if (state.lastBarApplied() != null && !command.tsOpen().isAfter(state.lastBarApplied()))
       return Effect().reply(command.replyTo(), Done.getInstance());
-    Decision decision = strategy.onBarOpen(state.strategy(), command.tsOpen());
+    BarOpened opened = new BarOpened(account, instrument, command.tsOpen(), null, null, clock.instant());
+    Decision decision = decide(state, opened);
     if (decision.actions().isEmpty() && decision.state().equals(state.strategy()))
       return Effect().reply(command.replyTo(), Done.getInstance());
-    Instant now = dependencies.clock().instant();
-    return decide(state, new BarOpened(account, instrument, command.tsOpen(), now), decision, now, command.replyTo());
+    return onMarketEvent(state, opened, decision, command.replyTo());
   }
 
   private ReplyEffect<Event, State> onCloseBar(State state, CloseBar command) {
@@ -394,65 +569,256 @@ public final class SymbolTrader
     }
     if (state.lastBarApplied() != null && !bar.tsOpen().isAfter(state.lastBarApplied()))
       return Effect().reply(command.replyTo(), Done.getInstance());
-    Instant now = dependencies.clock().instant();
-    return decide(state, new BarApplied(account, instrument, bar, now), strategy.onBar(state.strategy(), bar), now, command.replyTo());
+    BarApplied applied = new BarApplied(account, instrument, bar, null, null, clock.instant());
+    return onMarketEvent(state, applied, decide(state, applied), command.replyTo());
   }
 
   private ReplyEffect<Event, State> onEndSession(State state, EndSession command) {
     if (state.lastSessionEnded() != null && !command.session().isAfter(state.lastSessionEnded()))
       return Effect().reply(command.replyTo(), Done.getInstance());
-    Instant now = dependencies.clock().instant();
-    return decide(state, new SessionEnded(account, instrument, command.session(), now),
-        strategy.onSessionEnd(state.strategy(), command.session()), now, command.replyTo());
+    SessionEnded ended = new SessionEnded(account, instrument, command.session(), null, null, clock.instant());
+    return onMarketEvent(state, ended, decide(state, ended), command.replyTo());
   }
 
-  /** Journals the market-data event and the order requests of the decision, sends them, and answers once the broker has. */
-  private ReplyEffect<Event, State> decide(State state, Event marketEvent, Decision decision, Instant now, ActorRef<Done> replyTo) {
+  /**
+   * Journals the market event with the strategy's new state and the order requests of its decision,
+   * sends them, and answers {@code replyTo} at once when nothing is in flight, else once the broker
+   * has answered (the market event then names {@code replyTo}).
+   */
+  private ReplyEffect<Event, State> onMarketEvent(State state, MarketEvent event, Decision decision, ActorRef<Done> replyTo) {
     List<Event> events = new ArrayList<>();
-    events.add(marketEvent);
-    events.addAll(orderEvents(state, decision, now));
-    awaitingBroker.add(replyTo);
-    return Effect().persist(events).thenRun(next -> {
-      dispatch(next, events);
-      answerIfIdle(next);
-    }).thenNoReply();
+    events.add(event.withStrategy(decision.state()));
+    events.addAll(orderEvents(fold(state, events), decision.actions()));
+    boolean owed = fold(state, events).hasRequestsInFlight() && !replyTo.equals(context.getSystem().ignoreRef());
+    if (!owed) return persistAndSend(state, events, replyTo);
+    events.set(0, ((MarketEvent) events.get(0)).withReplyTo(replyTo));
+    return persistAndSend(state, events, null);
   }
 
-  private List<Event> orderEvents(State state, Decision decision, Instant now) {
+  // ---------------------------------------------------------------- fills and broker answers
+
+  private ReplyEffect<Event, State> onApplyFill(State state, ApplyFill command) {
+    Fill fill = command.fill();
+    if (state.appliedTradeIds().contains(fill.tradeId())) return Effect().reply(command.replyTo(), Done.getInstance());
+    OrderRecord order = state.order(fill.clientOrderId());
+    if (order == null || !fill.instrumentId().equals(instrument)) {
+      context.getLog().warn("{}: fill {} of unknown order {} ({}) not applied by the trader", instrument, fill.tradeId(), fill.clientOrderId(),
+          fill.instrumentId());
+      return Effect().reply(command.replyTo(), Done.getInstance());
+    }
+    OrderFilled filled = new OrderFilled(account, instrument, fill, order.role(), null, clock.instant());
+    return persistAndSend(state, withConsequences(state, filled), command.replyTo());
+  }
+
+  private ReplyEffect<Event, State> onBrokerReplied(State state, BrokerReplied replied) {
+    OrderEvent event = eventOf(replied.reply(), clock.instant());
+    if (event == null || state.order(event.clientOrderId()) == null) {
+      context.getLog().warn("{}: unexpected broker reply {}", instrument, replied.reply());
+      return Effect().noReply();
+    }
+    return persistAndSend(state, withConsequences(state, event), null);
+  }
+
+  /** The event a broker's answer to one of this trader's calls stands for. */
+  private OrderEvent eventOf(BrokerCall.Reply reply, Instant now) {
+    if (reply instanceof BrokerCall.Placed placed) return new OrderAccepted(account, instrument, placed.clientOrderId(), placed.venueOrderId(), now);
+    if (reply instanceof BrokerCall.Modified modified) return new OrderModified(account, instrument, modified.clientOrderId(), now);
+    if (reply instanceof BrokerCall.Canceled canceled) return new OrderCanceled(account, instrument, canceled.clientOrderId(), null, now);
+    if (!(reply instanceof BrokerCall.Failed failed)) return null;
+    BrokerError error = failed.error();
+    String reason = error.getClass().getSimpleName() + ": " + error.detail();
+    if (failed.call() instanceof BrokerCall.PlaceOrder place) {
+      ClientOrderId id = place.request().clientOrderId();
+      context.getLog().warn("{}: order {} not placed: {}", instrument, id, reason);
+      return error instanceof BrokerError.Timeout
+          ? new OrderStatusUnknown(account, instrument, id, reason, now)
+          : new OrderRejected(account, instrument, id, reason, null, now);
+    }
+    if (failed.call() instanceof BrokerCall.ModifyOrder modify) {
+      context.getLog().warn("{}: modification of {} refused: {}", instrument, modify.clientOrderId(), reason);
+      return new OrderModifyRefused(account, instrument, modify.clientOrderId(), reason, now);
+    }
+    if (failed.call() instanceof BrokerCall.CancelOrder cancel) {
+      context.getLog().info("{}: cancellation of {} refused: {}", instrument, cancel.clientOrderId(), reason);
+      return new OrderCancelRefused(account, instrument, cancel.clientOrderId(), reason, now);
+    }
+    return null;
+  }
+
+  private ReplyEffect<Event, State> onReconcileOrder(State state, ReconcileOrder command) {
+    OrderRecord order = state.order(command.clientOrderId());
+    if (order == null) return Effect().reply(command.replyTo(), Done.getInstance());
+    Instant now = clock.instant();
+    OrderReport report = command.report();
+    if (report == null) {
+      if (order.status() != OrderStatus.UNKNOWN) return Effect().reply(command.replyTo(), Done.getInstance());
+      context.getLog().warn("{}: order {} of unknown outcome is not at the broker; it was never placed", instrument, order.clientOrderId());
+      OrderLost lost = new OrderLost(account, instrument, order.clientOrderId(), "not in the broker's order book", null, now);
+      return persistAndSend(state, withConsequences(state, lost), command.replyTo());
+    }
+    OrderStatus broker = report.status();
+    boolean resolvesUnknown = order.status() == OrderStatus.UNKNOWN;
+    boolean brokerEndedIt = !order.status().isClosed() && endsWithoutFill(broker);
+    if (!resolvesUnknown && !brokerEndedIt) return Effect().reply(command.replyTo(), Done.getInstance());
+    if (brokerEndedIt && !resolvesUnknown)
+      context.getLog().warn("{}: the broker ended order {} ({}) without telling us; reconciled", instrument, order.clientOrderId(), broker);
+    OrderReconciled reconciled = new OrderReconciled(account, instrument, order.clientOrderId(), report.venueOrderId(), broker, null, now);
+    return persistAndSend(state, withConsequences(state, reconciled), command.replyTo());
+  }
+
+  /** After a crash, requests that were at the broker have an unknown outcome; their askers are gone with the old incarnation. */
+  private ReplyEffect<Event, State> onResolveInterrupted(State state, ResolveInterruptedRequests command) {
+    Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
+    for (OrderRecord order : state.orders()) {
+      if (order.status() == OrderStatus.SUBMITTED)
+        events.add(new OrderStatusUnknown(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
+      else if (order.status() == OrderStatus.INITIALIZED)
+        events.add(decided(fold(state, events), new OrderRejected(account, instrument, order.clientOrderId(),
+            "not sent: the engine stopped while the order waited for the stop's cancellation", null, now)));
+      else if (order.awaitingReply() && order.cancelPending())
+        events.add(new OrderCancelRefused(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
+      else if (order.awaitingReply())
+        events.add(new OrderModifyRefused(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
+    }
+    if (events.isEmpty()) return Effect().noReply();
+    context.getLog().warn("{}: {} broker request(s) interrupted by a restart; marked for reconciliation", instrument, events.size());
+    return Effect().persist(events).thenNoReply();
+  }
+
+  // ---------------------------------------------------------------- deciding
+
+  /**
+   * {@code event} with the strategy's state after it, followed by what it causes: the release or drop
+   * of a held exit when it ended a stop, and the orders of the strategy's decision.
+   */
+  private List<Event> withConsequences(State state, OrderEvent event) {
+    List<Event> events = new ArrayList<>();
+    Decision decision = event instanceof StrategyEvent e ? decide(state, e) : Decision.stay(state.strategy());
+    events.add(event instanceof StrategyEvent e ? e.withStrategy(decision.state()) : event);
+    events.addAll(heldExitOutcome(state, fold(state, events), event));
+    events.addAll(orderEvents(fold(state, events), decision.actions()));
+    return events;
+  }
+
+  private StrategyEvent decided(State state, StrategyEvent event) {
+    return event.withStrategy(decide(state, event).state());
+  }
+
+  /**
+   * What the strategy decides on {@code event} (its {@code strategy} field is ignored): the one
+   * place where events meet the strategy, used to decide and to recover journals of v0.1.
+   */
+  private Decision decide(State state, StrategyEvent event) {
+    StrategyState current = state.strategy();
+    if (event instanceof BarOpened e) return strategy.onBarOpen(current, e.tsOpen());
+    if (event instanceof BarApplied e) return strategy.onBar(current, e.bar());
+    if (event instanceof SessionEnded e) return strategy.onSessionEnd(current, e.session());
+    if (event instanceof OrderFilled e) return strategy.onFill(current, e.role(), e.fill().lastQty(), e.fill().lastPx());
+    OrderRecord order = state.order(((OrderEvent) event).clientOrderId());
+    if (order == null || order.status().isClosed()) return Decision.stay(current);
+    if (event instanceof OrderCanceled) return strategy.onOrderClosed(current, order.role(), OrderStatus.CANCELED);
+    if (event instanceof OrderRejected || event instanceof OrderLost) return strategy.onOrderClosed(current, order.role(), OrderStatus.REJECTED);
+    if (event instanceof OrderReconciled e && endsWithoutFill(e.status())) return strategy.onOrderClosed(current, order.role(), e.status());
+    return Decision.stay(current);
+  }
+
+  private static boolean endsWithoutFill(OrderStatus status) {
+    return status == OrderStatus.CANCELED || status == OrderStatus.REJECTED || status == OrderStatus.EXPIRED;
+  }
+
+  /** The order events of the strategy's {@code actions}, numbered after {@code state}'s orders. */
+  private List<Event> orderEvents(State state, List<OrderAction> actions) {
+    List<Event> events = new ArrayList<>();
+    Instant now = clock.instant();
     long sequence = state.orderSequence();
-    for (OrderAction action : decision.actions()) {
+    boolean exitWaits = state.exitMustWait();
+    for (OrderAction action : actions) {
       if (action instanceof OrderAction.Place place) {
         sequence++;
-        ClientOrderId id = ClientOrderId.of(instrument.symbol() + "-" + sequence);
-        events.add(new OrderSubmitted(account, instrument, id, place.role(), place.side(), place.type(), place.quantity(), place.trigger(),
-            place.limit(), place.reason(), now));
+        OrderStatus status = place.role() == OrderRole.EXIT && exitWaits ? OrderStatus.INITIALIZED : OrderStatus.SUBMITTED;
+        events.add(new OrderSubmitted(account, instrument, ClientOrderId.of(instrument.symbol() + "-" + sequence), place.role(), place.side(),
+            place.type(), place.quantity(), place.trigger(), place.limit(), place.reason(), status, now));
       } else if (action instanceof OrderAction.ModifyTrigger modify) {
         OrderRecord order = state.working(modify.role());
         if (order == null) context.getLog().warn("{}: strategy moved the {} stop but no such order is working", instrument, modify.role());
         else events.add(new OrderModifyRequested(account, instrument, order.clientOrderId(), modify.trigger(), modify.reason(), now));
       } else if (action instanceof OrderAction.Cancel cancel) {
         OrderRecord order = state.working(cancel.role());
-        if (order != null) events.add(new OrderCancelRequested(account, instrument, order.clientOrderId(), now));
+        if (order != null) {
+          events.add(new OrderCancelRequested(account, instrument, order.clientOrderId(), now));
+          if (order.role() == OrderRole.STOP_LOSS) exitWaits = true;
+        }
       }
     }
     return events;
   }
 
+  /**
+   * A held exit waits for the stop it replaces to end: it is released when the stop's cancellation
+   * is confirmed or the stop turns out never to have existed (rejected, lost); it is dropped when the
+   * stop filled or its cancellation was refused (the stop may have filled: a second sell would open a
+   * short). {@code next} is the state after {@code event}.
+   */
+  private List<Event> heldExitOutcome(State before, State next, OrderEvent event) {
+    OrderRecord stopBefore = before.order(event.clientOrderId());
+    OrderRecord stop = next.order(event.clientOrderId());
+    if (stopBefore == null || stop == null || stop.role() != OrderRole.STOP_LOSS) return List.of();
+    boolean refused = event instanceof OrderCancelRefused && stopBefore.cancelPending();
+    if (stopBefore.status().isClosed() && !refused) return List.of();
+    boolean ended = stop.status().isClosed();
+    if (!refused && !ended) return List.of();
+    boolean release = !refused && stop.status() != OrderStatus.FILLED && stop.filled().isZero();
+    Instant now = clock.instant();
+    List<Event> outcome = new ArrayList<>();
+    for (OrderRecord held : next.orders()) {
+      if (held.status() != OrderStatus.INITIALIZED) continue;
+      if (release) {
+        outcome.add(new OrderReleased(account, instrument, held.clientOrderId(), now));
+      } else {
+        String why = refused ? "could not be canceled (" + ((OrderCancelRefused) event).reason() + ")" : "filled";
+        context.getLog().warn("{}: exit {} not sent: the stop {} {}", instrument, held.clientOrderId(), stop.clientOrderId(), why);
+        outcome.add(decided(fold(next, outcome), new OrderRejected(account, instrument, held.clientOrderId(),
+            "not sent: the stop " + why + " and may have closed the position", null, now)));
+      }
+    }
+    return outcome;
+  }
+
+  /** {@code state} after {@code events}, through the event handler. */
+  private State fold(State state, List<Event> events) {
+    State next = state;
+    for (Event event : events) next = eventHandler().apply(next, event);
+    return next;
+  }
+
+  // ---------------------------------------------------------------- persisting and sending
+
+  /**
+   * Persists {@code events}, sends the broker requests they journal, answers the market-data askers
+   * owed an answer once nothing is in flight any more, and answers {@code replyTo} (none when null).
+   */
+  private ReplyEffect<Event, State> persistAndSend(State state, List<Event> events, ActorRef<Done> replyTo) {
+    List<ActorRef<Done>> owed = state.pendingReplies();
+    var effect = Effect().persist(events).thenRun(next -> {
+      dispatch(next, events);
+      if (!owed.isEmpty() && next.pendingReplies().isEmpty()) owed.forEach(asker -> asker.tell(Done.getInstance()));
+    });
+    return replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, next -> Done.getInstance());
+  }
+
   /** Sends the broker requests journaled by {@code events}; requests on orders without a venue id wait for it. */
   private void dispatch(State state, List<Event> events) {
     for (Event event : events) {
+      if (!(event instanceof OrderEvent orderEvent)) continue;
+      OrderRecord order = state.order(orderEvent.clientOrderId());
+      if (order == null) continue;
       if (event instanceof OrderSubmitted || event instanceof OrderReleased) {
-        OrderRecord order = state.order(clientOrderIdOf(event));
-        if (order != null && order.status() == OrderStatus.SUBMITTED) {
-          OrderRequest request = new OrderRequest(order.clientOrderId(), instrument, order.side(), order.type(), order.quantity(), order.trigger(),
-              order.limit(), TimeInForce.DAY);
-          send(new BrokerCall.PlaceOrder(request));
-        }
+        if (order.status() == OrderStatus.SUBMITTED) send(new BrokerCall.PlaceOrder(new OrderRequest(order.clientOrderId(), instrument,
+            order.side(), order.type(), order.quantity(), order.trigger(), order.limit(), TimeInForce.DAY)));
       } else if (event instanceof OrderModifyRequested || event instanceof OrderCancelRequested || event instanceof OrderAccepted
           || event instanceof OrderReconciled) {
-        OrderRecord order = state.order(clientOrderIdOf(event));
-        if (order != null) sendDeferred(order);
+        sendDeferred(order);
       }
     }
   }
@@ -468,271 +834,48 @@ public final class SymbolTrader
     gateway.send(new BrokerGateway.Execute(call, BrokerGateway.Priority.CRITICAL, brokerReplies));
   }
 
-  private void answerIfIdle(State state) {
-    if (state.hasRequestsInFlight() || awaitingBroker.isEmpty()) return;
-    for (ActorRef<Done> replyTo : awaitingBroker) replyTo.tell(Done.getInstance());
-    awaitingBroker.clear();
-  }
-
-  private ReplyEffect<Event, State> onApplyFill(State state, ApplyFill command) {
-    Fill fill = command.fill();
-    if (state.appliedTradeIds().contains(fill.tradeId())) return Effect().reply(command.replyTo(), Done.getInstance());
-    OrderRecord order = state.order(fill.clientOrderId());
-    if (order == null) {
-      context.getLog().warn("{}: fill {} of unknown order {} not applied by the trader", instrument, fill.tradeId(), fill.clientOrderId());
-      return Effect().reply(command.replyTo(), Done.getInstance());
-    }
-    Instant now = dependencies.clock().instant();
-    Event filled = new OrderFilled(account, instrument, fill, order.role(), now);
-    List<Event> events = new ArrayList<>();
-    events.add(filled);
-    events.addAll(heldOrderOutcome(state, apply(state, filled), filled, now));
-    return Effect().persist(events)
-        .thenRun(next -> {
-          dispatch(next, events);
-          answerIfIdle(next);
-        })
-        .thenReply(command.replyTo(), next -> Done.getInstance());
-  }
-
-  private ReplyEffect<Event, State> onBrokerReplied(State state, BrokerReplied replied) {
-    Instant now = dependencies.clock().instant();
-    BrokerCall.Reply reply = replied.reply();
-    Event event = null;
-    if (reply instanceof BrokerCall.Placed placed) {
-      event = new OrderAccepted(account, instrument, placed.clientOrderId(), placed.venueOrderId(), now);
-    } else if (reply instanceof BrokerCall.Modified modified) {
-      event = new OrderModified(account, instrument, modified.clientOrderId(), now);
-    } else if (reply instanceof BrokerCall.Canceled canceled) {
-      event = new OrderCanceled(account, instrument, canceled.clientOrderId(), now);
-    } else if (reply instanceof BrokerCall.Failed failed) {
-      event = failureEvent(failed, now);
-    }
-    if (event == null || state.order(clientOrderIdOf(event)) == null) {
-      context.getLog().warn("{}: unexpected broker reply {}", instrument, reply);
-      return Effect().noReply();
-    }
-    List<Event> events = new ArrayList<>();
-    events.add(event);
-    events.addAll(heldOrderOutcome(state, apply(state, event), event, now));
-    return Effect().persist(events).thenRun(next -> {
-      dispatch(next, events);
-      answerIfIdle(next);
-    }).thenNoReply();
-  }
-
-  /**
-   * Held exit orders wait for the stop they replace to end: released when the stop's cancellation
-   * is confirmed or the stop turns out never to have existed (rejected, lost); not sent when the
-   * stop filled or its cancellation was refused (it may have filled: a second sell would open a
-   * short). {@code next} is the state after {@code event}.
-   */
-  private List<Event> heldOrderOutcome(State before, State next, Event event, Instant now) {
-    OrderRecord stopBefore = before.order(clientOrderIdOf(event));
-    OrderRecord stop = next.order(clientOrderIdOf(event));
-    if (stopBefore == null || stop == null || stop.role() != OrderRole.STOP_LOSS || stopBefore.status().isClosed() && !(event instanceof OrderCancelRefused))
-      return List.of();
-    boolean refused = event instanceof OrderCancelRefused && stopBefore.cancelPending();
-    boolean ended = stop.status().isClosed();
-    if (!refused && !ended) return List.of();
-    boolean release = !refused && stop.status() != OrderStatus.FILLED && stop.filled().isZero();
-    List<Event> outcome = new ArrayList<>();
-    for (OrderRecord held : next.orders()) {
-      if (held.status() != OrderStatus.INITIALIZED) continue;
-      if (release) {
-        outcome.add(new OrderReleased(account, instrument, held.clientOrderId(), now));
-      } else {
-        String why = refused ? "could not be canceled (" + ((OrderCancelRefused) event).reason() + ")" : "filled";
-        context.getLog().warn("{}: exit {} not sent: the stop {} {}", instrument, held.clientOrderId(), stop.clientOrderId(), why);
-        outcome.add(new OrderRejected(account, instrument, held.clientOrderId(), "not sent: the stop " + why + " and may have closed the position",
-            now));
-      }
-    }
-    return outcome;
-  }
-
-  private Event failureEvent(BrokerCall.Failed failed, Instant now) {
-    BrokerError error = failed.error();
-    String reason = error.getClass().getSimpleName() + ": " + error.detail();
-    if (failed.call() instanceof BrokerCall.PlaceOrder place) {
-      ClientOrderId id = place.request().clientOrderId();
-      context.getLog().warn("{}: order {} not placed: {}", instrument, id, reason);
-      return error instanceof BrokerError.Timeout
-          ? new OrderStatusUnknown(account, instrument, id, reason, now)
-          : new OrderRejected(account, instrument, id, reason, now);
-    }
-    if (failed.call() instanceof BrokerCall.ModifyOrder modify) {
-      context.getLog().warn("{}: modification of {} refused: {}", instrument, modify.clientOrderId(), reason);
-      return new OrderModifyRefused(account, instrument, modify.clientOrderId(), reason, now);
-    }
-    if (failed.call() instanceof BrokerCall.CancelOrder cancel) {
-      context.getLog().info("{}: cancellation of {} refused: {}", instrument, cancel.clientOrderId(), reason);
-      return new OrderCancelRefused(account, instrument, cancel.clientOrderId(), reason, now);
-    }
-    return null;
-  }
-
-  /** After a crash, requests that were at the broker have an unknown outcome. */
-  private ReplyEffect<Event, State> onResolveInterrupted(State state, ResolveInterruptedRequests command) {
-    Instant now = dependencies.clock().instant();
-    List<Event> events = new ArrayList<>();
-    for (OrderRecord order : state.orders()) {
-      if (order.status() == OrderStatus.SUBMITTED)
-        events.add(new OrderStatusUnknown(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
-      else if (order.status() == OrderStatus.INITIALIZED)
-        events.add(new OrderRejected(account, instrument, order.clientOrderId(),
-            "not sent: the engine stopped while the order waited for the stop's cancellation", now));
-      else if (order.awaitingReply() && order.cancelPending())
-        events.add(new OrderCancelRefused(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
-      else if (order.awaitingReply())
-        events.add(new OrderModifyRefused(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
-    }
-    if (events.isEmpty()) return Effect().noReply();
-    context.getLog().warn("{}: {} broker request(s) interrupted by a restart; marked for reconciliation", instrument, events.size());
-    return Effect().persist(events).thenNoReply();
-  }
-
-  private ReplyEffect<Event, State> onReconcileOrder(State state, ReconcileOrder command) {
-    OrderRecord order = state.order(command.clientOrderId());
-    if (order == null) return Effect().reply(command.replyTo(), Done.getInstance());
-    Instant now = dependencies.clock().instant();
-    dev.ordo.engine.port.OrderReport report = command.report();
-    if (report == null) {
-      if (order.status() != OrderStatus.UNKNOWN) return Effect().reply(command.replyTo(), Done.getInstance());
-      context.getLog().warn("{}: order {} of unknown outcome is not at the broker; it was never placed", instrument, order.clientOrderId());
-      Event lost = new OrderLost(account, instrument, order.clientOrderId(), "not in the broker's order book", now);
-      List<Event> events = new ArrayList<>();
-      events.add(lost);
-      events.addAll(heldOrderOutcome(state, apply(state, lost), lost, now));
-      return Effect().persist(events).thenRun(next -> {
-        dispatch(next, events);
-        answerIfIdle(next);
-      }).thenReply(command.replyTo(), next -> Done.getInstance());
-    }
-    OrderStatus broker = report.status();
-    boolean resolvesUnknown = order.status() == OrderStatus.UNKNOWN;
-    boolean brokerEndedIt = !order.status().isClosed() && (broker == OrderStatus.CANCELED || broker == OrderStatus.REJECTED
-        || broker == OrderStatus.EXPIRED);
-    if (!resolvesUnknown && !brokerEndedIt) return Effect().reply(command.replyTo(), Done.getInstance());
-    if (brokerEndedIt && !resolvesUnknown)
-      context.getLog().warn("{}: the broker ended order {} ({}) without telling us; reconciled", instrument, order.clientOrderId(), broker);
-    Event reconciled = new OrderReconciled(account, instrument, order.clientOrderId(), report.venueOrderId(), broker, now);
-    List<Event> events = new ArrayList<>();
-    events.add(reconciled);
-    events.addAll(heldOrderOutcome(state, apply(state, reconciled), reconciled, now));
-    return Effect().persist(events).thenRun(next -> {
-      dispatch(next, events);
-      answerIfIdle(next);
-    }).thenReply(command.replyTo(), next -> Done.getInstance());
-  }
-
-  private static ClientOrderId clientOrderIdOf(Event event) {
-    if (event instanceof OrderSubmitted e) return e.clientOrderId();
-    if (event instanceof OrderAccepted e) return e.clientOrderId();
-    if (event instanceof OrderRejected e) return e.clientOrderId();
-    if (event instanceof OrderStatusUnknown e) return e.clientOrderId();
-    if (event instanceof OrderModifyRequested e) return e.clientOrderId();
-    if (event instanceof OrderModified e) return e.clientOrderId();
-    if (event instanceof OrderModifyRefused e) return e.clientOrderId();
-    if (event instanceof OrderCancelRequested e) return e.clientOrderId();
-    if (event instanceof OrderCanceled e) return e.clientOrderId();
-    if (event instanceof OrderCancelRefused e) return e.clientOrderId();
-    if (event instanceof OrderFilled e) return e.fill().clientOrderId();
-    if (event instanceof OrderReconciled e) return e.clientOrderId();
-    if (event instanceof OrderReleased e) return e.clientOrderId();
-    if (event instanceof OrderLost e) return e.clientOrderId();
-    return null;
-  }
-
   // ---------------------------------------------------------------- event handler
 
+  /**
+   * Each event applied to the state. Events that answer a broker request settle the state: once
+   * nothing is in flight, the market-data askers it owed are answered (by the command handler).
+   */
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent((State state, Event event) -> apply(state, event));
+    if (eventHandler == null) eventHandler = buildEventHandler();
+    return eventHandler;
   }
 
-  private State apply(State state, Event event) {
-    if (event instanceof BarOpened e) {
-      return state.withStrategy(strategy.onBarOpen(state.strategy(), e.tsOpen()).state());
-    }
-    if (event instanceof BarApplied e) {
-      State next = state.withStrategy(strategy.onBar(state.strategy(), e.bar()).state());
-      return new State(instrument, next.strategy(), next.orders(), next.orderSequence(), e.bar().tsOpen(), next.lastSessionEnded(),
-          next.openTrade(), next.roundTrips(), next.appliedTradeIds());
-    }
-    if (event instanceof SessionEnded e) {
-      State next = state.withStrategy(strategy.onSessionEnd(state.strategy(), e.session()).state());
-      return new State(instrument, next.strategy(), next.orders(), next.orderSequence(), next.lastBarApplied(), e.session(),
-          next.openTrade(), next.roundTrips(), next.appliedTradeIds());
-    }
-    if (event instanceof OrderSubmitted e) {
-      boolean held = e.role() == OrderRole.EXIT && state.orders().stream()
-          .anyMatch(o -> o.role() == OrderRole.STOP_LOSS && o.cancelPending() && !o.status().isClosed());
-      OrderRecord order = new OrderRecord(e.clientOrderId(), instrument, e.role(), e.side(), e.type(), e.quantity(), Quantity.ZERO,
-          e.trigger(), e.limit(), e.exitReason(), held ? OrderStatus.INITIALIZED : OrderStatus.SUBMITTED, null, null, null, false, false, null,
-          e.tsEvent(), e.tsEvent());
-      State next = state.withOrder(order);
-      return new State(instrument, next.strategy(), next.orders(), state.orderSequence() + 1, next.lastBarApplied(),
-          next.lastSessionEnded(), next.openTrade(), next.roundTrips(), next.appliedTradeIds());
-    }
-    OrderRecord order = state.order(clientOrderIdOf(event));
-    if (order == null) return state;
-    if (event instanceof OrderAccepted e) return state.withOrder(order.accepted(e.venueOrderId(), e.tsEvent()));
-    if (event instanceof OrderReleased e) return state.withOrder(order.withStatus(OrderStatus.SUBMITTED, e.tsEvent()));
-    if (event instanceof OrderRejected e)
-      return state.withOrder(order.rejected(e.reason(), e.tsEvent()))
-          .withStrategy(strategy.onOrderClosed(state.strategy(), order.role(), OrderStatus.REJECTED).state());
-    if (event instanceof OrderStatusUnknown e) return state.withOrder(order.unknown(e.reason(), e.tsEvent()));
-    if (event instanceof OrderModifyRequested e) return state.withOrder(order.modifyRequested(e.trigger(), e.exitReason(), e.tsEvent()));
-    if (event instanceof OrderModified e) return state.withOrder(order.modifyConfirmed(e.tsEvent()));
-    if (event instanceof OrderModifyRefused e) return state.withOrder(order.modifyFailed(e.reason(), e.tsEvent()));
-    if (event instanceof OrderCancelRequested e) return state.withOrder(order.cancelRequested(e.tsEvent()));
-    if (event instanceof OrderCancelRefused e) return state.withOrder(order.cancelFailed(e.reason(), e.tsEvent()));
-    if (event instanceof OrderCanceled e) {
-      if (order.status().isClosed()) return state;
-      return state.withOrder(order.closed(OrderStatus.CANCELED, e.tsEvent()))
-          .withStrategy(strategy.onOrderClosed(state.strategy(), order.role(), OrderStatus.CANCELED).state());
-    }
-    if (event instanceof OrderFilled e) return applyFill(state, order, e);
-    if (event instanceof OrderLost e)
-      return state.withOrder(order.rejected(e.reason(), e.tsEvent()))
-          .withStrategy(strategy.onOrderClosed(state.strategy(), order.role(), OrderStatus.REJECTED).state());
-    if (event instanceof OrderReconciled e) {
-      OrderRecord known = order.accepted(e.venueOrderId(), e.tsEvent());
-      if (e.status() == OrderStatus.CANCELED || e.status() == OrderStatus.REJECTED || e.status() == OrderStatus.EXPIRED)
-        return state.withOrder(known.closed(e.status(), e.tsEvent()))
-            .withStrategy(strategy.onOrderClosed(state.strategy(), order.role(), e.status()).state());
-      return state.withOrder(known);
-    }
-    return state;
+  private EventHandler<State, Event> buildEventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(BarOpened.class, (state, e) -> state.barOpened(e, strategyAfter(state, e)))
+        .onEvent(BarApplied.class, (state, e) -> state.barApplied(e, strategyAfter(state, e)))
+        .onEvent(SessionEnded.class, (state, e) -> state.sessionEnded(e, strategyAfter(state, e)))
+        .onEvent(OrderSubmitted.class, (state, e) -> state.orderSubmitted(e, e.status() != null ? e.status()
+            : e.role() == OrderRole.EXIT && state.exitMustWait() ? OrderStatus.INITIALIZED : OrderStatus.SUBMITTED))
+        .onEvent(OrderReleased.class, (state, e) -> state.orderChanged(e, o -> o.withStatus(OrderStatus.SUBMITTED, e.tsEvent())))
+        .onEvent(OrderAccepted.class, (state, e) -> state.orderChanged(e, o -> o.accepted(e.venueOrderId(), e.tsEvent())).settled())
+        .onEvent(OrderRejected.class, (state, e) -> state.orderChanged(e, o -> o.rejected(e.reason(), e.tsEvent()), strategyAfter(state, e))
+            .settled())
+        .onEvent(OrderStatusUnknown.class, (state, e) -> state.orderChanged(e, o -> o.unknown(e.reason(), e.tsEvent())).settled())
+        .onEvent(OrderModifyRequested.class, (state, e) -> state.orderChanged(e, o -> o.modifyRequested(e.trigger(), e.exitReason(), e.tsEvent())))
+        .onEvent(OrderModified.class, (state, e) -> state.orderChanged(e, o -> o.modifyConfirmed(e.tsEvent())).settled())
+        .onEvent(OrderModifyRefused.class, (state, e) -> state.orderChanged(e, o -> o.modifyFailed(e.reason(), e.tsEvent())).settled())
+        .onEvent(OrderCancelRequested.class, (state, e) -> state.orderChanged(e, o -> o.cancelRequested(e.tsEvent())))
+        .onEvent(OrderCancelRefused.class, (state, e) -> state.orderChanged(e, o -> o.cancelFailed(e.reason(), e.tsEvent())).settled())
+        .onEvent(OrderCanceled.class, (state, e) ->
+            state.orderChanged(e, o -> o.status().isClosed() ? o : o.closed(OrderStatus.CANCELED, e.tsEvent()), strategyAfter(state, e)).settled())
+        .onEvent(OrderLost.class, (state, e) -> state.orderChanged(e, o -> o.rejected(e.reason(), e.tsEvent()), strategyAfter(state, e)).settled())
+        .onEvent(OrderReconciled.class, (state, e) -> state.orderChanged(e, o -> endsWithoutFill(e.status())
+            ? o.accepted(e.venueOrderId(), e.tsEvent()).closed(e.status(), e.tsEvent())
+            : o.accepted(e.venueOrderId(), e.tsEvent()), strategyAfter(state, e)).settled())
+        .onEvent(OrderFilled.class, (state, e) -> state.orderFilled(e, strategyAfter(state, e)))
+        .build();
   }
 
-  private State applyFill(State state, OrderRecord order, OrderFilled event) {
-    Fill fill = event.fill();
-    State next = state.withOrder(order.filled(fill.lastQty(), event.tsEvent()))
-        .withStrategy(strategy.onFill(state.strategy(), order.role(), fill.lastQty(), fill.lastPx()).state());
-    Set<TradeId> applied = new HashSet<>(state.appliedTradeIds());
-    applied.add(fill.tradeId());
-    OpenTrade open = state.openTrade();
-    List<RoundTrip> roundTrips = state.roundTrips();
-    if (fill.side() == OrderSide.BUY) {
-      if (open == null) {
-        open = new OpenTrade(fill.lastQty(), fill.lastPx(), fill.tsEvent());
-      } else {
-        Quantity total = open.quantity().plus(fill.lastQty());
-        BigDecimal cost = open.averagePrice().value().multiply(open.quantity().value()).add(fill.lastPx().value().multiply(fill.lastQty().value()));
-        open = new OpenTrade(total, Price.of(cost.divide(total.value(), 8, RoundingMode.HALF_EVEN).stripTrailingZeros()), open.entryTime());
-      }
-    } else if (open != null) {
-      Quantity closedQuantity = fill.lastQty().compareTo(open.quantity()) > 0 ? open.quantity() : fill.lastQty();
-      List<RoundTrip> more = new ArrayList<>(roundTrips);
-      more.add(RoundTrip.of(instrument, OrderSide.BUY, closedQuantity, open.entryTime(), open.averagePrice(), fill.tsEvent(), fill.lastPx(),
-          order.exitReason()));
-      roundTrips = List.copyOf(more);
-      Quantity left = open.quantity().minus(closedQuantity);
-      open = left.isZero() ? null : new OpenTrade(left, open.averagePrice(), open.entryTime());
-    }
-    return new State(instrument, next.strategy(), next.orders(), next.orderSequence(), next.lastBarApplied(), next.lastSessionEnded(), open,
-        roundTrips, Set.copyOf(applied));
+  /** The strategy's state after {@code event}: the journaled one, or for a journal of v0.1 the same pure strategy's answer. */
+  private StrategyState strategyAfter(State state, StrategyEvent event) {
+    return event.strategy() != null ? event.strategy() : decide(state, event).state();
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.ExitReason;
 import dev.ordo.engine.model.OrderSide;
 import dev.ordo.engine.model.OrderStatus;
 import dev.ordo.engine.model.OrderType;
@@ -114,11 +115,11 @@ class EightyTwentyStrategyTest {
     s = strategy.onFill(s, OrderRole.ENTRY, Quantity.of(1000), Price.of("100")).state();
     Decision stop = strategy.onBar(s, bar(D1, "09:20", "100", "101", "99.9", "100.5"));
     assertEquals(List.of(new OrderAction.Place(OrderRole.STOP_LOSS, OrderSide.SELL, OrderType.STOP_MARKET, Quantity.of(1000),
-        Price.of("99.50"), null, "STOP")), stop.actions(), "stop at floorTick(session low 99.53) = 99.50");
+        Price.of("99.50"), null, ExitReason.STOP)), stop.actions(), "stop at floorTick(session low 99.53) = 99.50");
 
     s = open(stop.state(), bar(D1, "09:25", "100.5", "101", "100.12", "100.8"));
     Decision raise = strategy.onBar(s, bar(D1, "09:25", "100.5", "101", "100.12", "100.8"));
-    assertEquals(List.of(new OrderAction.ModifyTrigger(OrderRole.STOP_LOSS, Price.of("100.10"), "TRAIL")), raise.actions());
+    assertEquals(List.of(new OrderAction.ModifyTrigger(OrderRole.STOP_LOSS, Price.of("100.10"), ExitReason.TRAIL)), raise.actions());
 
     s = open(raise.state(), bar(D1, "09:30", "100.8", "101", "100.14", "100.5"));
     Decision same = strategy.onBar(s, bar(D1, "09:30", "100.8", "101", "100.14", "100.5"));
@@ -206,7 +207,7 @@ class EightyTwentyStrategyTest {
     assertTrue(strategy.onBarOpen(p, bar(D1, "15:10", "100", "100", "100", "100").tsOpen()).actions().isEmpty());
     Decision sell = strategy.onBarOpen(p, bar(D1, "15:20", "100", "100", "99", "99").tsOpen());
     assertEquals(List.of(new OrderAction.Cancel(OrderRole.STOP_LOSS),
-        new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null, "SESSION_END")), sell.actions());
+        new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null, ExitReason.SESSION_END)), sell.actions());
   }
 
   @Test
@@ -218,7 +219,7 @@ class EightyTwentyStrategyTest {
     s = close(s, bar(D1, "09:20", "100", "101", "99.9", "100.5"));
     Decision end = strategy.onSessionEnd(s, D1);
     assertEquals(List.of(new OrderAction.Cancel(OrderRole.STOP_LOSS),
-        new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null, "SESSION_END")), end.actions());
+        new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null, ExitReason.SESSION_END)), end.actions());
 
     StrategyState w = open(afterSetupSession(), bar(D1, "09:15", "101", "101", "99.5", "100"));
     w = close(w, bar(D1, "09:15", "101", "101", "99.5", "100"));

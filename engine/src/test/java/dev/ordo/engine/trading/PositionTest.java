@@ -9,17 +9,21 @@ import com.typesafe.config.ConfigFactory;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.ClientOrderId;
 import dev.ordo.engine.model.Fill;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.NetPosition;
 import dev.ordo.engine.model.OrderSide;
+import dev.ordo.engine.model.PositionSide;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.Quantity;
 import dev.ordo.engine.model.TradeId;
 import dev.ordo.engine.model.VenueOrderId;
 import java.math.BigDecimal;
-import org.apache.pekko.Done;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Set;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +36,9 @@ class PositionTest {
       .withFallback(ConfigFactory.parseString("pekko.actor.serialize-messages = on"))
       .withFallback(ConfigFactory.load()));
 
+  static final AccountId ACCOUNT = AccountId.of("paper");
   static final OffsetDateTime T0 = OffsetDateTime.parse("2024-01-16T09:20:00+05:30");
+  static final Instant NOW = Instant.parse("2024-01-16T04:00:00Z");
 
   EventSourcedBehaviorTestKit<Position.Command, Position.Event, Position.State> kit;
 
@@ -44,7 +50,7 @@ class PositionTest {
   @BeforeEach
   void setUp() {
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        Position.create(Position.entityId(AccountId.of("paper"), INSTRUMENT), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)));
+        Position.create(Position.entityId(ACCOUNT, INSTRUMENT), Clock.fixed(NOW, ZoneOffset.UTC)));
     kit.clear();
   }
 
@@ -53,39 +59,60 @@ class PositionTest {
         Quantity.of(quantity), Price.of(price), T0.plusMinutes(minutes));
   }
 
+  EventSourcedBehaviorTestKit.CommandResultWithReply<Position.Command, Position.Event, Position.State, Done> apply(Fill fill) {
+    return kit.runCommand(replyTo -> new Position.ApplyFill(fill, replyTo));
+  }
+
   @Test
-  void appliesARepeatedFillOnce() {
+  void journalsAFillOnceAndAnswersARepeatWithoutAnEvent() {
     Fill buy = fill("T1", OrderSide.BUY, 100, "2179.00", 0);
-    assertEquals(1, kit.<Done>runCommand(r -> new Position.ApplyFill(buy, r)).events().size());
-    assertTrue(kit.<Done>runCommand(r -> new Position.ApplyFill(buy, r)).events().isEmpty());
-    assertEquals(0, kit.getState().quantity().compareTo(BigDecimal.valueOf(100)));
-    assertEquals(1, kit.getState().fills());
+    var first = apply(buy);
+    assertEquals(new Position.FillApplied(ACCOUNT, INSTRUMENT, buy, NOW), first.event());
+    assertEquals(Done.getInstance(), first.reply());
+    assertEquals(new Position.State(ACCOUNT, INSTRUMENT, new NetPosition(BigDecimal.valueOf(100), Price.of("2179.00"), BigDecimal.ZERO, T0, null),
+        1, Set.of(TradeId.of("T1"))), first.state());
+
+    var again = apply(buy);
+    assertTrue(again.hasNoEvents(), "the same trade id is applied once");
+    assertEquals(Done.getInstance(), again.reply());
+    assertEquals(first.state(), again.state());
   }
 
   @Test
   void averagesEntriesRealizesOnExitAndMarksTheClosedPosition() {
-    kit.<Done>runCommand(r -> new Position.ApplyFill(fill("T1", OrderSide.BUY, 100, "100", 0), r));
-    kit.<Done>runCommand(r -> new Position.ApplyFill(fill("T2", OrderSide.BUY, 100, "110", 5), r));
-    assertEquals(Price.of("105"), kit.getState().averagePrice());
-    assertEquals("LONG", kit.getState().status());
-    kit.<Done>runCommand(r -> new Position.ApplyFill(fill("T3", OrderSide.SELL, 50, "120", 10), r));
-    assertEquals(0, kit.getState().realizedPnl().compareTo(new BigDecimal("750")));
-    kit.<Done>runCommand(r -> new Position.ApplyFill(fill("T4", OrderSide.SELL, 150, "100", 15), r));
-    Position.State state = kit.getState();
-    assertEquals("FLAT", state.status());
-    assertNull(state.averagePrice());
-    assertEquals(T0.plusMinutes(15), state.closedAt());
-    assertEquals(0, state.realizedPnl().compareTo(new BigDecimal("0")), "750 - 5 * 150");
+    apply(fill("T1", OrderSide.BUY, 100, "100", 0));
+    apply(fill("T2", OrderSide.BUY, 100, "110", 5));
+    assertEquals(Price.of("105"), kit.getState().position().averagePrice());
+    assertEquals(PositionSide.LONG, kit.getState().position().side());
+    apply(fill("T3", OrderSide.SELL, 50, "120", 10));
+    assertEquals(0, kit.getState().position().realizedPnl().compareTo(new BigDecimal("750")), "(120 - 105) * 50");
+    apply(fill("T4", OrderSide.SELL, 150, "100", 15));
+    NetPosition closed = kit.getState().position();
+    assertEquals(PositionSide.FLAT, closed.side());
+    assertNull(closed.averagePrice());
+    assertEquals(T0, closed.openedAt());
+    assertEquals(T0.plusMinutes(15), closed.closedAt());
+    assertEquals(0, closed.realizedPnl().compareTo(BigDecimal.ZERO), "750 - 5 * 150");
+    assertEquals(4, kit.getState().fills());
+  }
+
+  @Test
+  void aFillOfAnotherInstrumentIsNotApplied() {
+    Fill other = new Fill(TradeId.of("T9"), ClientOrderId.of("C-9"), VenueOrderId.of("V-9"), new InstrumentId("OTHER-EQ", "NSE"),
+        OrderSide.BUY, Quantity.of(1), Price.of("10"), T0);
+    var result = apply(other);
+    assertTrue(result.hasNoEvents());
+    assertEquals(Done.getInstance(), result.reply());
   }
 
   @Test
   void keepsItsStateAcrossARestart() {
-    kit.<Done>runCommand(r -> new Position.ApplyFill(fill("T1", OrderSide.BUY, 45, "2179.00", 0), r));
-    kit.<Done>runCommand(r -> new Position.ApplyFill(fill("T2", OrderSide.SELL, 45, "2178.05", 10), r));
+    apply(fill("T1", OrderSide.BUY, 45, "2179.00", 0));
+    apply(fill("T2", OrderSide.SELL, 45, "2178.05", 10));
     Position.State before = kit.getState();
     kit.restart();
     assertEquals(before, kit.getState());
-    assertEquals(0, kit.getState().realizedPnl().compareTo(new BigDecimal("-42.75")), "DALBHARAT's first spec trade");
-    assertTrue(kit.<Done>runCommand(r -> new Position.ApplyFill(fill("T2", OrderSide.SELL, 45, "2178.05", 10), r)).events().isEmpty());
+    assertEquals(0, kit.getState().position().realizedPnl().compareTo(new BigDecimal("-42.75")), "DALBHARAT's first spec trade");
+    assertTrue(apply(fill("T2", OrderSide.SELL, 45, "2178.05", 10)).hasNoEvents());
   }
 }

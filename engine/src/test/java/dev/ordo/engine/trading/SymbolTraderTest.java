@@ -1,35 +1,41 @@
 package dev.ordo.engine.trading;
 
-import dev.ordo.engine.broker.BrokerCall;
-import dev.ordo.engine.broker.BrokerGateway;
 import static dev.ordo.engine.TestBars.INSTRUMENT;
 import static dev.ordo.engine.TestBars.bar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import dev.ordo.engine.broker.BrokerCall;
+import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.ClientOrderId;
+import dev.ordo.engine.model.ExitReason;
 import dev.ordo.engine.model.Fill;
+import dev.ordo.engine.model.NetPosition;
 import dev.ordo.engine.model.OrderSide;
 import dev.ordo.engine.model.OrderStatus;
 import dev.ordo.engine.model.OrderType;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.Quantity;
 import dev.ordo.engine.model.RoundTrip;
+import dev.ordo.engine.model.TimeInForce;
 import dev.ordo.engine.model.TradeId;
 import dev.ordo.engine.model.VenueOrderId;
 import dev.ordo.engine.port.BrokerError;
+import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import dev.ordo.engine.strategy.OrderRole;
+import dev.ordo.engine.strategy.StrategyState;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -39,18 +45,26 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** The symbol trader's exact events and replies, with a probe as the account's broker gateway. */
 class SymbolTraderTest {
 
   static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
       .withFallback(ConfigFactory.parseString("pekko.actor.serialize-messages = on"))
       .withFallback(ConfigFactory.load()));
 
-  /** A new account per test, so each test's gateway probe is the only one listed for it. */
-  static int accounts;
-  AccountId account;
+  static final Instant NOW = Instant.parse("2024-01-16T04:00:00Z");
   static final LocalDate D0 = LocalDate.of(2024, 1, 15);
   static final LocalDate D1 = LocalDate.of(2024, 1, 16);
+  static final EightyTwentyStrategy STRATEGY = new EightyTwentyStrategy(EightyTwentyStrategy.Parameters.defaults());
+  static final ClientOrderId ENTRY = ClientOrderId.of("TEST-EQ-1");
+  static final ClientOrderId STOP = ClientOrderId.of("TEST-EQ-2");
+  static final ClientOrderId EXIT = ClientOrderId.of("TEST-EQ-3");
+  static final Bar FILL_BAR = bar(D1, "09:20", "100", "101", "99.9", "100.5");
 
+  /** A new account per test, so each test's gateway probe is the only one listed for it. */
+  static int accounts;
+
+  AccountId account;
   TestProbe<BrokerGateway.Command> gateway;
   TestProbe<Done> done;
   EventSourcedBehaviorTestKit<SymbolTrader.Command, SymbolTrader.Event, SymbolTrader.State> kit;
@@ -66,202 +80,272 @@ class SymbolTraderTest {
     done = testKit.createTestProbe();
     account = AccountId.of("paper" + (++accounts));
     testKit.system().receptionist().tell(Receptionist.register(BrokerGateway.serviceKey(account), gateway.ref()));
-    SymbolTrader.Dependencies dependencies = new SymbolTrader.Dependencies(
-        id -> new EightyTwentyStrategy(EightyTwentyStrategy.Parameters.defaults()),
-        Clock.fixed(Instant.parse("2024-01-16T04:00:00Z"), ZoneOffset.UTC));
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        SymbolTrader.create(SymbolTrader.entityId(account, INSTRUMENT), dependencies));
+    SymbolTrader.Dependencies dependencies = new SymbolTrader.Dependencies(id -> STRATEGY, Clock.fixed(NOW, ZoneOffset.UTC));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), SymbolTrader.create(SymbolTrader.entityId(account, INSTRUMENT), dependencies));
     kit.clear();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  StrategyState strategy() {
+    return kit.getState().strategy();
   }
 
   void feed(Bar b) {
     kit.runCommand(new SymbolTrader.OpenBar(b.tsOpen(), done.ref()));
     done.expectMessage(Done.getInstance());
     kit.runCommand(new SymbolTrader.CloseBar(b, done.ref()));
+    done.expectMessage(Done.getInstance());
   }
 
-  /** Setup session D0 (open 109 high 110 low 100 close 101), then D1 breaks 100: the entry goes to the gateway. */
-  BrokerGateway.Execute armAndReceiveEntry() {
+  /** Setup session D0 (open 109, high 110, low 100, close 101), and D1's first bar opens. */
+  void setupSession() {
     feed(bar(D0, "09:15", "109", "110", "105", "106"));
-    done.expectMessage(Done.getInstance());
     feed(bar(D0, "09:20", "106", "106", "100", "101"));
-    done.expectMessage(Done.getInstance());
     kit.runCommand(new SymbolTrader.EndSession(D0, done.ref()));
     done.expectMessage(Done.getInstance());
-    feed(bar(D1, "09:15", "101", "101", "99.5", "100"));
-    return gateway.expectMessageClass(BrokerGateway.Execute.class);
+    kit.runCommand(new SymbolTrader.OpenBar(bar(D1, "09:15", "101", "101", "99.5", "100").tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
   }
 
-  static final Bar FILL_BAR = bar(D1, "09:20", "100", "101", "99.9", "100.5");
+  BrokerGateway.Execute expectCall() {
+    BrokerGateway.Execute execute = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    assertEquals(BrokerGateway.Priority.CRITICAL, execute.priority());
+    return execute;
+  }
 
-  /** The entry of {@link #armAndReceiveEntry} accepted as V1, then the bar FILL_BAR opens: answers the entry's id. */
-  ClientOrderId acceptedEntryAndFillBarOpen() {
-    BrokerGateway.Execute execute = armAndReceiveEntry();
-    ClientOrderId entry = ((BrokerCall.PlaceOrder) execute.call()).request().clientOrderId();
-    execute.replyTo().tell(new BrokerCall.Placed(entry, VenueOrderId.of("V1")));
+  /** D1 09:15 breaks the setup's low 100: the BUY stop entry at 100 goes to the gateway; accepted as V1, and the fill bar opens. */
+  void acceptedEntryAndFillBarOpen() {
+    setupSession();
+    kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
+    BrokerGateway.Execute entry = expectCall();
+    entry.replyTo().tell(new BrokerCall.Placed(ENTRY, VenueOrderId.of("V1")));
     done.expectMessage(Done.getInstance());
     kit.runCommand(new SymbolTrader.OpenBar(FILL_BAR.tsOpen(), done.ref()));
     done.expectMessage(Done.getInstance());
-    return entry;
   }
 
-  static Fill entryFill(ClientOrderId entry) {
-    return new Fill(TradeId.of("T1"), entry, VenueOrderId.of("V1"), INSTRUMENT, OrderSide.BUY, Quantity.of(1000), Price.of("100"),
-        FILL_BAR.tsOpen());
+  static Fill fill(String tradeId, ClientOrderId order, String venueOrderId, OrderSide side, String price, Bar bar) {
+    return new Fill(TradeId.of(tradeId), order, VenueOrderId.of(venueOrderId), INSTRUMENT, side, Quantity.of(1000), Price.of(price), bar.tsOpen());
   }
 
-  @Test
-  void journalsTheOrderIntentBeforeSendingItAndAnswersOnlyOnceTheBrokerAnswered() {
-    BrokerGateway.Execute execute = armAndReceiveEntry();
-    BrokerCall.PlaceOrder place = assertInstanceOf(BrokerCall.PlaceOrder.class, execute.call());
-    assertEquals(BrokerGateway.Priority.CRITICAL, execute.priority());
-    assertEquals(OrderSide.BUY, place.request().side());
-    assertEquals(OrderType.STOP_MARKET, place.request().type());
-    assertEquals(Price.of("100"), place.request().trigger());
-    assertEquals(Quantity.of(1000), place.request().quantity());
-    OrderRecord submitted = kit.getState().order(place.request().clientOrderId());
-    assertEquals(OrderStatus.SUBMITTED, submitted.status(), "the intent is journaled before the broker answers");
-    done.expectNoMessage(Duration.ofMillis(200));
-
-    execute.replyTo().tell(new BrokerCall.Placed(place.request().clientOrderId(), VenueOrderId.of("V1")));
-    done.expectMessage(Done.getInstance());
-    OrderRecord accepted = kit.getState().order(place.request().clientOrderId());
-    assertEquals(OrderStatus.ACCEPTED, accepted.status());
-    assertEquals(VenueOrderId.of("V1"), accepted.venueOrderId());
-  }
-
-  @Test
-  void appliesARepeatedFillOnceAndKeepsItsStateAcrossARestart() {
-    ClientOrderId entry = acceptedEntryAndFillBarOpen();
-    Bar fillBar = FILL_BAR;
-    Fill fill = entryFill(entry);
-    var first = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo));
-    assertEquals(1, first.events().size());
-    var again = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo));
-    assertTrue(again.events().isEmpty(), "the same trade id is applied once");
-    assertEquals(OrderStatus.FILLED, kit.getState().order(entry).status());
-
-    kit.runCommand(new SymbolTrader.CloseBar(fillBar, done.ref()));
-    BrokerGateway.Execute stopCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
-    BrokerCall.PlaceOrder stop = assertInstanceOf(BrokerCall.PlaceOrder.class, stopCall.call());
-    assertEquals(Price.of("99.50"), stop.request().trigger(), "stop at floorTick(session low 99.5)");
-    stopCall.replyTo().tell(new BrokerCall.Placed(stop.request().clientOrderId(), VenueOrderId.of("V2")));
-    done.expectMessage(Done.getInstance());
-
-    SymbolTrader.State before = kit.getState();
-    kit.restart();
-    SymbolTrader.State after = kit.getState();
-    assertEquals(before, after, "state survives a restart");
-    assertEquals(fillBar.tsOpen(), after.lastBarApplied());
-    assertEquals(Quantity.of(1000), after.openTrade().quantity());
-    var afterRestart = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo));
-    assertTrue(afterRestart.events().isEmpty(), "still applied once after a restart");
-  }
-
-  @Test
-  void aBarAlreadyAppliedIsIgnored() {
-    Bar b = bar(D0, "09:15", "109", "110", "105", "106");
-    feed(b);
-    done.expectMessage(Done.getInstance());
-    var result = kit.runCommand(new SymbolTrader.CloseBar(b, done.ref()));
-    assertTrue(result.events().isEmpty());
-    done.expectMessage(Done.getInstance());
-  }
-
-  /** Entered at 100 during FILL_BAR, the stop placed after it and accepted as V2: answers the stop's id. */
-  ClientOrderId enteredWithStop() {
-    ClientOrderId entry = acceptedEntryAndFillBarOpen();
-    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(entryFill(entry), replyTo));
+  /** Entered at 100 during FILL_BAR, the stop at 99.50 placed after it and accepted as V2. */
+  void enteredWithStop() {
+    acceptedEntryAndFillBarOpen();
+    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill("T1", ENTRY, "V1", OrderSide.BUY, "100", FILL_BAR), replyTo));
     kit.runCommand(new SymbolTrader.CloseBar(FILL_BAR, done.ref()));
-    BrokerGateway.Execute stopCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
-    ClientOrderId stop = ((BrokerCall.PlaceOrder) stopCall.call()).request().clientOrderId();
-    stopCall.replyTo().tell(new BrokerCall.Placed(stop, VenueOrderId.of("V2")));
+    expectCall().replyTo().tell(new BrokerCall.Placed(STOP, VenueOrderId.of("V2")));
     done.expectMessage(Done.getInstance());
-    return stop;
   }
 
-  @Test
-  void trailsTheStopThroughTheBrokerAndRecordsTheRoundTripWithItsExitReason() {
-    ClientOrderId stop = enteredWithStop();
-
-    feed(bar(D1, "09:25", "100.5", "101", "100.12", "100.8"));
-    BrokerGateway.Execute modifyCall = gateway.expectMessageClass(BrokerGateway.Execute.class);
-    BrokerCall.ModifyOrder modify = assertInstanceOf(BrokerCall.ModifyOrder.class, modifyCall.call());
-    assertEquals(Price.of("100.10"), modify.trigger());
-    assertEquals(VenueOrderId.of("V2"), modify.venueOrderId());
-    assertEquals(Price.of("99.50"), kit.getState().order(stop).trigger(), "trigger changes only when the broker confirms");
-    modifyCall.replyTo().tell(new BrokerCall.Modified(stop, VenueOrderId.of("V2")));
-    done.expectMessage(Done.getInstance());
-    assertEquals(Price.of("100.10"), kit.getState().order(stop).trigger());
-
-    Bar exitBar = bar(D1, "09:30", "100.3", "100.4", "99.9", "100");
-    kit.runCommand(new SymbolTrader.OpenBar(exitBar.tsOpen(), done.ref()));
-    done.expectMessage(Done.getInstance());
-    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(
-        new Fill(TradeId.of("T2"), stop, VenueOrderId.of("V2"), INSTRUMENT, OrderSide.SELL, Quantity.of(1000), Price.of("100.10"),
-            exitBar.tsOpen()), replyTo));
-    RoundTrip trip = kit.getState().roundTrips().get(0);
-    assertEquals("TRAIL", trip.exitReason());
-    assertEquals(0, trip.pnl().compareTo(new java.math.BigDecimal("100.00")), "(100.10 - 100) * 1000");
-    assertNull(kit.getState().openTrade());
-  }
-
-  /** Entered at 100 (fill during 09:20), stop V2 working; then the 15:15 bar opens: cancel the stop, hold the exit. */
+  /** Entered with its stop, then the 15:15 bar opens: the stop is canceled and the exit waits. */
   BrokerGateway.Execute sessionExitWithWorkingStop() {
     enteredWithStop();
     kit.runCommand(new SymbolTrader.OpenBar(bar(D1, "15:15", "100", "100", "99", "99").tsOpen(), done.ref()));
-    BrokerGateway.Execute cancel = gateway.expectMessageClass(BrokerGateway.Execute.class);
-    assertInstanceOf(BrokerCall.CancelOrder.class, cancel.call());
-    gateway.expectNoMessage(Duration.ofMillis(200));
-    OrderRecord exit = kit.getState().working(OrderRole.EXIT);
-    assertEquals(OrderStatus.INITIALIZED, exit.status(), "the exit waits for the stop's cancellation");
+    BrokerGateway.Execute cancel = expectCall();
+    assertEquals(new BrokerCall.CancelOrder(STOP, VenueOrderId.of("V2")), cancel.call());
+    gateway.expectNoMessage(Duration.ofMillis(100));
     done.expectNoMessage(Duration.ofMillis(100));
     return cancel;
   }
 
+  // ---------------------------------------------------------------- tests
+
   @Test
-  void theSessionExitSellsOnlyOnceTheStopIsCanceled() {
-    BrokerGateway.Execute cancel = sessionExitWithWorkingStop();
-    BrokerCall.CancelOrder call = (BrokerCall.CancelOrder) cancel.call();
-    cancel.replyTo().tell(new BrokerCall.Canceled(call.clientOrderId(), call.venueOrderId()));
-    BrokerGateway.Execute sell = gateway.expectMessageClass(BrokerGateway.Execute.class);
-    BrokerCall.PlaceOrder place = assertInstanceOf(BrokerCall.PlaceOrder.class, sell.call());
-    assertEquals(OrderSide.SELL, place.request().side());
-    assertEquals(OrderType.MARKET, place.request().type());
-    sell.replyTo().tell(new BrokerCall.Placed(place.request().clientOrderId(), VenueOrderId.of("V3")));
+  void journalsTheBarWithTheStrategyStateThenTheOrderIntentAndAnswersOnlyOnceTheBrokerAnswered() {
+    setupSession();
+    Bar breakBar = bar(D1, "09:15", "101", "101", "99.5", "100");
+    StrategyState after = STRATEGY.onBar(strategy(), breakBar).state();
+
+    var result = kit.runCommand(new SymbolTrader.CloseBar(breakBar, done.ref()));
+    assertEquals(List.of(
+        new SymbolTrader.BarApplied(account, INSTRUMENT, breakBar, after, done.ref(), NOW),
+        new SymbolTrader.OrderSubmitted(account, INSTRUMENT, ENTRY, OrderRole.ENTRY, OrderSide.BUY, OrderType.STOP_MARKET, Quantity.of(1000),
+            Price.of("100"), null, null, OrderStatus.SUBMITTED, NOW)), result.events());
+    BrokerGateway.Execute execute = expectCall();
+    assertEquals(new BrokerCall.PlaceOrder(new OrderRequest(ENTRY, INSTRUMENT, OrderSide.BUY, OrderType.STOP_MARKET, Quantity.of(1000),
+        Price.of("100"), null, TimeInForce.DAY)), execute.call());
+    done.expectNoMessage(Duration.ofMillis(200));
+    assertEquals(List.of(done.ref()), kit.getState().pendingReplies(), "who waits for the broker is part of the state");
+
+    execute.replyTo().tell(new BrokerCall.Placed(ENTRY, VenueOrderId.of("V1")));
+    done.expectMessage(Done.getInstance());
+    OrderRecord accepted = kit.getState().order(ENTRY);
+    assertEquals(OrderStatus.ACCEPTED, accepted.status());
+    assertEquals(VenueOrderId.of("V1"), accepted.venueOrderId());
+    assertEquals(List.of(), kit.getState().pendingReplies());
+  }
+
+  @Test
+  void appliesAFillOnceWithTheStrategyStateAndKeepsItsStateAcrossARestart() {
+    acceptedEntryAndFillBarOpen();
+    Fill fill = fill("T1", ENTRY, "V1", OrderSide.BUY, "100", FILL_BAR);
+    StrategyState after = STRATEGY.onFill(strategy(), OrderRole.ENTRY, fill.lastQty(), fill.lastPx()).state();
+
+    var first = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo));
+    assertEquals(List.of(new SymbolTrader.OrderFilled(account, INSTRUMENT, fill, OrderRole.ENTRY, after, NOW)), first.events());
+    assertEquals(Done.getInstance(), first.reply());
+    assertTrue(kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo)).hasNoEvents(), "the same trade id is applied once");
+    assertEquals(OrderStatus.FILLED, kit.getState().order(ENTRY).status());
+    assertEquals(new NetPosition(BigDecimal.valueOf(1000), Price.of("100"), BigDecimal.ZERO, FILL_BAR.tsOpen(), null), kit.getState().position());
+
+    kit.runCommand(new SymbolTrader.CloseBar(FILL_BAR, done.ref()));
+    BrokerGateway.Execute stopCall = expectCall();
+    BrokerCall.PlaceOrder stop = assertInstanceOf(BrokerCall.PlaceOrder.class, stopCall.call());
+    assertEquals(Price.of("99.50"), stop.request().trigger(), "stop at floorTick(session low 99.5)");
+    assertEquals(STOP, stop.request().clientOrderId());
+    stopCall.replyTo().tell(new BrokerCall.Placed(STOP, VenueOrderId.of("V2")));
+    done.expectMessage(Done.getInstance());
+
+    SymbolTrader.State before = kit.getState();
+    kit.restart();
+    SymbolTrader.State restarted = kit.getState();
+    assertEquals(before.orders(), restarted.orders());
+    assertEquals(before.position(), restarted.position());
+    assertEquals(before.strategy(), restarted.strategy());
+    assertEquals(FILL_BAR.tsOpen(), restarted.lastBarApplied());
+    assertTrue(kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo)).hasNoEvents(), "still applied once after a restart");
+  }
+
+  @Test
+  void aBarAlreadyAppliedIsAnsweredWithoutAnEvent() {
+    Bar b = bar(D0, "09:15", "109", "110", "105", "106");
+    feed(b);
+    assertTrue(kit.runCommand(new SymbolTrader.CloseBar(b, done.ref())).hasNoEvents());
     done.expectMessage(Done.getInstance());
   }
 
   @Test
-  void whenTheStopCannotBeCanceledTheExitIsNotSentSoThePositionIsNeverSoldTwice() {
+  void trailsTheStopThroughTheBrokerAndRecordsTheRoundTripWithItsExitReason() {
+    enteredWithStop();
+    Bar raiseBar = bar(D1, "09:25", "100.5", "101", "100.12", "100.8");
+    kit.runCommand(new SymbolTrader.OpenBar(raiseBar.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    StrategyState after = STRATEGY.onBar(strategy(), raiseBar).state();
+    var raised = kit.runCommand(new SymbolTrader.CloseBar(raiseBar, done.ref()));
+    assertEquals(List.of(
+        new SymbolTrader.BarApplied(account, INSTRUMENT, raiseBar, after, done.ref(), NOW),
+        new SymbolTrader.OrderModifyRequested(account, INSTRUMENT, STOP, Price.of("100.10"), ExitReason.TRAIL, NOW)), raised.events());
+    BrokerGateway.Execute modify = expectCall();
+    assertEquals(new BrokerCall.ModifyOrder(STOP, VenueOrderId.of("V2"), Price.of("100.10"), null), modify.call());
+    assertEquals(Price.of("99.50"), kit.getState().order(STOP).trigger(), "the trigger changes only when the broker confirms");
+    modify.replyTo().tell(new BrokerCall.Modified(STOP, VenueOrderId.of("V2")));
+    done.expectMessage(Done.getInstance());
+    assertEquals(Price.of("100.10"), kit.getState().order(STOP).trigger());
+    assertEquals(ExitReason.TRAIL, kit.getState().order(STOP).exitReason());
+
+    Bar exitBar = bar(D1, "09:30", "100.3", "100.4", "99.9", "100");
+    kit.runCommand(new SymbolTrader.OpenBar(exitBar.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill("T2", STOP, "V2", OrderSide.SELL, "100.10", exitBar), replyTo));
+    assertEquals(List.of(RoundTrip.of(INSTRUMENT, OrderSide.BUY, Quantity.of(1000), FILL_BAR.tsOpen(), Price.of("100"), exitBar.tsOpen(),
+        Price.of("100.10"), ExitReason.TRAIL)), kit.getState().roundTrips());
+    assertEquals(0, kit.getState().roundTrips().get(0).pnl().compareTo(new BigDecimal("100.00")), "(100.10 - 100) * 1000");
+    assertEquals(BigDecimal.ZERO, kit.getState().position().quantity());
+  }
+
+  @Test
+  void theSessionExitSellsOnlyOnceTheStopIsCanceled() {
+    StrategyState beforeExit;
+    enteredWithStop();
+    beforeExit = strategy();
+    Bar exitBar = bar(D1, "15:15", "100", "100", "99", "99");
+    StrategyState flattened = STRATEGY.onBarOpen(beforeExit, exitBar.tsOpen()).state();
+    var opened = kit.runCommand(new SymbolTrader.OpenBar(exitBar.tsOpen(), done.ref()));
+    assertEquals(List.of(
+        new SymbolTrader.BarOpened(account, INSTRUMENT, exitBar.tsOpen(), flattened, done.ref(), NOW),
+        new SymbolTrader.OrderCancelRequested(account, INSTRUMENT, STOP, NOW),
+        new SymbolTrader.OrderSubmitted(account, INSTRUMENT, EXIT, OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null,
+            null, ExitReason.SESSION_END, OrderStatus.INITIALIZED, NOW)), opened.events(), "the exit is held while the stop is canceled");
+    BrokerGateway.Execute cancel = expectCall();
+    gateway.expectNoMessage(Duration.ofMillis(100));
+
+    cancel.replyTo().tell(new BrokerCall.Canceled(STOP, VenueOrderId.of("V2")));
+    BrokerGateway.Execute sell = expectCall();
+    assertEquals(new BrokerCall.PlaceOrder(new OrderRequest(EXIT, INSTRUMENT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null,
+        TimeInForce.DAY)), sell.call());
+    done.expectNoMessage(Duration.ofMillis(100));
+    sell.replyTo().tell(new BrokerCall.Placed(EXIT, VenueOrderId.of("V3")));
+    done.expectMessage(Done.getInstance());
+    assertEquals(OrderStatus.CANCELED, kit.getState().order(STOP).status());
+    assertEquals(OrderStatus.ACCEPTED, kit.getState().order(EXIT).status());
+  }
+
+  @Test
+  void whenTheStopCannotBeCanceledTheExitIsDroppedSoThePositionIsNeverSoldTwice() {
     BrokerGateway.Execute cancel = sessionExitWithWorkingStop();
+    StrategyState beforeRefusal = strategy();
     cancel.replyTo().tell(new BrokerCall.Failed(cancel.call(), new BrokerError.Rejected("order V2 is not open: complete")));
     done.expectMessage(Done.getInstance());
     gateway.expectNoMessage(Duration.ofMillis(200));
-    OrderRecord exit = kit.getState().orders().stream().filter(o -> o.role() == OrderRole.EXIT).findFirst().orElseThrow();
+    OrderRecord exit = kit.getState().order(EXIT);
     assertEquals(OrderStatus.REJECTED, exit.status());
-    assertTrue(exit.lastError().contains("could not be canceled"), exit.lastError());
+    assertEquals("not sent: the stop could not be canceled (Rejected: order V2 is not open: complete) and may have closed the position",
+        exit.lastError());
+    assertEquals(STRATEGY.onOrderClosed(beforeRefusal, OrderRole.EXIT, OrderStatus.REJECTED).state(), strategy());
   }
 
   @Test
-  void aRejectedOrderIsClosedAndTheAnswerIsStillSent() {
-    BrokerGateway.Execute execute = armAndReceiveEntry();
-    BrokerCall.PlaceOrder place = (BrokerCall.PlaceOrder) execute.call();
-    execute.replyTo().tell(new BrokerCall.Failed(place, new BrokerError.Rejected("insufficient funds")));
+  void aRejectedPlacementIsJournaledWithTheStrategyStateAndTheAnswerIsStillSent() {
+    setupSession();
+    kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
+    BrokerGateway.Execute execute = expectCall();
+    StrategyState beforeRejection = strategy();
+    execute.replyTo().tell(new BrokerCall.Failed(execute.call(), new BrokerError.Rejected("insufficient funds")));
     done.expectMessage(Done.getInstance());
-    OrderRecord order = kit.getState().order(place.request().clientOrderId());
+    OrderRecord order = kit.getState().order(ENTRY);
     assertEquals(OrderStatus.REJECTED, order.status());
-    assertTrue(order.lastError().contains("insufficient funds"));
-    assertNull(kit.getState().working(OrderRole.ENTRY));
+    assertEquals("Rejected: insufficient funds", order.lastError());
+    assertEquals(STRATEGY.onOrderClosed(beforeRejection, OrderRole.ENTRY, OrderStatus.REJECTED).state(), strategy());
+    assertEquals(null, kit.getState().working(OrderRole.ENTRY));
   }
 
   @Test
   void aTimedOutPlacementBecomesUnknownInsteadOfBeingSentAgain() {
-    BrokerGateway.Execute execute = armAndReceiveEntry();
-    BrokerCall.PlaceOrder place = (BrokerCall.PlaceOrder) execute.call();
-    execute.replyTo().tell(new BrokerCall.Failed(place, new BrokerError.Timeout("no answer")));
+    setupSession();
+    kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
+    BrokerGateway.Execute execute = expectCall();
+    execute.replyTo().tell(new BrokerCall.Failed(execute.call(), new BrokerError.Timeout("no answer")));
     done.expectMessage(Done.getInstance());
-    assertEquals(OrderStatus.UNKNOWN, kit.getState().order(place.request().clientOrderId()).status());
+    assertEquals(OrderStatus.UNKNOWN, kit.getState().order(ENTRY).status());
+    assertEquals("Timeout: no answer", kit.getState().order(ENTRY).lastError());
     gateway.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void anEntryFillLearntAfterTheSessionExitIsSoldAtOnce() {
+    acceptedEntryAndFillBarOpen();
+    Bar exitBar = bar(D1, "15:15", "100", "100", "99", "99");
+    var opened = kit.runCommand(new SymbolTrader.OpenBar(exitBar.tsOpen(), done.ref()));
+    assertEquals(new SymbolTrader.OrderCancelRequested(account, INSTRUMENT, ENTRY, NOW), opened.events().get(1));
+    BrokerGateway.Execute cancel = expectCall();
+
+    Fill late = fill("T1", ENTRY, "V1", OrderSide.BUY, "100", FILL_BAR);
+    StrategyState flattened = STRATEGY.onFill(strategy(), OrderRole.ENTRY, late.lastQty(), late.lastPx()).state();
+    var filled = kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(late, replyTo));
+    assertEquals(List.of(
+        new SymbolTrader.OrderFilled(account, INSTRUMENT, late, OrderRole.ENTRY, flattened, NOW),
+        new SymbolTrader.OrderSubmitted(account, INSTRUMENT, ClientOrderId.of("TEST-EQ-2"), OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET,
+            Quantity.of(1000), null, null, ExitReason.SESSION_END, OrderStatus.SUBMITTED, NOW)), filled.events(),
+        "no position is left open after the exit");
+    assertEquals(OrderType.MARKET, assertInstanceOf(BrokerCall.PlaceOrder.class, expectCall().call()).request().type());
+    cancel.replyTo().tell(new BrokerCall.Failed(cancel.call(), new BrokerError.Rejected("order V1 is not open: complete")));
+    done.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aRequestInFlightAtARestartBecomesUnknownForReconciliation() {
+    setupSession();
+    kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
+    expectCall();
+    kit.restart();
+    TestProbe<SymbolTrader.State> states = testKit.createTestProbe();
+    states.awaitAssert(() -> {
+      assertEquals(OrderStatus.UNKNOWN, kit.getState().order(ENTRY).status());
+      return null;
+    });
+    assertEquals("engine stopped before the broker answered", kit.getState().order(ENTRY).lastError());
+    assertEquals(List.of(), kit.getState().pendingReplies(), "the asker of the old incarnation is not waited for");
+    gateway.expectNoMessage(Duration.ofMillis(100));
   }
 }
