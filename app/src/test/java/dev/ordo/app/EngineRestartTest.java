@@ -72,7 +72,10 @@ class EngineRestartTest {
         JsonNode event = Json.mapper().readTree(new String(rows.getBytes(2), StandardCharsets.UTF_8));
         assertTrue(rows.getString(1).startsWith("SymbolTrader|paper:"), rows.getString(1));
         assertEquals("paper", event.get("account").asText());
-        assertTrue(event.get("clientOrderId").asText().endsWith("-EQ-" + event.get("clientOrderId").asText().replaceAll(".*-", "")));
+        String symbol = event.get("instrument").asText().replaceFirst("\\.NSE$", "");
+        assertTrue(event.get("clientOrderId").asText().matches(java.util.regex.Pattern.quote(symbol) + "-[1-9][0-9]*"),
+            "a ClientOrderId is the trading symbol and the trader's order number: " + event);
+        assertTrue(rows.getString(1).endsWith(":" + event.get("instrument").asText()), "journaled by the trader of its instrument");
         assertTrue(event.has("tsEvent"));
         intents++;
       }

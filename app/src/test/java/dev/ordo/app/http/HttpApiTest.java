@@ -87,8 +87,16 @@ class HttpApiTest {
   @Test
   void ordersListTheTradersOrders() throws Exception {
     JsonNode orders = json(get("/accounts/paper/orders"));
-    assertTrue(orders.size() > 0);
-    assertTrue(orders.get(0).has("clientOrderId"));
+    int entriesFilled = 0;
+    int exitsFilled = 0;
+    for (JsonNode order : orders) {
+      String status = order.get("status").asText();
+      assertTrue(status.equals("FILLED") || status.equals("CANCELED"), "nothing is left working after the replay: " + order);
+      if (status.equals("FILLED") && order.get("role").asText().equals("ENTRY")) entriesFilled++;
+      if (status.equals("FILLED") && order.get("side").asText().equals("SELL")) exitsFilled++;
+    }
+    assertEquals(9, entriesFilled, "one filled entry per trade of the sample");
+    assertEquals(9, exitsFilled, "one filled stop or exit per trade");
   }
 
   @Test

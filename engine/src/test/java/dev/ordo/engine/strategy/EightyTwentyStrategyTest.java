@@ -228,8 +228,16 @@ class EightyTwentyStrategyTest {
 
   @Test
   void aSessionThatAlreadyExitedDoesNothingAtItsEnd() {
-    StrategyState s = open(afterSetupSession(), bar(D1, "15:15", "101", "101", "99.5", "100"));
-    assertTrue(strategy.onSessionEnd(s, D1).actions().isEmpty());
+    StrategyState s = open(afterSetupSession(), bar(D1, "09:15", "101", "101", "99.5", "100"));
+    s = close(s, bar(D1, "09:15", "101", "101", "99.5", "100"));
+    s = open(s, bar(D1, "09:20", "100", "101", "99.9", "100.5"));
+    s = strategy.onFill(s, OrderRole.ENTRY, Quantity.of(1000), Price.of("100")).state();
+    s = close(s, bar(D1, "09:20", "100", "101", "99.9", "100.5"));
+    Decision exit = strategy.onBarOpen(s, bar(D1, "15:15", "100", "100", "99", "99").tsOpen());
+    assertEquals(2, exit.actions().size(), "the 15:15 bar cancels the stop and sells: " + exit.actions());
+    // The exit's sell has not filled yet: the position is still held, but the session exited once.
+    assertEquals(Quantity.of(1000), state(exit.state()).position());
+    assertTrue(strategy.onSessionEnd(exit.state(), D1).actions().isEmpty(), "no second sell at the session end");
   }
 
   @Test
