@@ -177,9 +177,9 @@ class ReconcilerTest {
     reconciler.tell(new Reconciler.Reconcile("first miss", reports.ref()));
     answerBooks(List.of(), List.of(), List.of());
     answerTrader(INSTRUMENT, order("C1", OrderStatus.UNKNOWN));
+    traders.expectNoMessage(Duration.ofMillis(200));
     answerPosition(INSTRUMENT, 0);
     assertEquals(new Reconciler.Report("first miss", 0, 0, 0, NOW, null), reports.receiveMessage());
-    traders.expectNoMessage(Duration.ofMillis(100));
 
     reconciler.tell(new Reconciler.Reconcile("second miss", reports.ref()));
     answerBooks(List.of(), List.of(), List.of());
@@ -195,6 +195,7 @@ class ReconcilerTest {
     reconciler.tell(new Reconciler.Reconcile("miss", reports.ref()));
     answerBooks(List.of(), List.of(), List.of());
     answerTrader(INSTRUMENT, order("C1", OrderStatus.UNKNOWN));
+    traders.expectNoMessage(Duration.ofMillis(200));
     answerPosition(INSTRUMENT, 0);
     reports.receiveMessage();
 
@@ -210,6 +211,7 @@ class ReconcilerTest {
     reconciler.tell(new Reconciler.Reconcile("miss again", reports.ref()));
     answerBooks(List.of(), List.of(), List.of());
     answerTrader(INSTRUMENT, order("C1", OrderStatus.UNKNOWN));
+    traders.expectNoMessage(Duration.ofMillis(200));
     answerPosition(INSTRUMENT, 0);
     assertEquals(new Reconciler.Report("miss again", 0, 0, 0, NOW, null), reports.receiveMessage());
   }
@@ -224,6 +226,7 @@ class ReconcilerTest {
     answerTrader(INSTRUMENT, order("C2", OrderStatus.ACCEPTED), order("C3", OrderStatus.ACCEPTED), order("C4", OrderStatus.ACCEPTED),
         order("C5", OrderStatus.CANCELED));
     assertEquals(canceled, expectReconcileOrder(INSTRUMENT, "C2").report());
+    traders.expectNoMessage(Duration.ofMillis(200));
     answerPosition(INSTRUMENT, 0);
     assertEquals(new Reconciler.Report("check", 0, 1, 0, NOW, null), reports.receiveMessage());
   }
