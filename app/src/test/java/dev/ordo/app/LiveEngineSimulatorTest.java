@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.codec.binary.Base32;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
@@ -63,23 +64,18 @@ class LiveEngineSimulatorTest {
     // Reconciliation only at start and after reconnects (the period is longer than the test; no order feed).
     LiveEngine engine = LiveEngine.start(new LiveEngine.Settings(simulator.baseUrl(), simulator.marketDataUrl(), USER, Set.of(), dataDir,
         "127.0.0.1", 0, Duration.ofHours(1), stream, Duration.ofMillis(800), 5, false), ConfigFactory.load());
+    TestProbe<Void> waiting = TestProbe.create(simSystem);
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (!marketDone(simulator) && System.nanoTime() < deadline) Thread.sleep(250);
+      awaitMarketDone(waiting, simulator);
       simulator.pauseMarket().toCompletableFuture().get(10, TimeUnit.SECONDS);
       // Periodic reconciliation is off: fills reach the engine through the runs after each reconnect
       // (the socket drops every 4 s), i.e. fills that happened while disconnected are recovered.
       long brokerFills = simulator.stats().fills();
-      long recovered = 0;
-      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < until) {
-        recovered = engine.queries().positionStates(engine.account()).toCompletableFuture().get(10, TimeUnit.SECONDS).stream()
-            .mapToLong(Position.State::fills).sum();
-        if (recovered == brokerFills) break;
-        Thread.sleep(200);
-      }
       assertTrue(brokerFills > 0, "the strategy traded");
-      assertEquals(brokerFills, recovered, "fills recovered by the reconciliations after reconnects");
+      waiting.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(200), () -> {
+        assertEquals(brokerFills, appliedFills(engine), "fills recovered by the reconciliations after reconnects");
+        return null;
+      });
       for (int i = 0; i < 2; i++) {
         Reconciler.Report report = engine.reconcile("test").toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertNull(report.failure(), "reconciliation read the broker");
@@ -138,20 +134,15 @@ class LiveEngineSimulatorTest {
     // No periodic reconciliation, no socket drops: fills can only come through the order feed.
     LiveEngine engine = LiveEngine.start(new LiveEngine.Settings(simulator.baseUrl(), simulator.marketDataUrl(), USER, Set.of(), dataDir,
         "127.0.0.1", 0, Duration.ofHours(1), stream, Duration.ofSeconds(5), 5, true), ConfigFactory.load());
+    TestProbe<Void> waiting = TestProbe.create(simSystem);
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (!marketDone(simulator) && System.nanoTime() < deadline) Thread.sleep(250);
+      awaitMarketDone(waiting, simulator);
       long brokerFills = simulator.stats().fills();
       assertTrue(brokerFills > 0, "the strategy traded");
-      long applied = 0;
-      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < until) {
-        applied = engine.queries().positionStates(engine.account()).toCompletableFuture().get(10, TimeUnit.SECONDS).stream()
-            .mapToLong(Position.State::fills).sum();
-        if (applied == brokerFills) break;
-        Thread.sleep(100);
-      }
-      assertEquals(brokerFills, applied, "every fill arrived through the order feed");
+      waiting.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+        assertEquals(brokerFills, appliedFills(engine), "every fill arrived through the order feed");
+        return null;
+      });
       assertEquals(0, simulator.stats().wsDrops());
     } finally {
       engine.close();
@@ -160,11 +151,28 @@ class LiveEngineSimulatorTest {
     }
   }
 
-  static boolean marketDone(BrokerSimulator simulator) throws Exception {
-    var http = java.net.http.HttpClient.newHttpClient();
-    var body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + "/sim/clock")).GET().build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-    var clock = dev.ordo.app.http.Json.mapper().readTree(body);
-    return clock.path("stepsDone").asInt() == clock.path("stepsTotal").asInt();
+  /** Waits (up to 90 s) until the simulator has replayed every step of its market. */
+  static void awaitMarketDone(TestProbe<?> waiting, BrokerSimulator simulator) {
+    waiting.awaitAssert(Duration.ofSeconds(90), Duration.ofMillis(250), () -> {
+      var http = java.net.http.HttpClient.newHttpClient();
+      try {
+        var body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(simulator.baseUrl() + "/sim/clock")).GET().build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        var clock = dev.ordo.app.http.Json.mapper().readTree(body);
+        assertEquals(clock.path("stepsTotal").asInt(), clock.path("stepsDone").asInt(), "market steps replayed");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      return null;
+    });
+  }
+
+  /** The fills the engine's positions have applied. */
+  static long appliedFills(LiveEngine engine) {
+    return engine.queries().positionStates(engine.account()).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join().stream()
+        .mapToLong(Position.State::fills).sum();
   }
 }

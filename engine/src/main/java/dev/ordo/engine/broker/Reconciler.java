@@ -19,12 +19,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -37,12 +41,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
  * Reconciles one account with its broker: at start, after every market-data reconnect, and every
- * {@code interval}. One run at a time (a request during a run starts one more run after it):
+ * {@code interval}. One run at a time (requests during a run start one more run after it, which answers them all):
  *
  * <ol>
  *   <li>reads the broker's trade book, order book and positions (NORMAL priority, through the gateway);
@@ -55,20 +60,42 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  *   <li>compares each position with the broker's.
  * </ol>
  *
- * Every discrepancy is journaled as {@link DiscrepancyFound} and logged at WARN.
+ * Every discrepancy is journaled as {@link DiscrepancyFound} and logged at WARN. A run that fails (a
+ * broker read refused or unanswered, an entity not answering within {@code callTimeout}) is logged at
+ * INFO, at WARN from the third failure in a row, and reported with its {@link Report#failure()}; the
+ * next run starts over.
+ *
+ * <p>A run is a chain of phases. The futures of a phase only collect data (the three books; the fills
+ * delivered, then the traders' states; the ReconcileOrder commands acknowledged, then the positions) and
+ * come back as a message; the handler of that message decides and starts the next phase. The
+ * reconciler's own state (the run in progress, the waiting requests, the orders missing from the last
+ * book, the failure streak) changes only in its handlers.
  */
 public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, Reconciler.Event, Reconciler.State> {
 
   /** Protocol; local (commands carry no broker types but runs are per JVM). */
   public sealed interface Command extends NoSerializationVerificationNeeded {}
 
-  /** Run a reconciliation now; {@code reason} is logged; {@code replyTo} (may be null) gets the report. */
+  /**
+   * Run a reconciliation now; {@code reason} is logged; {@code replyTo} (may be null) gets the report.
+   * Sent during a run, it joins the one run that starts after it (whose report names every waiting reason).
+   */
   public record Reconcile(String reason, ActorRef<Report> replyTo) implements Command {}
 
   /** Asks for the counters. */
   public record GetState(ActorRef<State> replyTo) implements Command {}
 
-  private record RunFinished(Report report, List<Discrepancy> discrepancies, Throwable failure) implements Command {}
+  /** The three books read from the broker (phase 1 answered). */
+  private record BooksRead(Run run, Books books) implements Command {}
+
+  /** The trade book delivered, then the traders' states by instrument (phase 2 answered). */
+  private record TradersRead(Run run, Books books, Map<InstrumentId, SymbolTrader.State> traders) implements Command {}
+
+  /** The ReconcileOrder commands acknowledged, then the engine's position quantities by instrument (phase 3 answered). */
+  private record PositionsRead(Run run, Books books, int ordersResolved, Map<InstrumentId, BigDecimal> quantities) implements Command {}
+
+  /** A phase of {@code run} failed. */
+  private record RunFailed(Run run, Throwable failure) implements Command {}
 
   private enum Tick implements Command {
     INSTANCE
@@ -77,8 +104,10 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   /**
    * What one run did.
    *
+   * @param reason         the reasons of the requests the run answers, comma-separated
    * @param fillsDelivered fills of the trade book delivered (already applied ones change nothing)
    * @param ordersResolved orders whose status changed through the run
+   * @param discrepancies  discrepancies found (each journaled)
    * @param failure        why the run could not complete (a broker read failed), else null
    */
   public record Report(String reason, int fillsDelivered, int ordersResolved, int discrepancies, Instant finishedAt, String failure)
@@ -102,13 +131,52 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
 
   /**
    * @param interval      time between periodic runs
-   * @param callTimeout   how long one broker read may take
+   * @param callTimeout   how long one broker read, and one answer of a symbol trader or a position, may take
    */
   public record Settings(Duration interval, Duration callTimeout) {
+    /** A run every 30 s, 30 s per call. */
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
   }
+
+  /** The broker's books as one run read them. */
+  private record Books(List<Fill> trades, List<OrderReport> orderBook, List<PositionReport> positions) {}
+
+  /** The requests one run answers: their reasons, distinct and in arrival order, and who waits for the report. */
+  private record Requests(List<String> reasons, List<ActorRef<Report>> replyTo) {
+    static Requests of(Reconcile request) {
+      return new Requests(List.of(), List.of()).plus(request);
+    }
+
+    Requests plus(Reconcile request) {
+      List<String> nextReasons = new ArrayList<>(reasons);
+      String reason = String.valueOf(request.reason());
+      if (!nextReasons.contains(reason)) nextReasons.add(reason);
+      List<ActorRef<Report>> nextReplyTo = new ArrayList<>(replyTo);
+      if (request.replyTo() != null) nextReplyTo.add(request.replyTo());
+      return new Requests(List.copyOf(nextReasons), List.copyOf(nextReplyTo));
+    }
+
+    String reason() {
+      return String.join(", ", reasons);
+    }
+  }
+
+  /**
+   * One run. Compared by identity: a phase message of a run other than the one in progress (started
+   * before a restart of the reconciler) is dropped.
+   */
+  private static final class Run {
+    private final Requests requests;
+
+    Run(Requests requests) {
+      this.requests = requests;
+    }
+  }
+
+  /** An order of {@code instrument}'s trader to send to it with the broker's row ({@code row == null}: not at the broker). */
+  private record Resolution(InstrumentId instrument, ClientOrderId clientOrderId, OrderReport row) {}
 
   private final AccountId account;
   private final ActorRef<BrokerGateway.Command> gateway;
@@ -118,13 +186,22 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   private final Clock clock;
   private final ActorContext<Command> context;
   private final ClusterSharding sharding;
-  /** Consecutive books an UNKNOWN order was missing from; written by one run at a time. */
-  private final Map<ClientOrderId, Integer> misses = new java.util.concurrent.ConcurrentHashMap<>();
-  private final List<Reconcile> waiting = new ArrayList<>();
-  private boolean running;
+  /** The run in progress, null when idle. */
+  private Run running;
+  /** Requests that came during the run in progress, answered by one run after it; null when none. */
+  private Requests waiting;
+  /** UNKNOWN orders missing from the last order book read: missing from the next one too, they are declared lost. */
+  private Set<ClientOrderId> missingFromLastBook = Set.of();
   private int consecutiveFailures;
-  private Reconcile current;
 
+  /**
+   * A reconciler of {@code account}; its first run starts at once.
+   *
+   * @param gateway     the account's broker gateway
+   * @param fills       where the fills of the trade book go (the order-update router)
+   * @param instruments the instruments traded, read at every run
+   * @param clock       stamps reports and {@link DiscrepancyFound#tsEvent()}
+   */
   public static Behavior<Command> create(AccountId account, ActorRef<BrokerGateway.Command> gateway, OrderUpdateListener fills,
       Supplier<Set<InstrumentId>> instruments, Settings settings, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
@@ -158,61 +235,15 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
         .forAnyState()
         .onCommand(Reconcile.class, this::onReconcile)
         .onCommand(Tick.class, (state, tick) -> onReconcile(state, new Reconcile("periodic", null)))
-        .onCommand(RunFinished.class, this::onFinished)
+        .onCommand(BooksRead.class, this::onBooksRead)
+        .onCommand(TradersRead.class, this::onTradersRead)
+        .onCommand(PositionsRead.class, this::onPositionsRead)
+        .onCommand(RunFailed.class, this::onRunFailed)
         .onCommand(GetState.class, (state, request) -> {
           request.replyTo().tell(state);
           return Effect().none();
         })
         .build();
-  }
-
-  private Effect<Event, State> onReconcile(State state, Reconcile request) {
-    if (running) {
-      // Coalesce: one waiting run covers any number of triggers (order updates come in bursts).
-      boolean anonymousWaiting = waiting.stream().anyMatch(w -> w.replyTo() == null);
-      if (request.replyTo() != null || !anonymousWaiting) waiting.add(request);
-      return Effect().none();
-    }
-    running = true;
-    current = request;
-    context.pipeToSelf(run(request.reason()), (result, failure) -> failure != null
-        ? new RunFinished(null, List.of(), failure)
-        : result);
-    return Effect().none();
-  }
-
-  private Effect<Event, State> onFinished(State state, RunFinished finished) {
-    running = false;
-    Reconcile done = current;
-    List<Event> events = new ArrayList<>();
-    if (finished.failure() != null) {
-      consecutiveFailures++;
-      // One failed read is retried by the next run; only a streak is worth waking someone for.
-      if (consecutiveFailures >= 3)
-        context.getLog().warn("Reconciliation of {} ({}) failed {} times in a row: {}", account, done.reason(), consecutiveFailures,
-            finished.failure().getMessage());
-      else context.getLog().info("Reconciliation of {} ({}) failed, will run again: {}", account, done.reason(), finished.failure().getMessage());
-    } else {
-      consecutiveFailures = 0;
-      Instant now = clock.instant();
-      for (Discrepancy d : finished.discrepancies()) {
-        context.getLog().warn("Reconciliation of {}: {} {}: {}", account, d.kind(), d.instrument(), d.detail());
-        events.add(new DiscrepancyFound(account, d, now));
-      }
-      Report r = finished.report();
-      if (r.ordersResolved() > 0 || !finished.discrepancies().isEmpty())
-        context.getLog().info("Reconciliation of {} ({}): {} fills delivered, {} orders resolved, {} discrepancies", account, r.reason(),
-            r.fillsDelivered(), r.ordersResolved(), r.discrepancies());
-      else context.getLog().debug("Reconciliation of {} ({}): {} fills delivered, nothing to resolve", account, r.reason(), r.fillsDelivered());
-    }
-    Report report = finished.report() != null ? finished.report()
-        : new Report(done.reason(), 0, 0, 0, clock.instant(), String.valueOf(finished.failure().getMessage()));
-    Runnable after = () -> {
-      if (done.replyTo() != null) done.replyTo().tell(report);
-      if (!waiting.isEmpty()) context.getSelf().tell(waiting.remove(0));
-    };
-    if (events.isEmpty()) return Effect().none().thenRun(s -> after.run());
-    return Effect().persist(events).thenRun(s -> after.run());
   }
 
   @Override
@@ -221,28 +252,148 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
         .onEvent(DiscrepancyFound.class, (state, event) -> new State(state.discrepancies() + 1)).build();
   }
 
-  // ------------------------------------------------------------------ one run, off the actor (it touches only the miss counts)
+  // ------------------------------------------------------------------ handlers: every change of the reconciler's state
 
-  private CompletionStage<RunFinished> run(String reason) {
-    CompletableFuture<BrokerCall.Reply> trades = call(new BrokerCall.GetTrades());
-    CompletableFuture<BrokerCall.Reply> book = call(new BrokerCall.GetOrderBook());
-    CompletableFuture<BrokerCall.Reply> positions = call(new BrokerCall.GetPositions());
-    return CompletableFuture.allOf(trades, book, positions).thenCompose(ignored -> {
-      List<Fill> tradeBook = expect(trades.join(), BrokerCall.Trades.class).fills();
-      List<OrderReport> orderBook = expect(book.join(), BrokerCall.OrderBook.class).orders();
-      List<PositionReport> brokerPositions = expect(positions.join(), BrokerCall.Positions.class).positions();
-      CompletionStage<Done> delivered = CompletableFuture.completedFuture(Done.getInstance());
-      for (Fill fill : tradeBook) delivered = delivered.thenCompose(d -> fills.onFill(account, fill));
-      return delivered.thenCompose(d -> resolveOrders(orderBook))
-          .thenCompose(resolved -> comparePositions(brokerPositions).thenApply(discrepancies ->
-              new RunFinished(new Report(reason, tradeBook.size(), resolved, discrepancies.size(), clock.instant(), null), discrepancies, null)));
-    });
+  private Effect<Event, State> onReconcile(State state, Reconcile request) {
+    // Coalesce: one waiting run covers any number of triggers (order updates come in bursts).
+    Requests requests = waiting == null ? Requests.of(request) : waiting.plus(request);
+    if (running != null) {
+      waiting = requests;
+      return Effect().none();
+    }
+    // Idle with requests waiting only when the journal failed to record the last run's end.
+    waiting = null;
+    start(requests);
+    return Effect().none();
   }
 
-  private CompletableFuture<BrokerCall.Reply> call(BrokerCall call) {
+  /** Phase 1: read the three books. */
+  private void start(Requests requests) {
+    Run run = new Run(requests);
+    running = run;
+    CompletableFuture<BrokerCall.Trades> trades = read(new BrokerCall.GetTrades(), BrokerCall.Trades.class);
+    CompletableFuture<BrokerCall.OrderBook> book = read(new BrokerCall.GetOrderBook(), BrokerCall.OrderBook.class);
+    CompletableFuture<BrokerCall.Positions> positions = read(new BrokerCall.GetPositions(), BrokerCall.Positions.class);
+    pipe(run, CompletableFuture.allOf(trades, book, positions).thenApply(ignored ->
+        new BooksRead(run, new Books(trades.join().fills(), book.join().orders(), positions.join().positions()))));
+  }
+
+  /** Phase 2: deliver the trade book's fills one after the other, then read the traders' states. */
+  private Effect<Event, State> onBooksRead(State state, BooksRead read) {
+    if (read.run() != running) return dropStale(read);
+    Set<InstrumentId> traded = new TreeSet<>(instruments.get());
+    CompletionStage<Done> delivered = CompletableFuture.completedFuture(Done.getInstance());
+    for (Fill fill : read.books().trades()) delivered = delivered.thenCompose(done -> fills.onFill(account, fill));
+    pipe(read.run(), delivered
+        .thenCompose(done -> askEach(traded, instrument -> sharding
+            .entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument))
+            .<SymbolTrader.State>ask(SymbolTrader.GetState::new, settings.callTimeout())))
+        .thenApply(states -> new TradersRead(read.run(), read.books(), states)));
+    return Effect().none();
+  }
+
+  /**
+   * Decides which orders to resolve and which UNKNOWN orders count one miss; phase 3: send each trader
+   * its ReconcileOrder commands in order, then read the positions.
+   */
+  private Effect<Event, State> onTradersRead(State state, TradersRead read) {
+    if (read.run() != running) return dropStale(read);
+    Map<ClientOrderId, OrderReport> byTag = new HashMap<>();
+    for (OrderReport row : read.books().orderBook()) byTag.put(row.clientOrderId(), row);
+    List<Resolution> resolutions = new ArrayList<>();
+    Set<ClientOrderId> missing = new HashSet<>();
+    read.traders().forEach((instrument, trader) -> {
+      for (OrderRecord order : trader.orders()) {
+        if (order.status().isClosed()) continue;
+        OrderReport row = byTag.get(order.clientOrderId());
+        boolean unknown = order.status() == OrderStatus.UNKNOWN;
+        if (row == null) {
+          if (!unknown) continue;
+          if (!missingFromLastBook.contains(order.clientOrderId())) {
+            missing.add(order.clientOrderId());
+            continue;
+          }
+        } else if (!unknown && !brokerEnded(row.status())) {
+          continue;
+        }
+        resolutions.add(new Resolution(instrument, order.clientOrderId(), row));
+      }
+    });
+    missingFromLastBook = Set.copyOf(missing);
+    Set<InstrumentId> traded = read.traders().keySet();
+    pipe(read.run(), send(resolutions)
+        .thenCompose(done -> askEach(traded, instrument -> sharding
+            .entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, instrument))
+            .<Position.State>ask(Position.GetPosition::new, settings.callTimeout())
+            .thenApply(position -> position.position().quantity())))
+        .thenApply(quantities -> new PositionsRead(read.run(), read.books(), resolutions.size(), quantities)));
+    return Effect().none();
+  }
+
+  /** Compares the positions, journals the discrepancies and ends the run. */
+  private Effect<Event, State> onPositionsRead(State state, PositionsRead read) {
+    if (read.run() != running) return dropStale(read);
+    consecutiveFailures = 0;
+    List<Discrepancy> discrepancies = compare(read.quantities(), read.books().positions());
+    Report report = new Report(running.requests.reason(), read.books().trades().size(), read.ordersResolved(), discrepancies.size(),
+        clock.instant(), null);
+    List<Event> events = new ArrayList<>();
+    for (Discrepancy d : discrepancies) {
+      context.getLog().warn("Reconciliation of {}: {} {}: {}", account, d.kind(), d.instrument(), d.detail());
+      events.add(new DiscrepancyFound(account, d, report.finishedAt()));
+    }
+    if (report.ordersResolved() > 0 || report.discrepancies() > 0)
+      context.getLog().info("Reconciliation of {} ({}): {} fills delivered, {} orders resolved, {} discrepancies", account, report.reason(),
+          report.fillsDelivered(), report.ordersResolved(), report.discrepancies());
+    else context.getLog().debug("Reconciliation of {} ({}): {} fills delivered, nothing to resolve", account, report.reason(),
+        report.fillsDelivered());
+    return finish(events, report);
+  }
+
+  private Effect<Event, State> onRunFailed(State state, RunFailed failed) {
+    if (failed.run() != running) return dropStale(failed);
+    consecutiveFailures++;
+    String reason = running.requests.reason();
+    String why = describe(failed.failure());
+    // One failed read is retried by the next run; only a streak is worth waking someone for.
+    if (consecutiveFailures >= 3)
+      context.getLog().warn("Reconciliation of {} ({}) failed {} times in a row: {}", account, reason, consecutiveFailures, why);
+    else context.getLog().info("Reconciliation of {} ({}) failed, will run again: {}", account, reason, why);
+    return finish(List.of(), new Report(reason, 0, 0, 0, clock.instant(), why));
+  }
+
+  /** Ends the run in progress: journals {@code events}, then answers its requests; starts the waiting run, if any. */
+  private Effect<Event, State> finish(List<Event> events, Report report) {
+    List<ActorRef<Report>> replyTo = running.requests.replyTo();
+    running = null;
+    if (waiting != null) {
+      Requests next = waiting;
+      waiting = null;
+      start(next);
+    }
+    EffectBuilder<Event, State> effect = events.isEmpty() ? Effect().none() : Effect().persist(events);
+    return effect.thenRun(state -> replyTo.forEach(r -> r.tell(report)));
+  }
+
+  private Effect<Event, State> dropStale(Command message) {
+    context.getLog().debug("Reconciler of {} dropped {} of a run started before a restart", account, message.getClass().getSimpleName());
+    return Effect().none();
+  }
+
+  // ------------------------------------------------------------------ what the phases do off the actor (no reconciler state)
+
+  /** Pipes the outcome of a phase of {@code run} back to the reconciler; a failed phase becomes {@link RunFailed}. */
+  private <M extends Command> void pipe(Run run, CompletionStage<M> phase) {
+    context.pipeToSelf(phase, (message, failure) -> failure != null ? new RunFailed(run, failure) : message);
+  }
+
+  /** Reads a book through the gateway at NORMAL priority; fails unless the broker answered with {@code type}. */
+  private <T extends BrokerCall.Reply> CompletableFuture<T> read(BrokerCall call, Class<T> type) {
     return AskPattern.<BrokerGateway.Command, BrokerCall.Reply>ask(gateway,
-        replyTo -> new BrokerGateway.Execute(call, BrokerGateway.Priority.NORMAL, replyTo), settings.callTimeout(),
-        context.getSystem().scheduler()).toCompletableFuture();
+            replyTo -> new BrokerGateway.Execute(call, BrokerGateway.Priority.NORMAL, replyTo), settings.callTimeout(),
+            context.getSystem().scheduler())
+        .thenApply(reply -> expect(reply, type))
+        .toCompletableFuture();
   }
 
   private static <T extends BrokerCall.Reply> T expect(BrokerCall.Reply reply, Class<T> type) {
@@ -252,66 +403,60 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
     throw new IllegalStateException("unexpected answer " + reply);
   }
 
-  /** Sends the broker's row (or "not found") of every UNKNOWN or working order to its trader; answers how many it sent. */
-  private CompletionStage<Integer> resolveOrders(List<OrderReport> orderBook) {
-    Map<ClientOrderId, OrderReport> byTag = new HashMap<>();
-    for (OrderReport row : orderBook) byTag.put(row.clientOrderId(), row);
-    List<CompletableFuture<Integer>> perInstrument = new ArrayList<>();
-    for (InstrumentId instrument : instruments.get()) {
-      var trader = sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument));
-      perInstrument.add(trader.<SymbolTrader.State>ask(SymbolTrader.GetState::new, settings.callTimeout()).thenCompose(state -> {
-        CompletionStage<Integer> sent = CompletableFuture.completedFuture(0);
-        for (OrderRecord order : state.orders()) {
-          if (order.status().isClosed()) continue;
-          OrderReport row = byTag.get(order.clientOrderId());
-          boolean unknown = order.status() == OrderStatus.UNKNOWN;
-          if (row == null && !unknown) continue;
-          if (row == null && !missedTwice(order.clientOrderId())) continue;
-          if (row != null) forget(order.clientOrderId());
-          boolean changes = unknown || row.status() == OrderStatus.CANCELED || row.status() == OrderStatus.REJECTED
-              || row.status() == OrderStatus.EXPIRED;
-          if (!changes) continue;
-          sent = sent.thenCompose(n -> trader.<Done>ask(replyTo -> new SymbolTrader.ReconcileOrder(order.clientOrderId(), row, replyTo),
-              settings.callTimeout()).thenApply(done -> n + 1));
-        }
-        return sent;
-      }).toCompletableFuture());
+  /** Asks one thing of each instrument's entity at once; answers the replies by instrument, or fails with the first failure. */
+  private static <T> CompletionStage<Map<InstrumentId, T>> askEach(Set<InstrumentId> instruments,
+      Function<InstrumentId, CompletionStage<T>> ask) {
+    Map<InstrumentId, CompletableFuture<T>> asks = new TreeMap<>();
+    for (InstrumentId instrument : instruments) asks.put(instrument, ask.apply(instrument).toCompletableFuture());
+    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      Map<InstrumentId, T> replies = new TreeMap<>();
+      asks.forEach((instrument, reply) -> replies.put(instrument, reply.join()));
+      return replies;
+    });
+  }
+
+  /** Sends each resolution to its trader, one after the other per trader (all traders at once); completes when all answered. */
+  private CompletionStage<Done> send(List<Resolution> resolutions) {
+    Map<InstrumentId, CompletionStage<Done>> perTrader = new TreeMap<>();
+    for (Resolution resolution : resolutions) {
+      var trader = sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, resolution.instrument()));
+      CompletionStage<Done> before = perTrader.getOrDefault(resolution.instrument(), CompletableFuture.completedFuture(Done.getInstance()));
+      perTrader.put(resolution.instrument(), before.thenCompose(done -> trader.<Done>ask(
+          replyTo -> new SymbolTrader.ReconcileOrder(resolution.clientOrderId(), resolution.row(), replyTo), settings.callTimeout())));
     }
-    return CompletableFuture.allOf(perInstrument.toArray(CompletableFuture[]::new))
-        .thenApply(ignored -> perInstrument.stream().mapToInt(CompletableFuture::join).sum());
+    return CompletableFuture.allOf(perTrader.values().stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> Done.getInstance());
   }
 
-  private boolean missedTwice(ClientOrderId id) {
-    int missed = misses.merge(id, 1, Integer::sum);
-    if (missed >= 2) {
-      misses.remove(id);
-      return true;
-    }
-    return false;
+  // ------------------------------------------------------------------ pure rules
+
+  /** True when the broker's status ends an order the engine still thinks working. */
+  private static boolean brokerEnded(OrderStatus broker) {
+    return broker == OrderStatus.CANCELED || broker == OrderStatus.REJECTED || broker == OrderStatus.EXPIRED;
   }
 
-  private void forget(ClientOrderId id) {
-    misses.remove(id);
-  }
-
-  private CompletionStage<List<Discrepancy>> comparePositions(List<PositionReport> brokerPositions) {
+  /** The engine's quantity of each traded instrument against the broker's net quantities; positions held only at the broker too. */
+  private static List<Discrepancy> compare(Map<InstrumentId, BigDecimal> engine, List<PositionReport> brokerPositions) {
     Map<InstrumentId, BigDecimal> broker = new TreeMap<>();
     for (PositionReport p : brokerPositions) broker.merge(p.instrumentId(), p.netQuantity(), BigDecimal::add);
-    List<CompletableFuture<Discrepancy>> checks = new ArrayList<>();
-    for (InstrumentId instrument : instruments.get()) {
+    List<Discrepancy> discrepancies = new ArrayList<>();
+    engine.forEach((instrument, quantity) -> {
       BigDecimal expected = broker.getOrDefault(instrument, BigDecimal.ZERO);
-      checks.add(sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, instrument))
-          .<Position.State>ask(Position.GetPosition::new, settings.callTimeout())
-          .thenApply(position -> position.position().quantity().compareTo(expected) == 0 ? null
-              : new Discrepancy("POSITION_MISMATCH", instrument, "engine " + position.position().quantity().toPlainString() + ", broker "
-                  + expected.toPlainString()))
-          .toCompletableFuture());
-    }
-    for (InstrumentId instrument : broker.keySet())
-      if (!instruments.get().contains(instrument) && broker.get(instrument).signum() != 0)
-        checks.add(CompletableFuture.completedFuture(new Discrepancy("UNTRADED_POSITION", instrument,
-            "broker holds " + broker.get(instrument).toPlainString() + " of an instrument the engine does not trade")));
-    return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
-        .thenApply(ignored -> checks.stream().map(CompletableFuture::join).filter(d -> d != null).toList());
+      if (quantity.compareTo(expected) != 0)
+        discrepancies.add(new Discrepancy("POSITION_MISMATCH", instrument, "engine " + quantity.toPlainString() + ", broker "
+            + expected.toPlainString()));
+    });
+    broker.forEach((instrument, quantity) -> {
+      if (!engine.containsKey(instrument) && quantity.signum() != 0)
+        discrepancies.add(new Discrepancy("UNTRADED_POSITION", instrument,
+            "broker holds " + quantity.toPlainString() + " of an instrument the engine does not trade"));
+    });
+    return discrepancies;
+  }
+
+  /** The message of a phase's failure, without the CompletionException around it. */
+  private static String describe(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 }

@@ -56,9 +56,7 @@ class BrokerGatewayTest {
     broker.callGate = new CompletableFuture<>();
     broker.received.set(0);
     for (int i = 0; i < 1000; i++) parts.gateway().tell(place("C" + i, BrokerGateway.Priority.CRITICAL, replies.ref()));
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (broker.received.get() < 1000 && System.nanoTime() < deadline) Thread.onSpinWait();
-    assertEquals(1000, broker.received.get(), "all calls in flight at the broker");
+    awaitReceived(broker, 1000);
     broker.expireTokens();
     broker.callGate.complete(null);
     List<BrokerCall.Reply> answers = replies.receiveSeveralMessages(1000, Duration.ofSeconds(30));
@@ -116,9 +114,11 @@ class BrokerGatewayTest {
     assertEquals(2, broker.received.get(), "tried twice, not more");
   }
 
+  /** Waits until exactly {@code count} calls are at the broker (held there by its call gate). */
   static void awaitReceived(FakeBroker broker, int count) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (broker.received.get() < count && System.nanoTime() < deadline) Thread.onSpinWait();
-    assertEquals(count, broker.received.get());
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(10), () -> {
+      assertEquals(count, broker.received.get(), "calls in flight at the broker");
+      return null;
+    });
   }
 }
