@@ -161,7 +161,7 @@ public final class Engine implements AutoCloseable {
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new,
         brokerTimeout, system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    parts.marketData().tell(new dev.ordo.engine.marketdata.MarketDataConnection.Subscribe(schedule.instruments().keySet()));
+    parts.barDelivery().tell(new dev.ordo.engine.marketdata.BarDelivery.Subscribe(schedule.instruments().keySet()));
 
     Duration askTimeout = config.getDuration("ordo.http.ask-timeout");
     EngineQueries queries = new EngineQueries(system, services, schedule.instruments().keySet(), askTimeout);
@@ -183,7 +183,7 @@ public final class Engine implements AutoCloseable {
       }
     };
     ActorRef<ReplayDriver.Command> driver = spawn(system,
-        ReplayDriver.create(schedule, resume, parts.marketData(), broker, clock, settings.speed(), phaseTimeout, listeners), "replay");
+        ReplayDriver.create(schedule, resume, parts.barDelivery(), broker, clock, settings.speed(), phaseTimeout, listeners), "replay");
     queries.attachReplay(driver, parts);
 
     HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries)

@@ -2,6 +2,7 @@ package dev.ordo.app;
 
 import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.engine.broker.AuthSession;
+import dev.ordo.engine.marketdata.BarDelivery;
 import dev.ordo.engine.marketdata.MarketDataConnection;
 import dev.ordo.engine.trading.OrderRecord;
 import dev.ordo.engine.trading.Position;
@@ -39,22 +40,54 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 public final class EngineQueries {
 
+  /** State of the engine: it answers only while it runs. */
+  public enum State {
+    RUNNING
+  }
+
   /**
    * The engine's status.
    *
    * @param accounts    accounts with a running trading service
    * @param instruments instruments traded
    * @param replay      the replay's progress (null in live mode)
+   * @param marketData  the replay's bar delivery, or live the market-data stream's connection
    * @param orderFeed   the order-update connection (null for the paper replay)
    */
   public record Status(
-      String state,
+      State state,
       List<AccountId> accounts,
       List<InstrumentId> instruments,
       ReplayDriver.Progress replay,
-      MarketDataConnection.Status marketData,
-      MarketDataConnection.Status orderFeed,
+      Feed marketData,
+      Feed orderFeed,
       AuthSession.Status auth) {}
+
+  /**
+   * A market-data or order feed as the status shows it, the same shape for the replay and the live
+   * streams.
+   *
+   * @param state           live, the stream connection's state; for the replay {@code CONNECTED} while the
+   *                        replay feeds bars, else {@code DISCONNECTED}
+   * @param subscriptions   the subscription set, sorted
+   * @param eventsDelivered replayed market events handled by the traders (0 live)
+   * @param lastEventTime   open time of the latest replayed bar closed (null live)
+   * @param connects        stream connections opened (0 for the replay)
+   * @param failures        stream attempts failed, drops and stale connections replaced (0 for the replay)
+   * @param ticks           ticks received from the stream (0 for the replay)
+   */
+  public record Feed(AccountId account, MarketDataConnection.State state, List<InstrumentId> subscriptions, long eventsDelivered,
+      OffsetDateTime lastEventTime, long connects, long failures, long ticks) {
+
+    static Feed of(MarketDataConnection.Status stream) {
+      return new Feed(stream.account(), stream.state(), stream.subscriptions(), 0, null, stream.connects(), stream.failures(), stream.ticks());
+    }
+
+    static Feed of(BarDelivery.Status replay) {
+      return new Feed(replay.account(), replay.feedConnected() ? MarketDataConnection.State.CONNECTED : MarketDataConnection.State.DISCONNECTED,
+          replay.subscriptions(), replay.eventsDelivered(), replay.lastEventTime(), 0, 0, 0);
+    }
+  }
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -160,19 +193,26 @@ public final class EngineQueries {
     CompletableFuture<ReplayDriver.Progress> progress = driver == null ? CompletableFuture.completedFuture(null)
         : AskPattern.<ReplayDriver.Command, ReplayDriver.Progress>ask(driver, ReplayDriver.GetProgress::new, timeout, system.scheduler())
             .toCompletableFuture();
-    CompletableFuture<MarketDataConnection.Status> marketData = parts == null ? CompletableFuture.completedFuture(null)
-        : AskPattern.<MarketDataConnection.Command, MarketDataConnection.Status>ask(parts.marketData(), MarketDataConnection.GetStatus::new,
-            timeout, system.scheduler()).toCompletableFuture();
+    CompletableFuture<Feed> marketData = parts == null ? CompletableFuture.completedFuture(null)
+        : parts.barDelivery() != null ? deliveryStatus(parts.barDelivery()) : streamStatus(parts.marketData());
     CompletableFuture<AuthSession.Status> auth = parts == null ? CompletableFuture.completedFuture(null)
         : AskPattern.<AuthSession.Command, AuthSession.Status>ask(parts.authSession(), AuthSession.GetStatus::new, timeout, system.scheduler())
             .toCompletableFuture();
-    CompletableFuture<MarketDataConnection.Status> orderFeed = parts == null || parts.orderFeed() == null
-        ? CompletableFuture.completedFuture(null)
-        : AskPattern.<MarketDataConnection.Command, MarketDataConnection.Status>ask(parts.orderFeed(), MarketDataConnection.GetStatus::new,
-            timeout, system.scheduler()).toCompletableFuture();
+    CompletableFuture<Feed> orderFeed = parts == null || parts.orderFeed() == null ? CompletableFuture.completedFuture(null)
+        : streamStatus(parts.orderFeed());
     CompletableFuture<Set<AccountId>> accounts = accounts().toCompletableFuture();
-    return CompletableFuture.allOf(progress, marketData, orderFeed, auth, accounts).thenApply(ignored -> new Status("RUNNING",
+    return CompletableFuture.allOf(progress, marketData, orderFeed, auth, accounts).thenApply(ignored -> new Status(State.RUNNING,
         new ArrayList<>(accounts.join()), List.copyOf(instruments), progress.join(), marketData.join(), orderFeed.join(), auth.join()));
+  }
+
+  private CompletableFuture<Feed> streamStatus(ActorRef<MarketDataConnection.Command> connection) {
+    return AskPattern.<MarketDataConnection.Command, MarketDataConnection.Status>ask(connection, MarketDataConnection.GetStatus::new, timeout,
+        system.scheduler()).thenApply(Feed::of).toCompletableFuture();
+  }
+
+  private CompletableFuture<Feed> deliveryStatus(ActorRef<BarDelivery.Command> delivery) {
+    return AskPattern.<BarDelivery.Command, BarDelivery.Status>ask(delivery, BarDelivery.GetStatus::new, timeout, system.scheduler())
+        .thenApply(Feed::of).toCompletableFuture();
   }
 
   private <T> CompletionStage<Map<InstrumentId, T>> forEachInstrument(Function<InstrumentId, CompletionStage<T>> ask) {

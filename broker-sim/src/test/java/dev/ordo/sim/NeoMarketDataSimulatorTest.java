@@ -83,7 +83,7 @@ class NeoMarketDataSimulatorTest {
     TestProbe<AuthSession.TokenReply> token = testKit.createTestProbe();
     auth.tell(new AuthSession.GetToken(token.ref()));
     token.receiveMessage(Duration.ofSeconds(10));
-    ActorRef<MarketDataConnection.Command> connection = testKit.spawn(MarketDataConnection.create(account, Duration.ofSeconds(5),
+    ActorRef<MarketDataConnection.Command> connection = testKit.spawn(MarketDataConnection.create(account,
         new MarketDataConnection.StreamSide(stream, auth, ticks::add, new Random(1), FAST, () -> {})));
     connection.tell(new MarketDataConnection.Subscribe(instruments));
     connection.tell(MarketDataConnection.Connect.INSTANCE);
@@ -127,7 +127,7 @@ class NeoMarketDataSimulatorTest {
     assertTicksBelongToTheirInstruments();
     assertEquals(2, simulator.stats().wsConnections());
     assertEquals(4, simulator.stats().subscriptions(), "both scrips subscribed again on the new socket");
-    assertEquals("CONNECTED", status(connection).state());
+    assertEquals(MarketDataConnection.State.CONNECTED, status(connection).state());
   }
 
   @Test

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ordo.app.Engine;
 import dev.ordo.app.EngineFixtureAccess;
+import dev.ordo.engine.marketdata.ReplaySchedule;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,6 +65,26 @@ class HttpApiTest {
     assertEquals(4, status.get("instruments").size());
     assertEquals("paper", status.get("accounts").get(0).asText());
     assertEquals("ACTIVE", status.at("/auth/state").asText());
+  }
+
+  @Test
+  void statusShowsTheReplaysBarDeliveryAsTheMarketDataFeed() throws Exception {
+    JsonNode status = json(get("/status"));
+    assertEquals("RUNNING", status.get("state").asText());
+    JsonNode marketData = status.get("marketData");
+    List<String> fields = new ArrayList<>();
+    marketData.fieldNames().forEachRemaining(fields::add);
+    assertEquals(List.of("account", "state", "subscriptions", "eventsDelivered", "lastEventTime", "connects", "failures", "ticks"), fields);
+    assertEquals("paper", marketData.get("account").asText());
+    assertEquals("DISCONNECTED", marketData.get("state").asText(), "the replay feed ended");
+    assertEquals(4, marketData.get("subscriptions").size());
+    ReplaySchedule schedule = engine.schedule();
+    long sessionEnds = schedule.steps().stream().mapToLong(step -> step.sessionEnds().size()).sum();
+    assertEquals(2 * schedule.barCount() + sessionEnds, marketData.get("eventsDelivered").asLong(), "every BarOpen, BarClose and SessionEnd");
+    assertEquals("2024-02-02T15:25:00+05:30", marketData.get("lastEventTime").asText(), "the open of the last bar");
+    assertEquals(0, marketData.get("connects").asLong());
+    assertEquals(0, marketData.get("ticks").asLong());
+    assertTrue(status.get("orderFeed").isNull());
   }
 
   @Test

@@ -69,16 +69,28 @@ public final class AuthSession {
   /** No token could be had in time; {@code reason} says why. */
   public record Unavailable(String reason) implements TokenReply {}
 
+  /** State of the session. */
+  public enum State {
+    /** No token and no login running. */
+    LOGGED_OUT,
+    /** A login runs; callers wait. */
+    LOGGING_IN,
+    /** The last login failed; the next waits for its back-off. */
+    BACKING_OFF,
+    /** A token is held. */
+    ACTIVE
+  }
+
   /**
    * Status of the session.
    *
-   * @param state         {@code LOGGED_OUT}, {@code LOGGING_IN}, {@code BACKING_OFF} or {@code ACTIVE}
+   * @param state         the session's state
    * @param logins        successful logins since start
    * @param failedLogins  failed login attempts since start
    * @param waiting       calls waiting for a token now
    * @param tokenIssuedAt when the current token was issued, null when none
    */
-  public record Status(AccountId account, String state, int logins, int failedLogins, int waiting, Instant tokenIssuedAt)
+  public record Status(AccountId account, State state, int logins, int failedLogins, int waiting, Instant tokenIssuedAt)
       implements OrdoSerializable {}
 
   /**
@@ -132,7 +144,7 @@ public final class AuthSession {
           })
           .onMessage(ReportRejected.class, report -> Behaviors.same())
           .onMessage(WaitExpired.class, this::onWaitExpired)
-          .onMessage(GetStatus.class, request -> replyStatus(request, "LOGGED_OUT", null))
+          .onMessage(GetStatus.class, request -> replyStatus(request, State.LOGGED_OUT, null))
           .build();
     }
 
@@ -155,7 +167,7 @@ public final class AuthSession {
           })
           .onMessage(ReportRejected.class, report -> Behaviors.same())
           .onMessage(WaitExpired.class, this::onWaitExpired)
-          .onMessage(GetStatus.class, request -> replyStatus(request, "LOGGING_IN", null))
+          .onMessage(GetStatus.class, request -> replyStatus(request, State.LOGGING_IN, null))
           .onMessage(LoginSucceeded.class, success -> {
             logins++;
             consecutiveFailures = 0;
@@ -185,7 +197,7 @@ public final class AuthSession {
           .onMessage(RetryLogin.class, retry -> waiting.isEmpty() ? loggedOut() : startLogin())
           .onMessage(ReportRejected.class, report -> Behaviors.same())
           .onMessage(WaitExpired.class, this::onWaitExpired)
-          .onMessage(GetStatus.class, request -> replyStatus(request, "BACKING_OFF", null))
+          .onMessage(GetStatus.class, request -> replyStatus(request, State.BACKING_OFF, null))
           .build();
     }
 
@@ -205,7 +217,7 @@ public final class AuthSession {
             return startLogin();
           })
           .onMessage(WaitExpired.class, this::onWaitExpired)
-          .onMessage(GetStatus.class, request -> replyStatus(request, "ACTIVE", token.issuedAt()))
+          .onMessage(GetStatus.class, request -> replyStatus(request, State.ACTIVE, token.issuedAt()))
           .build();
     }
 
@@ -234,7 +246,7 @@ public final class AuthSession {
       waiting.clear();
     }
 
-    private Behavior<Command> replyStatus(GetStatus request, String state, Instant issuedAt) {
+    private Behavior<Command> replyStatus(GetStatus request, State state, Instant issuedAt) {
       request.replyTo().tell(new Status(account, state, logins, failedLogins, waiting.size(), issuedAt));
       return Behaviors.same();
     }

@@ -1,20 +1,12 @@
 package dev.ordo.engine.marketdata;
 
 import dev.ordo.engine.broker.AuthSession;
-import dev.ordo.engine.trading.SymbolTrader;
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
-import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.InstrumentId;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -25,31 +17,22 @@ import dev.ordo.engine.model.TradeTick;
 import dev.ordo.engine.port.MarketDataStream;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * The market-data entry point of one account. It keeps the desired subscription set as data and
- * has two feeds:
- *
- * <ul>
- *   <li><b>The broker's stream</b> ({@link MarketDataStream}), as a state machine
- *       {@code DISCONNECTED -> CONNECTING -> CONNECTED -> BACKOFF -> CONNECTING ...}: the desired
- *       subscriptions are sent on every CONNECTED (a reconnected socket has none); a watchdog
- *       replaces a connection that is open but silent for {@code staleAfter}; failed or dropped
- *       connections are retried after a jittered exponential back-off, capped; a heartbeat is
- *       sent every {@code heartbeatEvery}. State changes are logged once at INFO, at most one INFO
- *       per {@code infoInterval} while flapping (the rest at DEBUG, then summarized); keep-alives
- *       at DEBUG. Frames of a replaced connection are ignored.
- *   <li><b>The replay of bar files</b> ({@link Deliver}): delivers bar events of subscribed
- *       instruments to their {@link SymbolTrader}s and answers once every trader has handled them,
- *       which lets the replay advance in lock-step. Events of one instrument are delivered in
- *       order; instruments run in parallel.
- * </ul>
+ * The connection of one account to a broker's push stream ({@link MarketDataStream}): the
+ * market-data WebSocket, or the order-update feed. It keeps the desired subscription set as data
+ * and runs the state machine {@link State} {@code DISCONNECTED -> CONNECTING -> CONNECTED -> BACKOFF
+ * -> CONNECTING ...}: the desired subscriptions are sent on every CONNECTED (a reconnected socket
+ * has none); a watchdog replaces a connection that is open but silent for {@code staleAfter};
+ * failed or dropped connections are retried after a jittered exponential back-off, capped; a
+ * heartbeat is sent every {@code heartbeatEvery}. State changes are logged once at INFO, at most
+ * one INFO per {@code infoInterval} while flapping (the rest at DEBUG, then summarized);
+ * keep-alives at DEBUG. Frames of a replaced connection are ignored. Replayed bars do not pass
+ * here ({@link BarDelivery}).
  */
 public final class MarketDataConnection {
 
@@ -61,16 +44,8 @@ public final class MarketDataConnection {
   /** Replaces the desired subscription set. */
   public record Subscribe(Set<InstrumentId> instruments) implements Command {}
 
-  /** The feed is up ({@code true}) or down. */
-  public record FeedStateChanged(boolean connected) implements Command {}
-
-  /** Delivers {@code events} (in order per instrument); answered when all were handled. */
-  public record Deliver(List<MarketEvent> events, ActorRef<Delivery> replyTo) implements Command {}
-
   /** Asks for the connection's status. */
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
-
-  private record Delivered(ActorRef<Delivery> replyTo, int count, OffsetDateTime latest, String failure) implements Command {}
 
   /** Wants a connection to the broker's stream (from DISCONNECTED; ignored otherwise). */
   public enum Connect implements Command {
@@ -106,53 +81,29 @@ public final class MarketDataConnection {
     UNMUTE_INFO
   }
 
-  /** A market event for one instrument. */
-  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-  @JsonSubTypes({
-    @JsonSubTypes.Type(value = BarOpen.class, name = "BarOpen"),
-    @JsonSubTypes.Type(value = BarClose.class, name = "BarClose"),
-    @JsonSubTypes.Type(value = SessionEnd.class, name = "SessionEnd")
-  })
-  public sealed interface MarketEvent extends OrdoSerializable {
-    InstrumentId instrumentId();
+  /** State of the connection to the stream. */
+  public enum State {
+    /** Not wanted (before {@link Connect}, after {@link Disconnect}). */
+    DISCONNECTED,
+    /** Getting a token and opening the socket. */
+    CONNECTING,
+    /** Open and subscribed. */
+    CONNECTED,
+    /** The last attempt or connection failed; waiting for the next attempt. */
+    BACKOFF
   }
-
-  /** A bar of {@code instrumentId} opens at {@code tsOpen}. */
-  public record BarOpen(InstrumentId instrumentId, OffsetDateTime tsOpen) implements MarketEvent {}
-
-  /** A bar completed. */
-  public record BarClose(Bar bar) implements MarketEvent {
-    @Override
-    public InstrumentId instrumentId() {
-      return bar.instrumentId();
-    }
-  }
-
-  /** The session of local date {@code session} of {@code instrumentId} is over. */
-  public record SessionEnd(InstrumentId instrumentId, LocalDate session) implements MarketEvent {}
-
-  /** Answer to {@link Deliver}. */
-  public sealed interface Delivery extends OrdoSerializable {}
-
-  /** All events were handled. */
-  public record DeliveryDone(int events) implements Delivery {}
-
-  /** Some event was not handled in time; {@code reason} says which. */
-  public record DeliveryFailed(String reason) implements Delivery {}
 
   /**
    * Status of the connection.
    *
-   * @param state           {@code DISCONNECTED}, {@code CONNECTING}, {@code CONNECTED} or {@code BACKOFF}
-   * @param subscriptions   the desired subscription set
-   * @param eventsDelivered replayed market events delivered since start
-   * @param lastEventTime   time of the latest delivered bar, null before the first
-   * @param connects        stream connections opened since start
-   * @param failures        connection attempts failed, drops and stale connections replaced since start
-   * @param ticks           ticks received from the stream since start
+   * @param state         the state machine's state
+   * @param subscriptions the desired subscription set, sorted
+   * @param connects      stream connections opened since start
+   * @param failures      connection attempts failed, drops and stale connections replaced since start
+   * @param ticks         ticks received from the stream since start
    */
-  public record Status(AccountId account, String state, List<InstrumentId> subscriptions, long eventsDelivered, OffsetDateTime lastEventTime,
-      long connects, long failures, long ticks) implements OrdoSerializable {}
+  public record Status(AccountId account, State state, List<InstrumentId> subscriptions, long connects, long failures, long ticks)
+      implements OrdoSerializable {}
 
   /**
    * Settings of the stream side.
@@ -194,39 +145,23 @@ public final class MarketDataConnection {
   }
 
   /**
-   * @param account    the account whose traders receive the events
-   * @param askTimeout how long one trader may take to handle one event
+   * A connection of {@code account} to {@code streamSide}'s stream, DISCONNECTED until {@link Connect}.
+   *
+   * @throws NullPointerException when {@code streamSide} is null
    */
-  public static Behavior<Command> create(AccountId account, Duration askTimeout) {
-    return create(account, askTimeout, null);
-  }
-
-  /** A connection that also runs the broker's stream ({@code streamSide} may be null for replay only). */
-  public static Behavior<Command> create(AccountId account, Duration askTimeout, StreamSide streamSide) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Connection(account, askTimeout, streamSide, context, timers).behavior()));
-  }
-
-  private enum StreamState {
-    DISCONNECTED,
-    CONNECTING,
-    CONNECTED,
-    BACKOFF
+  public static Behavior<Command> create(AccountId account, StreamSide streamSide) {
+    Objects.requireNonNull(streamSide, "streamSide");
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Connection(account, streamSide, context, timers).behavior()));
   }
 
   private static final class Connection {
     private final AccountId account;
-    private final Duration askTimeout;
     private final StreamSide streamSide;
     private final String label;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
-    private ClusterSharding sharding;
     private Set<InstrumentId> subscriptions = new TreeSet<>();
-    private boolean connected;
-    private long eventsDelivered;
-    private OffsetDateTime lastEventTime;
-    // Stream side.
-    private StreamState streamState = StreamState.DISCONNECTED;
+    private State streamState = State.DISCONNECTED;
     private boolean wanted;
     private long generation;
     private MarketDataStream.Connection open;
@@ -240,19 +175,12 @@ public final class MarketDataConnection {
     private long failures;
     private long ticks;
 
-    Connection(AccountId account, Duration askTimeout, StreamSide streamSide, ActorContext<Command> context, TimerScheduler<Command> timers) {
+    Connection(AccountId account, StreamSide streamSide, ActorContext<Command> context, TimerScheduler<Command> timers) {
       this.account = account;
-      this.askTimeout = askTimeout;
       this.streamSide = streamSide;
-      this.label = streamSide != null ? streamSide.label() : "Market data";
+      this.label = streamSide.label();
       this.context = context;
       this.timers = timers;
-    }
-
-    /** Sharding is needed only to deliver replayed bars; a stream-only connection runs without a cluster. */
-    private ClusterSharding sharding() {
-      if (sharding == null) sharding = ClusterSharding.get(context.getSystem());
-      return sharding;
     }
 
     Behavior<Command> behavior() {
@@ -260,13 +188,12 @@ public final class MarketDataConnection {
           .onMessage(Subscribe.class, subscribe -> {
             subscriptions = new TreeSet<>(subscribe.instruments());
             context.getLog().info("{} of {}: {} instrument(s) subscribed", label, account, subscriptions.size());
-            if (streamState == StreamState.CONNECTED) syncSubscriptions();
+            if (streamState == State.CONNECTED) syncSubscriptions();
             return Behaviors.same();
           })
           .onMessage(Connect.class, connect -> {
-            if (streamSide == null) throw new IllegalStateException("market data of " + account + " has no stream to connect");
             wanted = true;
-            if (streamState == StreamState.DISCONNECTED) startConnecting();
+            if (streamState == State.DISCONNECTED) startConnecting();
             return Behaviors.same();
           })
           .onMessage(Disconnect.class, disconnect -> {
@@ -274,7 +201,7 @@ public final class MarketDataConnection {
             timers.cancelAll();
             generation++;
             closeQuietly();
-            changeState(StreamState.DISCONNECTED, "disconnect requested");
+            changeState(State.DISCONNECTED, "disconnect requested");
             return Behaviors.same();
           })
           .onMessage(TokenForConnect.class, this::onToken)
@@ -284,7 +211,7 @@ public final class MarketDataConnection {
             return Behaviors.same();
           })
           .onMessage(TickArrived.class, tick -> {
-            if (tick.generation() != generation || streamState != StreamState.CONNECTED) return Behaviors.same();
+            if (tick.generation() != generation || streamState != State.CONNECTED) return Behaviors.same();
             frameSinceCheck = true;
             ticks++;
             streamSide.ticks().accept(tick.tick());
@@ -304,28 +231,12 @@ public final class MarketDataConnection {
             return Behaviors.same();
           })
           .onMessage(Closed.class, closed -> {
-            if (closed.generation() == generation && streamState == StreamState.CONNECTED) failed("connection closed: " + closed.reason());
+            if (closed.generation() == generation && streamState == State.CONNECTED) failed("connection closed: " + closed.reason());
             return Behaviors.same();
           })
           .onMessage(Timer.class, this::onTimer)
-          .onMessage(FeedStateChanged.class, change -> {
-            if (change.connected() != connected) {
-              connected = change.connected();
-              context.getLog().info("{} of {}: {}", label, account, connected ? "CONNECTED" : "DISCONNECTED");
-            }
-            return Behaviors.same();
-          })
-          .onMessage(Deliver.class, this::onDeliver)
-          .onMessage(Delivered.class, delivered -> {
-            eventsDelivered += delivered.count();
-            if (delivered.latest() != null && (lastEventTime == null || delivered.latest().isAfter(lastEventTime)))
-              lastEventTime = delivered.latest();
-            delivered.replyTo().tell(delivered.failure() == null ? new DeliveryDone(delivered.count()) : new DeliveryFailed(delivered.failure()));
-            return Behaviors.same();
-          })
           .onMessage(GetStatus.class, request -> {
-            String state = streamSide != null ? streamState.name() : connected ? "CONNECTED" : "DISCONNECTED";
-            request.replyTo().tell(new Status(account, state, List.copyOf(subscriptions), eventsDelivered, lastEventTime, connects, failures, ticks));
+            request.replyTo().tell(new Status(account, streamState, List.copyOf(subscriptions), connects, failures, ticks));
             return Behaviors.same();
           })
           .build();
@@ -333,14 +244,14 @@ public final class MarketDataConnection {
 
     private void startConnecting() {
       long attempt = ++generation;
-      changeState(StreamState.CONNECTING, "attempt " + (consecutiveFailures + 1));
+      changeState(State.CONNECTING, "attempt " + (consecutiveFailures + 1));
       context.ask(AuthSession.TokenReply.class, streamSide.authSession(), streamSide.settings().staleAfter(), AuthSession.GetToken::new,
           (reply, failure) -> new TokenForConnect(attempt,
               failure != null ? new AuthSession.Unavailable("no token: " + failure.getMessage()) : reply));
     }
 
     private Behavior<Command> onToken(TokenForConnect token) {
-      if (token.generation() != generation || streamState != StreamState.CONNECTING) return Behaviors.same();
+      if (token.generation() != generation || streamState != State.CONNECTING) return Behaviors.same();
       if (!(token.reply() instanceof AuthSession.Granted granted)) {
         failed("no session: " + ((AuthSession.Unavailable) token.reply()).reason());
         return Behaviors.same();
@@ -381,7 +292,7 @@ public final class MarketDataConnection {
     }
 
     private Behavior<Command> onOpened(Opened opened) {
-      if (opened.generation() != generation || streamState != StreamState.CONNECTING) {
+      if (opened.generation() != generation || streamState != State.CONNECTING) {
         try {
           opened.connection().close();
         } catch (RuntimeException e) {
@@ -393,7 +304,7 @@ public final class MarketDataConnection {
       connects++;
       consecutiveFailures = 0;
       subscribedOnConnection = new TreeSet<>();
-      changeState(StreamState.CONNECTED, "connection " + connects);
+      changeState(State.CONNECTED, "connection " + connects);
       syncSubscriptions();
       if (connects > 1) streamSide.reconnected().run();
       frameSinceCheck = false;
@@ -433,16 +344,16 @@ public final class MarketDataConnection {
     private Behavior<Command> onTimer(Timer timer) {
       switch (timer) {
         case RETRY -> {
-          if (wanted && streamState == StreamState.BACKOFF) startConnecting();
+          if (wanted && streamState == State.BACKOFF) startConnecting();
         }
         case WATCHDOG -> {
-          if (streamState != StreamState.CONNECTED) return Behaviors.same();
+          if (streamState != State.CONNECTED) return Behaviors.same();
           silentChecks = frameSinceCheck ? 0 : silentChecks + 1;
           frameSinceCheck = false;
           if (silentChecks >= 2) failed("no frame for " + streamSide.settings().staleAfter().toSeconds() + "s (stale)");
         }
         case HEARTBEAT -> {
-          if (streamState == StreamState.CONNECTED && open != null) {
+          if (streamState == State.CONNECTED && open != null) {
             try {
               open.heartbeat();
               context.getLog().debug("{} of {}: heartbeat sent", label, account);
@@ -474,7 +385,7 @@ public final class MarketDataConnection {
       timers.cancel(Timer.HEARTBEAT);
       closeQuietly();
       Duration wait = backoff(consecutiveFailures);
-      changeState(StreamState.BACKOFF, reason + "; retry in " + wait.toMillis() + " ms");
+      changeState(State.BACKOFF, reason + "; retry in " + wait.toMillis() + " ms");
       if (wanted) timers.startSingleTimer(Timer.RETRY, wait);
     }
 
@@ -487,7 +398,7 @@ public final class MarketDataConnection {
       return Duration.ofMillis(Math.max(1, Math.round(capped * spread)));
     }
 
-    private void changeState(StreamState next, String why) {
+    private void changeState(State next, String why) {
       if (next == streamState) return;
       streamState = next;
       if (infoMuted) {
@@ -498,39 +409,6 @@ public final class MarketDataConnection {
       context.getLog().info("{} of {}: {} ({})", label, account, next, why);
       infoMuted = true;
       timers.startSingleTimer(Timer.UNMUTE_INFO, streamSide.settings().infoInterval());
-    }
-
-    private Behavior<Command> onDeliver(Deliver deliver) {
-      Map<InstrumentId, List<MarketEvent>> byInstrument = new LinkedHashMap<>();
-      OffsetDateTime latest = null;
-      for (MarketEvent event : deliver.events()) {
-        if (!subscriptions.contains(event.instrumentId())) continue;
-        byInstrument.computeIfAbsent(event.instrumentId(), id -> new ArrayList<>()).add(event);
-        if (event instanceof BarClose close && (latest == null || close.bar().tsOpen().isAfter(latest))) latest = close.bar().tsOpen();
-      }
-      List<CompletableFuture<Done>> deliveries = new ArrayList<>(byInstrument.size());
-      int count = 0;
-      for (Map.Entry<InstrumentId, List<MarketEvent>> entry : byInstrument.entrySet()) {
-        CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
-        for (MarketEvent event : entry.getValue()) {
-          chain = chain.thenCompose(done -> deliver(entry.getKey(), event));
-          count++;
-        }
-        deliveries.add(chain.toCompletableFuture());
-      }
-      int delivered = count;
-      OffsetDateTime latestTime = latest;
-      context.pipeToSelf(CompletableFuture.allOf(deliveries.toArray(CompletableFuture[]::new)), (ok, failure) ->
-          new Delivered(deliver.replyTo(), delivered, latestTime, failure == null ? null : "market event not handled: " + failure.getMessage()));
-      return Behaviors.same();
-    }
-
-    private CompletionStage<Done> deliver(InstrumentId instrument, MarketEvent event) {
-      return sharding().entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument)).ask(replyTo -> {
-        if (event instanceof BarOpen open) return new SymbolTrader.OpenBar(open.tsOpen(), replyTo);
-        if (event instanceof BarClose close) return new SymbolTrader.CloseBar(close.bar(), replyTo);
-        return new SymbolTrader.EndSession(((SessionEnd) event).session(), replyTo);
-      }, askTimeout);
     }
   }
 }

@@ -27,7 +27,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * time, in four phases that mirror the strategy spec's order within a bar:
  *
  * <ol>
- *   <li>the replay clock moves to the bars' open; {@code BarOpen} goes to the symbol traders;
+ *   <li>the replay clock moves to the bars' open; {@code BarOpen} goes to the symbol traders
+ *       (through {@link BarDelivery});
  *   <li>the paper broker matches working orders against the bars and delivers the fills;
  *   <li>the clock moves to the bars' close; {@code BarClose} goes to the symbol traders;
  *   <li>for bars that end their session: the broker closes the session, then {@code SessionEnd}.
@@ -134,19 +135,21 @@ public final class ReplayDriver {
 
   /**
    * @param resume     per instrument, what its symbol trader already applied (empty for a fresh journal)
+   * @param delivery   delivers the market events to the symbol traders; told the feed started and ended
+   * @param broker     the simulated exchange that matches the bars and closes the sessions
    * @param askTimeout how long one phase may take
    */
   public static Behavior<Command> create(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume,
-      ActorRef<MarketDataConnection.Command> marketData, SimulatedExchange broker, ReplayClock clock, Speed speed, Duration askTimeout,
+      ActorRef<BarDelivery.Command> delivery, SimulatedExchange broker, ReplayClock clock, Speed speed, Duration askTimeout,
       Listener listener) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Driver(schedule, resume, marketData, broker, clock, speed, askTimeout, listener, context, timers).ready()));
+        new Driver(schedule, resume, delivery, broker, clock, speed, askTimeout, listener, context, timers).ready()));
   }
 
   private static final class Driver {
     private final ReplaySchedule schedule;
     private final Map<InstrumentId, SymbolTrader.Progress> resume;
-    private final ActorRef<MarketDataConnection.Command> marketData;
+    private final ActorRef<BarDelivery.Command> delivery;
     private final SimulatedExchange broker;
     private final ReplayClock clock;
     private final Speed speed;
@@ -162,12 +165,12 @@ public final class ReplayDriver {
     private State state = State.READY;
     private String error;
 
-    Driver(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume, ActorRef<MarketDataConnection.Command> marketData,
+    Driver(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume, ActorRef<BarDelivery.Command> delivery,
         SimulatedExchange broker, ReplayClock clock, Speed speed, Duration askTimeout, Listener listener, ActorContext<Command> context,
         TimerScheduler<Command> timers) {
       this.schedule = schedule;
       this.resume = Map.copyOf(resume);
-      this.marketData = marketData;
+      this.delivery = delivery;
       this.broker = broker;
       this.clock = clock;
       this.speed = speed;
@@ -182,7 +185,7 @@ public final class ReplayDriver {
       return Behaviors.receive(Command.class)
           .onMessage(Start.class, start -> {
             state = State.RUNNING;
-            marketData.tell(new MarketDataConnection.FeedStateChanged(true));
+            delivery.tell(new BarDelivery.FeedStateChanged(true));
             context.getLog().info("Replay of {} steps ({} sessions, {} bars) at speed {}", schedule.steps().size(), schedule.sessions().size(),
                 schedule.barCount(), speed);
             runNext();
@@ -236,14 +239,14 @@ public final class ReplayDriver {
 
     private CompletionStage<Done> runStep(ReplaySchedule.Step step, List<Bar> bars, List<Bar> ends) {
       clock.advanceTo(step.at());
-      List<MarketDataConnection.MarketEvent> opens = new ArrayList<>();
-      List<MarketDataConnection.MarketEvent> closes = new ArrayList<>();
+      List<BarDelivery.MarketEvent> opens = new ArrayList<>();
+      List<BarDelivery.MarketEvent> closes = new ArrayList<>();
       for (Bar bar : bars) {
-        opens.add(new MarketDataConnection.BarOpen(bar.instrumentId(), bar.tsOpen()));
-        closes.add(new MarketDataConnection.BarClose(bar));
+        opens.add(new BarDelivery.BarOpen(bar.instrumentId(), bar.tsOpen()));
+        closes.add(new BarDelivery.BarClose(bar));
       }
-      List<MarketDataConnection.MarketEvent> sessionEnds = new ArrayList<>();
-      for (Bar bar : ends) sessionEnds.add(new MarketDataConnection.SessionEnd(bar.instrumentId(), bar.tsOpen().toLocalDate()));
+      List<BarDelivery.MarketEvent> sessionEnds = new ArrayList<>();
+      for (Bar bar : ends) sessionEnds.add(new BarDelivery.SessionEnd(bar.instrumentId(), bar.tsOpen().toLocalDate()));
       Instant closeTime = (bars.isEmpty() ? ends : bars).stream().map(b -> b.tsClose().toInstant()).min(Instant::compareTo).orElse(step.at());
       return deliver(opens)
           .thenCompose(done -> allOf(bars.stream().map(bar -> broker.matchBar(bar).thenApply(n -> Done.getInstance())).toList()))
@@ -260,12 +263,12 @@ public final class ReplayDriver {
           .thenApply(ignored -> Done.getInstance());
     }
 
-    private CompletionStage<Done> deliver(List<MarketDataConnection.MarketEvent> events) {
+    private CompletionStage<Done> deliver(List<BarDelivery.MarketEvent> events) {
       if (events.isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
-      return AskPattern.<MarketDataConnection.Command, MarketDataConnection.Delivery>ask(marketData,
-              replyTo -> new MarketDataConnection.Deliver(events, replyTo), askTimeout, system.scheduler())
-          .thenApply(delivery -> {
-            if (delivery instanceof MarketDataConnection.DeliveryFailed failed) throw new IllegalStateException(failed.reason());
+      return AskPattern.<BarDelivery.Command, BarDelivery.Delivery>ask(delivery,
+              replyTo -> new BarDelivery.Deliver(events, replyTo), askTimeout, system.scheduler())
+          .thenApply(answer -> {
+            if (answer instanceof BarDelivery.DeliveryFailed failed) throw new IllegalStateException(failed.reason());
             return Done.getInstance();
           });
     }
@@ -302,7 +305,7 @@ public final class ReplayDriver {
     private void stopNow(State end) {
       if (state == State.RUNNING || state == State.READY) {
         state = end;
-        if (end != State.STOPPED) marketData.tell(new MarketDataConnection.FeedStateChanged(false));
+        if (end != State.STOPPED) delivery.tell(new BarDelivery.FeedStateChanged(false));
         listener.onEnd(progress());
       }
       stopWaiters.forEach(w -> w.tell(Done.getInstance()));

@@ -4,6 +4,7 @@ import dev.ordo.engine.broker.AuthSession;
 import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.broker.Reconciler;
 import dev.ordo.engine.marketdata.BarBuilder;
+import dev.ordo.engine.marketdata.BarDelivery;
 import dev.ordo.engine.marketdata.MarketDataConnection;
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
@@ -17,9 +18,12 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * The supervisor of one account: it starts the account's {@link AuthSession},
- * {@link BrokerGateway} and {@link MarketDataConnection}, restarts them when they fail, and
- * its gateway registers itself with the receptionist for the account's symbol traders while it runs.
+ * The supervisor of one account: it starts the account's {@link AuthSession} and
+ * {@link BrokerGateway}; for the paper replay the {@link BarDelivery} of replayed bars; live, the
+ * {@link MarketDataConnection} of the market-data stream (its ticks built into bars by the
+ * {@link BarBuilder}), that of the order feed, and the {@link Reconciler}. It restarts any of them
+ * that fails; its gateway registers itself with the receptionist for the account's symbol traders
+ * while it runs.
  */
 public final class TradingService {
 
@@ -31,11 +35,19 @@ public final class TradingService {
   /** Asks for the service's parts. */
   public record GetParts(ActorRef<Parts> replyTo) implements Command {}
 
-  /** The running children of the service; {@code reconciler} and {@code orderFeed} are null for the paper replay. */
+  /**
+   * The running children of the service.
+   *
+   * @param barDelivery delivers replayed bars to the symbol traders; null live
+   * @param marketData  the market-data stream's connection; null for the paper replay
+   * @param reconciler  null for the paper replay
+   * @param orderFeed   the order-update stream's connection; null for the paper replay or without an order feed
+   */
   public record Parts(
       AccountId account,
       ActorRef<AuthSession.Command> authSession,
       ActorRef<BrokerGateway.Command> gateway,
+      ActorRef<BarDelivery.Command> barDelivery,
       ActorRef<MarketDataConnection.Command> marketData,
       ActorRef<Reconciler.Command> reconciler,
       ActorRef<MarketDataConnection.Command> orderFeed)
@@ -67,7 +79,7 @@ public final class TradingService {
   /**
    * Settings of a service.
    *
-   * @param marketDataAskTimeout how long a symbol trader may take to handle one market event
+   * @param marketDataAskTimeout how long a symbol trader may take to handle one replayed market event
    */
   public record Settings(AuthSession.Settings auth, BrokerGateway.Settings gateway, Duration marketDataAskTimeout) {
     public static Settings defaults() {
@@ -90,11 +102,12 @@ public final class TradingService {
     }
   }
 
+  /** The service of the paper replay. */
   public static Behavior<Command> create(AccountId account, Broker broker, Credentials credentials, Settings settings) {
     return create(account, broker, credentials, settings, null);
   }
 
-  /** A service; with {@code live} (null for the paper replay) it also runs the stream, the bar builder and the reconciler. */
+  /** A service; with {@code live} (null for the paper replay) it runs the streams, the bar builder and the reconciler instead of the bar delivery. */
   public static Behavior<Command> create(AccountId account, Broker broker, Credentials credentials, Settings settings,
       Live live) {
     return Behaviors.setup(context -> {
@@ -104,31 +117,34 @@ public final class TradingService {
       ActorRef<BrokerGateway.Command> gateway = context.spawn(
           Behaviors.supervise(BrokerGateway.create(account, broker, auth, settings.gateway())).onFailure(SupervisorStrategy.restart()),
           "broker-gateway");
+      ActorRef<BarDelivery.Command> barDelivery = null;
+      ActorRef<MarketDataConnection.Command> marketData = null;
       ActorRef<Reconciler.Command> reconciler = null;
       ActorRef<MarketDataConnection.Command> orderFeed = null;
-      MarketDataConnection.StreamSide streamSide = null;
-      if (live != null) {
+      if (live == null) {
+        barDelivery = context.spawn(Behaviors.supervise(BarDelivery.create(account, settings.marketDataAskTimeout()))
+            .onFailure(SupervisorStrategy.restart()), "bar-delivery");
+      } else {
         reconciler = context.spawn(Behaviors.supervise(Reconciler.create(account, gateway, live.fills(), live.instruments(), live.reconciler(),
             live.clock())).onFailure(SupervisorStrategy.restart()), "reconciler");
         ActorRef<BarBuilder.Command> bars = context.spawn(
             Behaviors.supervise(BarBuilder.create(account, live.barInterval(), live.zones())).onFailure(SupervisorStrategy.restart()), "bar-builder");
         ActorRef<Reconciler.Command> reconcile = reconciler;
-        streamSide = new MarketDataConnection.StreamSide(live.stream(), auth, tick -> bars.tell(new BarBuilder.OnTick(tick)),
-            new java.util.Random(live.seed()), live.streamSettings(), () -> reconcile.tell(new Reconciler.Reconcile("reconnect", null)));
+        MarketDataConnection.StreamSide streamSide = new MarketDataConnection.StreamSide(live.stream(), auth,
+            tick -> bars.tell(new BarBuilder.OnTick(tick)), new java.util.Random(live.seed()), live.streamSettings(),
+            () -> reconcile.tell(new Reconciler.Reconcile("reconnect", null)));
+        marketData = context.spawn(Behaviors.supervise(MarketDataConnection.create(account, streamSide)).onFailure(SupervisorStrategy.restart()),
+            "market-data");
         if (live.orderFeed() != null) {
           MarketDataConnection.StreamSide feedSide = new MarketDataConnection.StreamSide(live.orderFeed(), auth, tick -> {},
               new java.util.Random(live.seed() + 1), live.streamSettings(), () -> reconcile.tell(new Reconciler.Reconcile("order feed reconnect", null)),
               () -> reconcile.tell(new Reconciler.Reconcile("order update", null)), "Order feed");
-          orderFeed = context.spawn(Behaviors.supervise(MarketDataConnection.create(account, settings.marketDataAskTimeout(), feedSide))
+          orderFeed = context.spawn(Behaviors.supervise(MarketDataConnection.create(account, feedSide))
               .onFailure(SupervisorStrategy.restart()), "order-feed");
         }
       }
-      ActorRef<MarketDataConnection.Command> marketData = context.spawn(
-          Behaviors.supervise(MarketDataConnection.create(account, settings.marketDataAskTimeout(), streamSide))
-              .onFailure(SupervisorStrategy.restart()),
-          "market-data");
       context.getLog().info("Trading service of account {} started", account);
-      Parts parts = new Parts(account, auth, gateway, marketData, reconciler, orderFeed);
+      Parts parts = new Parts(account, auth, gateway, barDelivery, marketData, reconciler, orderFeed);
       return Behaviors.receive(Command.class)
           .onMessage(GetParts.class, request -> {
             request.replyTo().tell(parts);

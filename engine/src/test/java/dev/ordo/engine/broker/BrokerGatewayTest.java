@@ -68,7 +68,7 @@ class BrokerGatewayTest {
 
     TestProbe<AuthSession.Status> status = testKit.createTestProbe();
     parts.auth().tell(new AuthSession.GetStatus(status.ref()));
-    assertEquals("ACTIVE", status.receiveMessage().state());
+    assertEquals(AuthSession.State.ACTIVE, status.receiveMessage().state());
   }
 
   @Test

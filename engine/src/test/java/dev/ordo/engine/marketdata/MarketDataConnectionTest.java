@@ -66,7 +66,7 @@ class MarketDataConnectionTest {
   ActorRef<MarketDataConnection.Command> start(MarketDataConnection.StreamSettings settings) {
     FakeBroker broker = new FakeBroker();
     ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(account, broker, Credentials.none(), AuthSession.Settings.defaults()));
-    ActorRef<MarketDataConnection.Command> connection = testKit.spawn(MarketDataConnection.create(account, Duration.ofSeconds(5),
+    ActorRef<MarketDataConnection.Command> connection = testKit.spawn(MarketDataConnection.create(account,
         new MarketDataConnection.StreamSide(stream, auth, received::add, new Random(7), settings, () -> {})));
     spawned.add(auth);
     spawned.add(connection);
@@ -105,7 +105,7 @@ class MarketDataConnectionTest {
     assertEquals(Set.of(TCS, INFY), stream.last().subscribed());
     stream.last().listener.onTick(tick(TCS, "3500.05"));
     eventually(() -> received.size() == 1, "tick forwarded");
-    assertEquals("CONNECTED", status(connection).state());
+    assertEquals(MarketDataConnection.State.CONNECTED, status(connection).state());
 
     connection.tell(new MarketDataConnection.Subscribe(Set.of(TCS, SBIN)));
     eventually(() -> stream.last().subscribes.size() == 2, "difference subscribed");
@@ -118,7 +118,7 @@ class MarketDataConnectionTest {
     ActorRef<MarketDataConnection.Command> connection = connected(Set.of(TCS, INFY));
     FakeStream.FakeConnection first = stream.last();
     first.listener.onClosed("server closed the socket");
-    eventually(() -> "BACKOFF".equals(status(connection).state()), "backing off");
+    eventually(() -> status(connection).state() == MarketDataConnection.State.BACKOFF, "backing off");
     manualTime.timePasses(Duration.ofMillis(999));
     assertEquals(1, stream.connections.size(), "no reconnect before the 1 s back-off");
     manualTime.timePasses(Duration.ofMillis(1));
@@ -141,10 +141,10 @@ class MarketDataConnectionTest {
     FakeStream.FakeConnection first = stream.last();
     first.throwOnClose = true;
     first.listener.onClosed("server closed the socket");
-    eventually(() -> "BACKOFF".equals(status(connection).state()), "backing off");
+    eventually(() -> status(connection).state() == MarketDataConnection.State.BACKOFF, "backing off");
     manualTime.timePasses(Duration.ofSeconds(1));
     eventually(() -> stream.connections.size() == 2 && !stream.last().subscribes.isEmpty(), "reconnected");
-    assertEquals("CONNECTED", status(connection).state());
+    assertEquals(MarketDataConnection.State.CONNECTED, status(connection).state());
   }
 
   @Test
@@ -166,7 +166,7 @@ class MarketDataConnectionTest {
     manualTime.timePasses(Duration.ofSeconds(1));
     eventually(() -> stream.connections.size() == 2 && !stream.last().subscribes.isEmpty(), "replaced and resubscribed");
     assertEquals(Set.of(TCS), stream.last().subscribed());
-    assertEquals("CONNECTED", status(connection).state());
+    assertEquals(MarketDataConnection.State.CONNECTED, status(connection).state());
   }
 
   @Test
@@ -242,7 +242,7 @@ class MarketDataConnectionTest {
       for (int i = 0; i < 5; i++) {
         stream.last().listener.onClosed("dropped");
         int expected = i + 2;
-        eventually(() -> "BACKOFF".equals(status(connection).state()), "backing off " + expected);
+        eventually(() -> status(connection).state() == MarketDataConnection.State.BACKOFF, "backing off " + expected);
         manualTime.timePasses(Duration.ofSeconds(1));
         eventually(() -> stream.connections.size() == expected && !stream.last().subscribes.isEmpty(), "reconnected " + expected);
       }
