@@ -122,8 +122,9 @@ public final class TradingService {
       ActorRef<Reconciler.Command> reconciler = null;
       ActorRef<MarketDataConnection.Command> orderFeed = null;
       if (live == null) {
+        // Resumed, not restarted, after a failure: a restart would forget the subscriptions and deliver nothing more.
         barDelivery = context.spawn(Behaviors.supervise(BarDelivery.create(account, settings.marketDataAskTimeout()))
-            .onFailure(SupervisorStrategy.restart()), "bar-delivery");
+            .onFailure(SupervisorStrategy.resume()), "bar-delivery");
       } else {
         reconciler = context.spawn(Behaviors.supervise(Reconciler.create(account, gateway, live.fills(), live.instruments(), live.reconciler(),
             live.clock())).onFailure(SupervisorStrategy.restart()), "reconciler");

@@ -79,12 +79,12 @@ class MarketDataConnectionTest {
     return probe.receiveMessage();
   }
 
+  /** Waits (with the testkit's polling, not a spin) until {@code condition} holds; fails naming {@code what} after 5 s. */
   static void eventually(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for: " + what);
-      Thread.onSpinWait();
-    }
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(10), () -> {
+      if (!condition.getAsBoolean()) throw new AssertionError("timed out waiting for: " + what);
+      return null;
+    });
   }
 
   static TradeTick tick(InstrumentId id, String price) {
