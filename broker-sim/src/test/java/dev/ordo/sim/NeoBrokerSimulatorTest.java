@@ -23,6 +23,7 @@ import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.Quantity;
 import dev.ordo.engine.model.TimeInForce;
 import dev.ordo.engine.model.VenueOrderId;
+import dev.ordo.engine.port.AccountLimits;
 import dev.ordo.engine.port.BrokerError;
 import dev.ordo.engine.port.BrokerResult;
 import dev.ordo.engine.port.OrderReport;
@@ -164,6 +165,28 @@ class NeoBrokerSimulatorTest {
     assertEquals(2, simulator.stats().logins(), "one re-login for every caller that met the expired token");
     assertTrue(simulator.stats().authRejections() >= 1);
     assertEquals(0, simulator.stats().duplicateClientOrderIds());
+  }
+
+  @Test
+  void aBuyHoldsCashUntilCanceledAndOneBeyondTheCashIsRejectedAndKeptInTheBook() throws Exception {
+    NeoBroker broker = start(SimFaults.none(), Duration.ofSeconds(5));
+    SessionToken token = ok(get(broker.login(USER.toCredentials())));
+    VenueOrderId id = ok(get(broker.placeOrder(token, limitBuy("TCS-EQ-1", "1.50"))));
+    AccountLimits held = ok(get(broker.limits(token)));
+    assertEquals(0, new BigDecimal("9999997").compareTo(held.available().get("INR")), "2 x 1.50 held: " + held);
+    assertEquals(0, new BigDecimal("3").compareTo(held.reserved().get("INR")), held.toString());
+    ok(get(broker.cancelOrder(token, id)));
+    AccountLimits released = ok(get(broker.limits(token)));
+    assertEquals(0, new BigDecimal("10000000").compareTo(released.available().get("INR")), released.toString());
+    assertEquals(0, released.reserved().get("INR").signum(), released.toString());
+
+    OrderRequest tooBig = new OrderRequest(ClientOrderId.of("TCS-EQ-2"), TCS, OrderSide.BUY, OrderType.LIMIT, Quantity.of(10_000_001), null,
+        Price.of("1"), TimeInForce.DAY);
+    BrokerError rejected = error(get(broker.placeOrder(token, tooBig)));
+    assertEquals(new BrokerError.Rejected("400 insufficient funds: order needs 10000001 INR, available 10000000.00"), rejected);
+    OrderReport row = ok(get(broker.orderBook(token))).stream().filter(r -> r.clientOrderId().value().equals("TCS-EQ-2")).findFirst().orElseThrow();
+    assertEquals(OrderStatus.REJECTED, row.status());
+    assertEquals(1, simulator.stats().ordersPlaced(), "only the accepted one");
   }
 
   @Test
