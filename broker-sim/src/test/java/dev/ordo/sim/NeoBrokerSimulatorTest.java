@@ -30,6 +30,7 @@ import dev.ordo.engine.port.OrderReport;
 import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.PositionReport;
 import dev.ordo.engine.port.SessionToken;
+import dev.ordo.engine.time.ReplayClock;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -40,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -79,8 +81,13 @@ class NeoBrokerSimulatorTest {
   }
 
   NeoBroker start(SimFaults faults, Duration callTimeout) throws Exception {
+    return start(faults, callTimeout, Clock.systemUTC());
+  }
+
+  /** Starts the simulator on {@code simulatorClock} (its token times and TOTP checks). */
+  NeoBroker start(SimFaults faults, Duration callTimeout, Clock simulatorClock) throws Exception {
     simulator = get(BrokerSimulator.start(testKit.system(), new BrokerSimulator.Settings("127.0.0.1", 0, SAMPLE, null, null, null, USER, faults,
-        new BigDecimal("10000000")), Clock.systemUTC()));
+        new BigDecimal("10000000")), simulatorClock));
     return new NeoBroker(testKit.system(), new NeoBroker.Settings(simulator.baseUrl(), callTimeout, Clock.systemUTC()));
   }
 
@@ -146,7 +153,9 @@ class NeoBrokerSimulatorTest {
 
   @Test
   void anExpiredTokenAnswers900901AndManyCallersCauseOneReLogin() throws Exception {
-    NeoBroker broker = start(new SimFaults(Duration.ofSeconds(2), null, null, null, 0, null, 0, 1), Duration.ofSeconds(5));
+    // The simulator's clock only moves when told: its tokens expire exactly when the test says, and the new one never does.
+    ReplayClock simulatorClock = new ReplayClock(Instant.now());
+    NeoBroker broker = start(new SimFaults(Duration.ofSeconds(2), null, null, null, 0, null, 0, 1), Duration.ofSeconds(5), simulatorClock);
     AccountId account = AccountId.of("neo");
     ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(account, broker, USER.toCredentials(), AuthSession.Settings.defaults()));
     ActorRef<BrokerGateway.Command> gateway = testKit.spawn(BrokerGateway.create(account, broker, auth, BrokerGateway.Settings.defaults()
@@ -154,7 +163,7 @@ class NeoBrokerSimulatorTest {
     TestProbe<BrokerCall.Reply> replies = testKit.createTestProbe();
     gateway.tell(new BrokerGateway.Execute(new BrokerCall.GetOrderBook(), BrokerGateway.Priority.NORMAL, replies.ref()));
     assertInstanceOf(BrokerCall.OrderBook.class, replies.receiveMessage(Duration.ofSeconds(10)));
-    Thread.sleep(2100);
+    simulatorClock.advanceTo(simulatorClock.instant().plusSeconds(2));
     for (int i = 0; i < 50; i++)
       gateway.tell(new BrokerGateway.Execute(new BrokerCall.PlaceOrder(limitBuy("TCS-EQ-" + i, "1.00")), BrokerGateway.Priority.CRITICAL,
           replies.ref()));
@@ -255,15 +264,14 @@ class NeoBrokerSimulatorTest {
     assertEquals(0, json.readTree(stats.body()).path("ordersPlaced").asInt());
   }
 
-  void awaitEndOfData() throws Exception {
+  void awaitEndOfData() {
     HttpClient http = HttpClient.newHttpClient();
     ObjectMapper json = new ObjectMapper();
-    for (int i = 0; i < 200; i++) {
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
       JsonNode clock = json.readTree(http.send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/sim/clock")).GET().build(),
           HttpResponse.BodyHandlers.ofString()).body());
-      if (clock.path("stepsDone").asInt() == clock.path("stepsTotal").asInt()) return;
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the simulated market did not reach the end of the sample");
+      assertEquals(clock.path("stepsTotal").asInt(), clock.path("stepsDone").asInt(), "the simulated market reached the end of the sample");
+      return null;
+    });
   }
 }
