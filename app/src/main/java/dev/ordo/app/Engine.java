@@ -149,9 +149,7 @@ public final class Engine implements AutoCloseable {
     SymbolTrader.init(system, new SymbolTrader.Dependencies(strategyOf, clock));
     Position.init(system, clock);
 
-    Map<String, BigDecimal> cash = new TreeMap<>();
-    config.getConfig("ordo.paper-cash").entrySet().forEach(e -> cash.put(e.getKey(), new BigDecimal(e.getValue().unwrapped().toString())));
-    PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), cash, clock, brokerTimeout)
+    PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), paperCash(config), clock, brokerTimeout)
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
     broker.subscribeOrderUpdates(new OrderUpdateRouter(system, phaseTimeout));
 
@@ -194,6 +192,13 @@ public final class Engine implements AutoCloseable {
 
     driver.tell(ReplayDriver.Start.INSTANCE);
     return new Engine(system, schedule, account, driver, queries, http, replayEnd);
+  }
+
+  /** The paper account's starting cash by currency ({@code ordo.paper-cash}). */
+  static Map<String, BigDecimal> paperCash(Config config) {
+    Map<String, BigDecimal> cash = new TreeMap<>();
+    config.getConfig("ordo.paper-cash").entrySet().forEach(e -> cash.put(e.getKey(), new BigDecimal(e.getValue().unwrapped().toString())));
+    return cash;
   }
 
   static EightyTwentyStrategy.Parameters strategyParameters(Config c) {

@@ -34,6 +34,7 @@ final class EngineFixture {
   /** The trades of the sample by the synchronous backtester: the independent expectation. */
   static List<RoundTrip> expectedTrades() {
     EightyTwentyStrategy.Parameters defaults = EightyTwentyStrategy.Parameters.defaults();
-    return Backtester.run(BarFileReader.readFolder(SAMPLE), f -> new EightyTwentyStrategy(defaults.withTickSize(f.instrument().tickSize())));
+    return Backtester.run(BarFileReader.readFolder(SAMPLE), f -> new EightyTwentyStrategy(defaults.withTickSize(f.instrument().tickSize())),
+        Engine.paperCash(ConfigFactory.load()));
   }
 }

@@ -2,9 +2,10 @@ package dev.ordo.sim;
 
 import dev.ordo.broker.neo.NeoWire;
 import dev.ordo.broker.neo.ScripMaster;
-import dev.ordo.engine.venue.BarFillModel;
 import dev.ordo.engine.marketdata.ReplaySchedule;
 import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.ClientOrderId;
+import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.OrderSide;
@@ -12,11 +13,21 @@ import dev.ordo.engine.model.OrderStatus;
 import dev.ordo.engine.model.OrderType;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.Quantity;
+import dev.ordo.engine.model.TimeInForce;
+import dev.ordo.engine.model.TradeId;
+import dev.ordo.engine.model.VenueOrderId;
+import dev.ordo.engine.port.OrderRequest;
+import dev.ordo.engine.port.PositionReport;
+import dev.ordo.engine.venue.BarFillModel;
+import dev.ordo.engine.venue.VenueBook;
+import dev.ordo.engine.venue.VenueMarket;
+import dev.ordo.engine.venue.VenueOrder;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -24,7 +35,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -33,12 +46,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The simulated exchange and broker back office: order book, trade book, positions and cash of one
- * account, and a market that replays bar files in wall-clock time at {@code speed}. Orders are
- * matched with the paper broker's {@link BarFillModel} against bars opening at or after their
- * acceptance (in simulated time); after an instrument's session closed a market order fills at the
- * close. Each bar goes out as four ticks (open, then low and high in the likelier order, then close)
- * stamped inside the bar. State is in memory: a restarted simulator starts afresh.
+ * The simulated exchange and broker back office: the {@link VenueBook} of one account (order book,
+ * trade book, positions and cash, with the paper broker's rules: {@link BarFillModel} matching
+ * against bars opening at or after an order's acceptance in simulated time, a market order after
+ * its session closed filled at the close, cash reserved by working buys), and a market that
+ * replays bar files in wall-clock time at {@code speed}. Each bar goes out as four ticks (open,
+ * then low and high in the likelier order, then close) stamped inside the bar. State is in memory:
+ * a restarted simulator starts afresh.
  */
 final class SimExchange {
 
@@ -90,6 +104,28 @@ final class SimExchange {
     }));
   }
 
+  /** The currency of the account's cash. */
+  private static final String CURRENCY = "INR";
+
+  /** Names the n-th fill of the account (Kotak Neo {@code flId}). */
+  private static final LongFunction<TradeId> TRADE_IDS = n -> TradeId.of("F" + n);
+
+  /** First order number less one (Kotak Neo's are 15 digits, so they sort in placement order). */
+  private static final long ORDER_NUMBERS = 240000000000000L;
+
+  /**
+   * What the wire shows of an order beyond the book's {@link VenueOrder}.
+   *
+   * @param tag       the client's free text {@code ig} (Ordo's ClientOrderId), empty when none
+   * @param updatedAt simulated time of the last change
+   */
+  private record Ticket(String tag, String validity, String product, Instant updatedAt) {
+
+    Ticket updated(Instant at) {
+      return new Ticket(tag, validity, product, at);
+    }
+  }
+
   private static final class Exchange {
     private final ReplaySchedule schedule;
     private final ScripMaster master;
@@ -98,28 +134,25 @@ final class SimExchange {
     private final TickSink ticks;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
-    private final Map<String, SimOrder> orders = new LinkedHashMap<>();
-    private final List<Map<String, Object>> trades = new ArrayList<>();
-    private final Map<InstrumentId, BigDecimal[]> positions = new TreeMap<>(); // buyQty, sellQty, buyAmt, sellAmt
     private final Set<String> tags = new HashSet<>();
-    private final Map<InstrumentId, Bar> closedWith = new HashMap<>();
-    private final Map<InstrumentId, Bar> lastBar = new HashMap<>();
+    /** The wire fields of each order that the book does not keep. */
+    private final Map<VenueOrderId, Ticket> tickets = new HashMap<>();
     private final Map<InstrumentId, BigDecimal[]> day = new HashMap<>(); // open, high, low, volume
     private final Map<InstrumentId, LocalDate> dayOf = new HashMap<>();
     private final Map<InstrumentId, BigDecimal> previousClose = new HashMap<>();
-    private BigDecimal cash;
+    private VenueBook book;
+    private VenueMarket market;
     private boolean paused;
     private Instant clock;
     private int next;
-    private long orderSequence;
-    private long tradeSequence;
 
     Exchange(ReplaySchedule schedule, ScripMaster master, Double speed, BigDecimal cash, SimStats stats, TickSink ticks,
         ActorContext<Command> context, TimerScheduler<Command> timers) {
       this.schedule = schedule;
       this.master = master;
       this.speed = speed;
-      this.cash = cash;
+      this.book = VenueBook.empty().withDeposit(Map.of(CURRENCY, cash));
+      this.market = VenueMarket.listing(master.instruments().stream().collect(Collectors.toMap(Instrument::id, i -> i)));
       this.stats = stats;
       this.ticks = ticks;
       this.context = context;
@@ -141,8 +174,8 @@ final class SimExchange {
           .onMessage(Place.class, place -> reply(place.replyTo(), place(place.order())))
           .onMessage(Modify.class, modify -> reply(modify.replyTo(), modify(modify.change())))
           .onMessage(Cancel.class, cancel -> reply(cancel.replyTo(), cancel(cancel.cancel())))
-          .onMessage(GetOrders.class, request -> reply(request.replyTo(), ok("data", orders.values().stream().map(this::row).toList())))
-          .onMessage(GetTrades.class, request -> reply(request.replyTo(), ok("data", List.copyOf(trades))))
+          .onMessage(GetOrders.class, request -> reply(request.replyTo(), ok("data", orderRows())))
+          .onMessage(GetTrades.class, request -> reply(request.replyTo(), ok("data", book.trades().stream().map(this::tradeRow).toList())))
           .onMessage(GetPositions.class, request -> reply(request.replyTo(), ok("data", positionRows())))
           .onMessage(GetLimits.class, request -> reply(request.replyTo(), limits()))
           .onMessage(GetQuotes.class, request -> reply(request.replyTo(), quotes(request.scrips())))
@@ -187,7 +220,7 @@ final class SimExchange {
       }
       if (close != null) clock = close;
       for (Bar bar : step.sessionEnds()) {
-        closedWith.put(bar.instrumentId(), bar);
+        market = market.sessionClosed(bar);
         previousClose.put(bar.instrumentId(), bar.close().value());
       }
       next++;
@@ -204,44 +237,19 @@ final class SimExchange {
     }
 
     private void match(Bar bar) {
-      InstrumentId id = bar.instrumentId();
-      closedWith.remove(id);
-      for (SimOrder order : List.copyOf(orders.values())) {
-        if (!order.isOpen() || !order.instrument().id().equals(id) || order.acceptedAt().isAfter(bar.tsOpen().toInstant())) continue;
-        Optional<Price> px = BarFillModel.match(order.type(), order.side(), order.trigger(), order.price(), bar);
-        px.ifPresent(price -> fill(order, price, bar));
-      }
+      market = market.barMatched(bar);
+      book.match(bar, TRADE_IDS).forEach(this::fill);
     }
 
-    private void fill(SimOrder order, Price price, Bar bar) {
-      SimOrder filled = order.filled(price, clock);
-      orders.put(order.orderNo(), filled);
-      ticks.publishOrder(row(filled));
-      BigDecimal quantity = order.quantity().value();
-      BigDecimal amount = price.value().multiply(quantity);
-      BigDecimal[] p = positions.computeIfAbsent(order.instrument().id(), k -> zeros(4));
-      if (order.side() == OrderSide.BUY) {
-        p[0] = p[0].add(quantity);
-        p[2] = p[2].add(amount);
-        cash = cash.subtract(amount);
-      } else {
-        p[1] = p[1].add(quantity);
-        p[3] = p[3].add(amount);
-        cash = cash.add(amount);
-      }
-      Map<String, Object> trade = new LinkedHashMap<>();
-      trade.put("nOrdNo", order.orderNo());
-      trade.put("flId", "F" + (++tradeSequence));
-      trade.put("ig", order.tag());
-      trade.put("trdSym", order.instrument().id().symbol());
-      trade.put("tok", order.instrument().brokerToken());
-      trade.put("exSeg", NeoWire.segment(order.instrument().id()));
-      trade.put("trnsTp", NeoWire.side(order.side()));
-      trade.put("fldQty", quantity.toPlainString());
-      trade.put("avgPrc", price.toString());
-      trade.put("flDtTm", bar.tsOpen().toString());
-      trades.add(trade);
+    private void fill(Fill fill) {
+      book = book.withFill(fill);
+      touch(fill.venueOrderId());
+      ticks.publishOrder(row(book.order(fill.venueOrderId()).orElseThrow()));
       stats.fills.incrementAndGet();
+    }
+
+    private void touch(VenueOrderId id) {
+      tickets.put(id, tickets.get(id).updated(clock));
     }
 
     private void publish(Bar bar) {
@@ -276,121 +284,151 @@ final class SimExchange {
         frame.put("c", previousClose.getOrDefault(id, d[0]).toPlainString());
         ticks.publish(scrip, frame);
       }
-      lastBar.put(id, bar);
     }
 
     // ------------------------------------------------------------------ orders
 
     private Reply place(Map<String, String> f) {
-      Instrument instrument;
-      OrderSide side;
-      OrderType type;
-      Quantity quantity;
-      Price price;
-      Price trigger;
+      OrderRequest request;
+      VenueOrderId id = VenueOrderId.of(Long.toString(ORDER_NUMBERS + book.orderSequence() + 1));
+      String tag = f.getOrDefault("ig", "");
       try {
-        instrument = instrument(f);
-        side = NeoWire.side(required(f, "tt"));
-        type = NeoWire.orderType(required(f, "pt"));
-        quantity = positiveQuantity(required(f, "qt"), "qt");
-        if (quantity.value().remainder(instrument.lotSize()).signum() != 0)
-          return notOk(400, "qt " + quantity + " is not a multiple of the lot size " + instrument.lotSize().toPlainString());
-        price = type == OrderType.LIMIT || type == OrderType.STOP_LIMIT ? positivePrice(required(f, "pr"), "pr") : null;
-        trigger = type == OrderType.STOP_MARKET || type == OrderType.STOP_LIMIT ? positivePrice(required(f, "tp"), "tp") : null;
+        InstrumentId instrument = instrument(f).id();
+        OrderSide side = NeoWire.side(required(f, "tt"));
+        OrderType type = NeoWire.orderType(required(f, "pt"));
+        Quantity quantity = quantity(required(f, "qt"), "qt");
+        Price limit = type == OrderType.LIMIT || type == OrderType.STOP_LIMIT ? price(required(f, "pr"), "pr") : null;
+        Price trigger = type == OrderType.STOP_MARKET || type == OrderType.STOP_LIMIT ? price(required(f, "tp"), "tp") : null;
+        // The book needs a client order id; an untagged order goes by its order number. The validity stays on the ticket.
+        request = new OrderRequest(ClientOrderId.of(tag.isEmpty() ? id.value() : tag), instrument, side, type, quantity, trigger, limit,
+            TimeInForce.DAY);
       } catch (IllegalArgumentException e) {
         return notOk(400, e.getMessage());
       }
-      String tag = f.getOrDefault("ig", "");
       if (!tag.isEmpty() && !tags.add(tag)) stats.duplicateClientOrderIds.incrementAndGet();
-      String orderNo = Long.toString(240000000000000L + (++orderSequence));
-      SimOrder order = new SimOrder(orderNo, tag, instrument, side, type, quantity, price, trigger, f.getOrDefault("rt", "DAY"),
-          f.getOrDefault("pc", "MIS"), OrderStatus.ACCEPTED, Quantity.ZERO, null, null, clock, clock);
-      orders.put(orderNo, order);
+      VenueBook.Placement placement = book.place(id, request, clock, market, TRADE_IDS);
+      tickets.put(id, new Ticket(tag, f.getOrDefault("rt", "DAY"), f.getOrDefault("pc", "MIS"), clock));
+      book = placement.accepted() ? book.withAccepted(placement.order()) : book.withRejected(placement.order());
+      ticks.publishOrder(row(placement.order()));
+      if (!placement.accepted()) return notOk(400, placement.order().rejectReason());
       stats.ordersPlaced.incrementAndGet();
-      ticks.publishOrder(row(order));
-      Bar close = closedWith.get(instrument.id());
-      if (close != null && type == OrderType.MARKET) fill(order, close.close(), close);
+      placement.fill().ifPresent(this::fill);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("stat", "Ok");
-      body.put("nOrdNo", orderNo);
+      body.put("nOrdNo", id.value());
       body.put("stCode", 200);
       return new Reply(200, body);
     }
 
     private Reply modify(Map<String, String> f) {
-      SimOrder order = orders.get(f.getOrDefault("no", ""));
-      if (order == null) return notOk(400, "order " + f.getOrDefault("no", "(no 'no' field)") + " not found");
-      if (!order.isOpen()) return notOk(400, "order " + order.orderNo() + " is not open: " + NeoWire.status(order.status()));
+      VenueOrderId id;
+      Price limit;
+      Price trigger;
+      Quantity quantity;
       try {
-        Price price = f.containsKey("pr") && !f.get("pr").equals("0") ? positivePrice(f.get("pr"), "pr") : null;
-        Price trigger = f.containsKey("tp") && !f.get("tp").equals("0") ? positivePrice(f.get("tp"), "tp") : null;
-        Quantity quantity = f.containsKey("qt") ? positiveQuantity(f.get("qt"), "qt") : null;
-        orders.put(order.orderNo(), order.withPrices(price, trigger, quantity, clock));
-        ticks.publishOrder(row(orders.get(order.orderNo())));
+        id = VenueOrderId.of(required(f, "no"));
+        // Kotak Neo sends 0 for a price it does not change.
+        limit = f.containsKey("pr") && !f.get("pr").equals("0") ? price(f.get("pr"), "pr") : null;
+        trigger = f.containsKey("tp") && !f.get("tp").equals("0") ? price(f.get("tp"), "tp") : null;
+        quantity = f.containsKey("qt") ? quantity(f.get("qt"), "qt") : null;
       } catch (IllegalArgumentException e) {
         return notOk(400, e.getMessage());
       }
+      Optional<String> refusal = book.modifyRefusal(id, trigger, limit, quantity, market);
+      if (refusal.isPresent()) return notOk(400, refusal.get());
+      book = book.withModified(id, trigger, limit, quantity);
+      touch(id);
+      ticks.publishOrder(row(book.order(id).orElseThrow()));
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("stat", "Ok");
-      body.put("nOrdNo", order.orderNo());
+      body.put("nOrdNo", id.value());
       body.put("stCode", 200);
       return new Reply(200, body);
     }
 
     private Reply cancel(Map<String, String> f) {
-      SimOrder order = orders.get(f.getOrDefault("on", ""));
-      if (order == null) return notOk(400, "order " + f.getOrDefault("on", "(no 'on' field)") + " not found");
-      if (!order.isOpen()) return notOk(400, "order " + order.orderNo() + " is not open: " + NeoWire.status(order.status()));
-      orders.put(order.orderNo(), order.withStatus(OrderStatus.CANCELED, clock));
-      ticks.publishOrder(row(orders.get(order.orderNo())));
+      VenueOrderId id;
+      try {
+        id = VenueOrderId.of(required(f, "on"));
+      } catch (IllegalArgumentException e) {
+        return notOk(400, e.getMessage());
+      }
+      Optional<String> refusal = book.cancelRefusal(id);
+      if (refusal.isPresent()) return notOk(400, refusal.get());
+      book = book.withCanceled(id);
+      touch(id);
+      ticks.publishOrder(row(book.order(id).orElseThrow()));
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("stat", "Ok");
-      body.put("result", order.orderNo());
+      body.put("result", id.value());
       body.put("stCode", 200);
       return new Reply(200, body);
     }
 
-    private Map<String, Object> row(SimOrder o) {
+    /** Every order, in placement order. */
+    private List<Map<String, Object>> orderRows() {
+      return Stream.concat(book.closedOrders().stream(), book.openOrders().stream()).sorted(Comparator.comparing(VenueOrder::venueOrderId))
+          .map(this::row).toList();
+    }
+
+    private Map<String, Object> row(VenueOrder o) {
+      Instrument instrument = master.byId(o.instrumentId()).orElseThrow();
+      Ticket ticket = tickets.get(o.venueOrderId());
       Map<String, Object> row = new LinkedHashMap<>();
-      row.put("nOrdNo", o.orderNo());
-      row.put("ig", o.tag());
+      row.put("nOrdNo", o.venueOrderId().value());
+      row.put("ig", ticket.tag());
       row.put("ordSt", NeoWire.status(o.status()));
-      row.put("trdSym", o.instrument().id().symbol());
-      row.put("sym", o.instrument().id().symbol().replaceFirst("-EQ$", ""));
-      row.put("tok", o.instrument().brokerToken());
-      row.put("exSeg", NeoWire.segment(o.instrument().id()));
-      row.put("prod", o.product());
+      row.put("trdSym", o.instrumentId().symbol());
+      row.put("sym", o.instrumentId().symbol().replaceFirst("-EQ$", ""));
+      row.put("tok", instrument.brokerToken());
+      row.put("exSeg", NeoWire.segment(o.instrumentId()));
+      row.put("prod", ticket.product());
       row.put("prcTp", NeoWire.orderType(o.type()));
-      row.put("prc", o.price() == null ? "0" : o.price().toString());
+      row.put("prc", o.limit() == null ? "0" : o.limit().toString());
       row.put("trgPrc", o.trigger() == null ? "0" : o.trigger().toString());
       row.put("qty", o.quantity().toString());
-      row.put("fldQty", o.filled().toString());
-      row.put("unFldSz", o.quantity().minus(o.filled().compareTo(o.quantity()) > 0 ? o.quantity() : o.filled()).toString());
-      row.put("cnlQty", o.status() == OrderStatus.CANCELED ? o.quantity().minus(o.filled()).toString() : "0");
+      row.put("fldQty", o.filledQuantity().toString());
+      row.put("unFldSz", o.remainingQuantity().toString());
+      row.put("cnlQty", o.status() == OrderStatus.CANCELED ? o.remainingQuantity().toString() : "0");
       row.put("avgPrc", o.averagePrice() == null ? "0" : o.averagePrice().toString());
       row.put("trnsTp", NeoWire.side(o.side()));
-      row.put("vldt", o.validity());
+      row.put("vldt", ticket.validity());
       row.put("rejRsn", o.rejectReason() == null ? "" : o.rejectReason());
       row.put("ordDtTm", o.acceptedAt().toString());
-      row.put("hsUpTm", o.updatedAt().toString());
-      row.put("tckSz", o.instrument().tickSize().toPlainString());
-      row.put("lotSz", o.instrument().lotSize().toPlainString());
+      row.put("hsUpTm", ticket.updatedAt().toString());
+      row.put("tckSz", instrument.tickSize().toPlainString());
+      row.put("lotSz", instrument.lotSize().toPlainString());
       return row;
+    }
+
+    private Map<String, Object> tradeRow(Fill fill) {
+      Map<String, Object> trade = new LinkedHashMap<>();
+      trade.put("nOrdNo", fill.venueOrderId().value());
+      trade.put("flId", fill.tradeId().value());
+      trade.put("ig", tickets.get(fill.venueOrderId()).tag());
+      trade.put("trdSym", fill.instrumentId().symbol());
+      trade.put("tok", master.byId(fill.instrumentId()).orElseThrow().brokerToken());
+      trade.put("exSeg", NeoWire.segment(fill.instrumentId()));
+      trade.put("trnsTp", NeoWire.side(fill.side()));
+      trade.put("fldQty", fill.lastQty().toString());
+      trade.put("avgPrc", fill.lastPx().toString());
+      trade.put("flDtTm", fill.tsEvent().toString());
+      return trade;
     }
 
     private List<Map<String, Object>> positionRows() {
       List<Map<String, Object>> rows = new ArrayList<>();
-      positions.forEach((id, p) -> {
-        Instrument instrument = master.byId(id).orElseThrow();
+      for (PositionReport p : book.positionReports()) {
+        Instrument instrument = master.byId(p.instrumentId()).orElseThrow();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("tok", instrument.brokerToken());
-        row.put("trdSym", id.symbol());
-        row.put("exSeg", NeoWire.segment(id));
+        row.put("trdSym", p.instrumentId().symbol());
+        row.put("exSeg", NeoWire.segment(p.instrumentId()));
         row.put("prod", "MIS");
-        row.put("flBuyQty", p[0].toPlainString());
-        row.put("flSellQty", p[1].toPlainString());
-        row.put("buyAmt", p[2].toPlainString());
-        row.put("sellAmt", p[3].toPlainString());
+        row.put("flBuyQty", p.buyQuantity().toPlainString());
+        row.put("flSellQty", p.sellQuantity().toPlainString());
+        row.put("buyAmt", p.buyAmount().toPlainString());
+        row.put("sellAmt", p.sellAmount().toPlainString());
         row.put("cfBuyQty", "0");
         row.put("cfSellQty", "0");
         row.put("cfBuyAmt", "0");
@@ -399,14 +437,15 @@ final class SimExchange {
         row.put("multiplier", "1");
         row.put("precision", "2");
         rows.add(row);
-      });
+      }
       return rows;
     }
 
+    /** {@code Net}: cash available for new orders; {@code MarginUsed}: cash held by working buys. */
     private Reply limits() {
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("Net", cash.toPlainString());
-      body.put("MarginUsed", "0");
+      body.put("Net", book.cash().getOrDefault(CURRENCY, BigDecimal.ZERO).toPlainString());
+      body.put("MarginUsed", book.reserved().getOrDefault(CURRENCY, BigDecimal.ZERO).toPlainString());
       body.put("CollateralValue", "0");
       body.put("RealizedMtomPrsnt", "0");
       body.put("UnrealizedMtomPrsnt", "0");
@@ -420,12 +459,12 @@ final class SimExchange {
       for (String scrip : scrips) {
         Optional<Instrument> instrument = master.byScrip(scrip);
         if (instrument.isEmpty()) return notOk(400, "unknown scrip " + scrip);
-        Bar bar = lastBar.get(instrument.get().id());
+        Optional<Price> last = market.lastPrice(instrument.get().id());
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("exchange_token", instrument.get().brokerToken());
         row.put("display_symbol", instrument.get().id().symbol());
         row.put("exchange", NeoWire.segment(instrument.get().id()));
-        row.put("ltp", bar == null ? "0" : bar.close().toString());
+        row.put("ltp", last.map(Price::toString).orElse("0"));
         rows.add(row);
       }
       return new Reply(200, rows);
@@ -444,30 +483,22 @@ final class SimExchange {
       return value;
     }
 
-    private static Quantity positiveQuantity(String text, String field) {
+    /** Parses a quantity; the book judges whether it is positive. */
+    private static Quantity quantity(String text, String field) {
       try {
-        Quantity q = Quantity.of(text);
-        if (!q.isPositive()) throw new IllegalArgumentException(field + " must be positive, got " + text);
-        return q;
+        return Quantity.of(text);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(field + " is not a number: '" + text + "'");
       }
     }
 
-    private static Price positivePrice(String text, String field) {
+    /** Parses a price; the book judges whether it is positive. */
+    private static Price price(String text, String field) {
       try {
-        Price p = Price.of(text);
-        if (p.value().signum() <= 0) throw new IllegalArgumentException(field + " must be positive, got " + text);
-        return p;
+        return Price.of(text);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(field + " is not a number: '" + text + "'");
       }
-    }
-
-    private static BigDecimal[] zeros(int n) {
-      BigDecimal[] a = new BigDecimal[n];
-      java.util.Arrays.fill(a, BigDecimal.ZERO);
-      return a;
     }
   }
 }

@@ -23,12 +23,14 @@ import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.Quantity;
 import dev.ordo.engine.model.TimeInForce;
 import dev.ordo.engine.model.VenueOrderId;
+import dev.ordo.engine.port.AccountLimits;
 import dev.ordo.engine.port.BrokerError;
 import dev.ordo.engine.port.BrokerResult;
 import dev.ordo.engine.port.OrderReport;
 import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.PositionReport;
 import dev.ordo.engine.port.SessionToken;
+import dev.ordo.engine.time.ReplayClock;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -39,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -78,8 +81,13 @@ class NeoBrokerSimulatorTest {
   }
 
   NeoBroker start(SimFaults faults, Duration callTimeout) throws Exception {
+    return start(faults, callTimeout, Clock.systemUTC());
+  }
+
+  /** Starts the simulator on {@code simulatorClock} (its token times and TOTP checks). */
+  NeoBroker start(SimFaults faults, Duration callTimeout, Clock simulatorClock) throws Exception {
     simulator = get(BrokerSimulator.start(testKit.system(), new BrokerSimulator.Settings("127.0.0.1", 0, SAMPLE, null, null, null, USER, faults,
-        new BigDecimal("10000000")), Clock.systemUTC()));
+        new BigDecimal("10000000")), simulatorClock));
     return new NeoBroker(testKit.system(), new NeoBroker.Settings(simulator.baseUrl(), callTimeout, Clock.systemUTC()));
   }
 
@@ -145,7 +153,9 @@ class NeoBrokerSimulatorTest {
 
   @Test
   void anExpiredTokenAnswers900901AndManyCallersCauseOneReLogin() throws Exception {
-    NeoBroker broker = start(new SimFaults(Duration.ofSeconds(2), null, null, null, 0, null, 0, 1), Duration.ofSeconds(5));
+    // The simulator's clock only moves when told: its tokens expire exactly when the test says, and the new one never does.
+    ReplayClock simulatorClock = new ReplayClock(Instant.now());
+    NeoBroker broker = start(new SimFaults(Duration.ofSeconds(2), null, null, null, 0, null, 0, 1), Duration.ofSeconds(5), simulatorClock);
     AccountId account = AccountId.of("neo");
     ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(account, broker, USER.toCredentials(), AuthSession.Settings.defaults()));
     ActorRef<BrokerGateway.Command> gateway = testKit.spawn(BrokerGateway.create(account, broker, auth, BrokerGateway.Settings.defaults()
@@ -153,7 +163,7 @@ class NeoBrokerSimulatorTest {
     TestProbe<BrokerCall.Reply> replies = testKit.createTestProbe();
     gateway.tell(new BrokerGateway.Execute(new BrokerCall.GetOrderBook(), BrokerGateway.Priority.NORMAL, replies.ref()));
     assertInstanceOf(BrokerCall.OrderBook.class, replies.receiveMessage(Duration.ofSeconds(10)));
-    Thread.sleep(2100);
+    simulatorClock.advanceTo(simulatorClock.instant().plusSeconds(2));
     for (int i = 0; i < 50; i++)
       gateway.tell(new BrokerGateway.Execute(new BrokerCall.PlaceOrder(limitBuy("TCS-EQ-" + i, "1.00")), BrokerGateway.Priority.CRITICAL,
           replies.ref()));
@@ -164,6 +174,28 @@ class NeoBrokerSimulatorTest {
     assertEquals(2, simulator.stats().logins(), "one re-login for every caller that met the expired token");
     assertTrue(simulator.stats().authRejections() >= 1);
     assertEquals(0, simulator.stats().duplicateClientOrderIds());
+  }
+
+  @Test
+  void aBuyHoldsCashUntilCanceledAndOneBeyondTheCashIsRejectedAndKeptInTheBook() throws Exception {
+    NeoBroker broker = start(SimFaults.none(), Duration.ofSeconds(5));
+    SessionToken token = ok(get(broker.login(USER.toCredentials())));
+    VenueOrderId id = ok(get(broker.placeOrder(token, limitBuy("TCS-EQ-1", "1.50"))));
+    AccountLimits held = ok(get(broker.limits(token)));
+    assertEquals(0, new BigDecimal("9999997").compareTo(held.available().get("INR")), "2 x 1.50 held: " + held);
+    assertEquals(0, new BigDecimal("3").compareTo(held.reserved().get("INR")), held.toString());
+    ok(get(broker.cancelOrder(token, id)));
+    AccountLimits released = ok(get(broker.limits(token)));
+    assertEquals(0, new BigDecimal("10000000").compareTo(released.available().get("INR")), released.toString());
+    assertEquals(0, released.reserved().get("INR").signum(), released.toString());
+
+    OrderRequest tooBig = new OrderRequest(ClientOrderId.of("TCS-EQ-2"), TCS, OrderSide.BUY, OrderType.LIMIT, Quantity.of(10_000_001), null,
+        Price.of("1"), TimeInForce.DAY);
+    BrokerError rejected = error(get(broker.placeOrder(token, tooBig)));
+    assertEquals(new BrokerError.Rejected("400 insufficient funds: order needs 10000001 INR, available 10000000.00"), rejected);
+    OrderReport row = ok(get(broker.orderBook(token))).stream().filter(r -> r.clientOrderId().value().equals("TCS-EQ-2")).findFirst().orElseThrow();
+    assertEquals(OrderStatus.REJECTED, row.status());
+    assertEquals(1, simulator.stats().ordersPlaced(), "only the accepted one");
   }
 
   @Test
@@ -232,15 +264,14 @@ class NeoBrokerSimulatorTest {
     assertEquals(0, json.readTree(stats.body()).path("ordersPlaced").asInt());
   }
 
-  void awaitEndOfData() throws Exception {
+  void awaitEndOfData() {
     HttpClient http = HttpClient.newHttpClient();
     ObjectMapper json = new ObjectMapper();
-    for (int i = 0; i < 200; i++) {
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
       JsonNode clock = json.readTree(http.send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + "/sim/clock")).GET().build(),
           HttpResponse.BodyHandlers.ofString()).body());
-      if (clock.path("stepsDone").asInt() == clock.path("stepsTotal").asInt()) return;
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the simulated market did not reach the end of the sample");
+      assertEquals(clock.path("stepsTotal").asInt(), clock.path("stepsDone").asInt(), "the simulated market reached the end of the sample");
+      return null;
+    });
   }
 }

@@ -96,12 +96,11 @@ class NeoMarketDataSimulatorTest {
     return probe.receiveMessage();
   }
 
-  static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for: " + what);
-      Thread.sleep(20);
-    }
+  static void eventually(BooleanSupplier condition, String what) {
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(20), () -> {
+      assertTrue(condition.getAsBoolean(), what);
+      return null;
+    });
   }
 
   boolean ticksOfBothSince(int index) {

@@ -2,7 +2,6 @@ package dev.ordo.sim;
 
 import dev.ordo.broker.neo.NeoBroker;
 import dev.ordo.broker.neo.NeoOrderFeed;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -15,12 +14,10 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -34,10 +31,11 @@ class NeoOrderFeedSimulatorTest {
     testKit.shutdownTestKit();
   }
 
+  /** Forwards what the feed reports to probes. */
   static final class Recorder implements MarketDataStream.Listener {
-    final List<String> updates = new CopyOnWriteArrayList<>();
-    final AtomicInteger keepalives = new AtomicInteger();
-    volatile String closed;
+    final TestProbe<String> updates = testKit.createTestProbe();
+    final TestProbe<Done> keepalives = testKit.createTestProbe();
+    final TestProbe<String> closed = testKit.createTestProbe();
 
     @Override
     public void onTick(TradeTick tick) {
@@ -46,25 +44,17 @@ class NeoOrderFeedSimulatorTest {
 
     @Override
     public void onKeepalive() {
-      keepalives.incrementAndGet();
+      keepalives.ref().tell(Done.getInstance());
     }
 
     @Override
     public void onOrderUpdate(String venueOrderId) {
-      updates.add(venueOrderId);
+      updates.ref().tell(venueOrderId);
     }
 
     @Override
     public void onClosed(String reason) {
-      closed = reason;
-    }
-  }
-
-  static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for: " + what);
-      Thread.sleep(20);
+      closed.ref().tell(reason);
     }
   }
 
@@ -79,23 +69,22 @@ class NeoOrderFeedSimulatorTest {
       NeoOrderFeed feed = new NeoOrderFeed(testKit.system(), simulator.orderFeedUrl());
       Recorder recorder = new Recorder();
       MarketDataStream.Connection connection = feed.connect(token, recorder).toCompletableFuture().get(10, TimeUnit.SECONDS);
-      eventually(() -> recorder.keepalives.get() >= 1, "the CONNECTION answer");
+      recorder.keepalives.expectMessage(Duration.ofSeconds(10), Done.getInstance()); // the CONNECTION answer
 
       VenueOrderId id = NeoBrokerSimulatorTest.ok(NeoBrokerSimulatorTest.get(
           broker.placeOrder(token, NeoBrokerSimulatorTest.limitBuy("TCS-EQ-1", "1.00"))));
-      eventually(() -> recorder.updates.size() == 1, "the placement pushed");
+      recorder.updates.expectMessage(Duration.ofSeconds(10), id.value()); // the placement pushed
       assertTrue(NeoBrokerSimulatorTest.get(broker.cancelOrder(token, id)) instanceof BrokerResult.Ok);
-      eventually(() -> recorder.updates.size() == 2, "the cancellation pushed");
-      assertEquals(List.of(id.value(), id.value()), recorder.updates);
+      recorder.updates.expectMessage(Duration.ofSeconds(10), id.value()); // the cancellation pushed
       connection.heartbeat();
-      int before = recorder.keepalives.get();
-      eventually(() -> recorder.keepalives.get() > before, "the HB answered");
+      recorder.keepalives.expectMessage(Duration.ofSeconds(10), Done.getInstance()); // the HB answered
       connection.close();
-      eventually(() -> recorder.closed != null, "closed");
+      recorder.closed.receiveMessage(Duration.ofSeconds(10));
+      recorder.updates.expectNoMessage(Duration.ofMillis(200));
 
       Recorder refused = new Recorder();
       feed.connect(new SessionToken("forged", "sid", Instant.EPOCH), refused).toCompletableFuture().get(10, TimeUnit.SECONDS);
-      eventually(() -> refused.closed != null, "a forged token is refused and closed by the server");
+      refused.closed.receiveMessage(Duration.ofSeconds(10)); // a forged token is refused and closed by the server
     } finally {
       simulator.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

@@ -134,7 +134,7 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
 
   @Override
   public CompletionStage<BrokerResult<List<OrderReport>>> orderBook(SessionToken token) {
-    return ask(replyTo -> new PaperVenue.Query<>(token, PaperVenue.State::orderBook, replyTo));
+    return ask(replyTo -> new PaperVenue.Query<>(token, state -> state.book().orderBook(), replyTo));
   }
 
   @Override
@@ -144,12 +144,12 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
 
   @Override
   public CompletionStage<BrokerResult<List<PositionReport>>> positions(SessionToken token) {
-    return ask(replyTo -> new PaperVenue.Query<>(token, state -> List.copyOf(state.positions().values()), replyTo));
+    return ask(replyTo -> new PaperVenue.Query<>(token, state -> state.book().positionReports(), replyTo));
   }
 
   @Override
   public CompletionStage<BrokerResult<AccountLimits>> limits(SessionToken token) {
-    return ask(replyTo -> new PaperVenue.Query<>(token, PaperVenue::limits, replyTo));
+    return ask(replyTo -> new PaperVenue.Query<>(token, state -> state.book().limits(), replyTo));
   }
 
   @Override

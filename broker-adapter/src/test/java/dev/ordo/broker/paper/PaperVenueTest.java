@@ -1,0 +1,211 @@
+package dev.ordo.broker.paper;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.ClientOrderId;
+import dev.ordo.engine.model.Fill;
+import dev.ordo.engine.model.Instrument;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.OrderSide;
+import dev.ordo.engine.model.OrderStatus;
+import dev.ordo.engine.model.OrderType;
+import dev.ordo.engine.model.Price;
+import dev.ordo.engine.model.Quantity;
+import dev.ordo.engine.model.TimeInForce;
+import dev.ordo.engine.model.TradeId;
+import dev.ordo.engine.model.VenueOrderId;
+import dev.ordo.engine.port.BrokerError;
+import dev.ordo.engine.port.BrokerResult;
+import dev.ordo.engine.port.OrderRequest;
+import dev.ordo.engine.port.SessionToken;
+import dev.ordo.engine.time.ReplayClock;
+import dev.ordo.engine.venue.VenueOrder;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The paper venue's journal: each command journals what the book decided, and replaying the journal rebuilds the same book. */
+class PaperVenueTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+
+  static final AccountId ACCOUNT = AccountId.of("paper-test");
+  static final InstrumentId TCS = new InstrumentId("TCS-EQ", "NSE");
+  static final OffsetDateTime T0 = OffsetDateTime.parse("2024-01-16T09:15:00+05:30");
+  static final Map<String, BigDecimal> CASH = Map.of("INR", new BigDecimal("1000000"));
+
+  ReplayClock clock;
+  TestProbe<List<Fill>> published;
+  EventSourcedBehaviorTestKit<PaperVenue.Command, PaperVenue.Event, PaperVenue.State> kit;
+  SessionToken token;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    clock = new ReplayClock(T0.toInstant());
+    published = testKit.createTestProbe();
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(),
+        PaperVenue.create(ACCOUNT, Map.of(TCS, new Instrument(TCS, new BigDecimal("0.05"), BigDecimal.ONE, "INR", null)), clock, fills -> {
+          published.ref().tell(fills);
+          return CompletableFuture.completedFuture(Done.getInstance());
+        }),
+        // Events and state must come back equal from their JSON; commands are local to the JVM.
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true).withVerifyCommands(false));
+    kit.clear();
+    kit.<Done>runCommand(replyTo -> new PaperVenue.Open(CASH, replyTo));
+    token = login();
+  }
+
+  SessionToken login() {
+    BrokerResult<SessionToken> login = kit.<BrokerResult<SessionToken>>runCommand(PaperVenue.Login::new).reply();
+    return ((BrokerResult.Ok<SessionToken>) login).value();
+  }
+
+  static Bar bar(OffsetDateTime open, String o, String h, String l, String c) {
+    return new Bar(TCS, Duration.ofMinutes(5), Price.of(o), Price.of(h), Price.of(l), Price.of(c), BigDecimal.ONE, open);
+  }
+
+  static OrderRequest request(String id, OrderSide side, OrderType type, long quantity, String trigger) {
+    return new OrderRequest(ClientOrderId.of(id), TCS, side, type, Quantity.of(quantity), trigger == null ? null : Price.of(trigger), null,
+        TimeInForce.DAY);
+  }
+
+  EventSourcedBehaviorTestKit.CommandResultWithReply<PaperVenue.Command, PaperVenue.Event, PaperVenue.State, BrokerResult<VenueOrderId>> place(
+      OrderRequest request) {
+    return kit.runCommand(replyTo -> new PaperVenue.Place(token, request, replyTo));
+  }
+
+  static VenueOrder order(long n, OrderRequest r, Instant at, OrderStatus status, String reason, String reserved) {
+    return new VenueOrder(VenueOrderId.of(Long.toString(1_000_000_000L + n)), r.clientOrderId(), TCS, r.side(), r.type(), r.quantity(),
+        Quantity.ZERO, null, r.trigger(), r.limit(), status, reason, at, new BigDecimal(reserved), "INR");
+  }
+
+  @Test
+  void fundsTheAccountOnce() {
+    kit.clear();
+    var first = kit.<Done>runCommand(replyTo -> new PaperVenue.Open(CASH, replyTo));
+    assertEquals(new PaperVenue.AccountFunded(ACCOUNT, CASH, T0.toInstant()), first.event());
+    assertTrue(kit.<Done>runCommand(replyTo -> new PaperVenue.Open(Map.of("INR", BigDecimal.TEN), replyTo)).hasNoEvents());
+    assertEquals(CASH, kit.getState().book().cash());
+  }
+
+  @Test
+  void journalsTheBooksDecisionOnAPlacementAndAnswersIt() {
+    OrderRequest entry = request("C1", OrderSide.BUY, OrderType.STOP_MARKET, 10, "3500");
+    var accepted = place(entry);
+    assertEquals(new PaperVenue.OrderAccepted(ACCOUNT, order(1, entry, T0.toInstant(), OrderStatus.ACCEPTED, null, "35000"), T0.toInstant()),
+        accepted.event());
+    assertEquals(BrokerResult.ok(VenueOrderId.of("1000000001")), accepted.reply());
+    assertEquals(0, kit.getState().book().cash().get("INR").compareTo(new BigDecimal("965000")), "35000 reserved");
+
+    OrderRequest tooBig = request("C2", OrderSide.BUY, OrderType.STOP_MARKET, 1000, "3500");
+    String reason = "insufficient funds: order needs 3500000 INR, available 965000";
+    var rejected = place(tooBig);
+    assertEquals(new PaperVenue.OrderRejected(ACCOUNT, order(2, tooBig, T0.toInstant(), OrderStatus.REJECTED, reason, "0"), T0.toInstant()),
+        rejected.event());
+    assertEquals(BrokerResult.error(new BrokerError.Rejected(reason)), rejected.reply());
+
+    var forged = kit.<BrokerResult<VenueOrderId>>runCommand(replyTo -> new PaperVenue.Place(new SessionToken("forged", "sid", Instant.EPOCH),
+        entry, replyTo));
+    assertTrue(forged.hasNoEvents());
+    assertInstanceOf(BrokerError.AuthExpired.class, ((BrokerResult.Err<VenueOrderId>) forged.reply()).error());
+  }
+
+  @Test
+  void journalsModificationsAndCancellationsAndRefusesWhatTheBookRefuses() {
+    place(request("C1", OrderSide.SELL, OrderType.STOP_MARKET, 10, "3500"));
+    VenueOrderId id = VenueOrderId.of("1000000001");
+    clock.advanceTo(T0.plusMinutes(5).toInstant());
+    var modified = kit.<BrokerResult<VenueOrderId>>runCommand(replyTo -> new PaperVenue.Modify(token, id, Price.of("3510"), null, replyTo));
+    assertEquals(new PaperVenue.OrderModified(ACCOUNT, id, Price.of("3510"), null, T0.plusMinutes(5).toInstant()), modified.event());
+    assertEquals(BrokerResult.ok(id), modified.reply());
+    var zero = kit.<BrokerResult<VenueOrderId>>runCommand(replyTo -> new PaperVenue.Modify(token, id, Price.of("0"), null, replyTo));
+    assertTrue(zero.hasNoEvents());
+    assertEquals(BrokerResult.error(new BrokerError.Rejected("prices must be positive")), zero.reply());
+
+    var canceled = kit.<BrokerResult<VenueOrderId>>runCommand(replyTo -> new PaperVenue.Cancel(token, id, replyTo));
+    assertEquals(new PaperVenue.OrderCanceled(ACCOUNT, id, T0.plusMinutes(5).toInstant()), canceled.event());
+    var again = kit.<BrokerResult<VenueOrderId>>runCommand(replyTo -> new PaperVenue.Cancel(token, id, replyTo));
+    assertTrue(again.hasNoEvents());
+    assertEquals(BrokerResult.error(new BrokerError.Rejected("order 1000000001 is not open: CANCELED")), again.reply());
+    assertEquals(Price.of("3510"), kit.getState().book().order(id).orElseThrow().trigger());
+  }
+
+  @Test
+  void journalsOneTradeExecutedPerFillOfAMatchAndPublishesThemBeforeAnswering() {
+    clock.advanceTo(T0.plusMinutes(5).toInstant());
+    place(request("C1", OrderSide.BUY, OrderType.STOP_MARKET, 10, "3500"));
+    var before = kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBar(bar(T0, "3490", "3510", "3480", "3500"), replyTo));
+    assertTrue(before.hasNoEvents(), "the bar it was placed after does not fill it");
+    assertEquals(BrokerResult.ok(0), before.reply());
+
+    clock.advanceTo(T0.plusMinutes(10).toInstant());
+    Bar b = bar(T0.plusMinutes(5), "3502", "3510", "3495", "3505");
+    var matched = kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBar(b, replyTo));
+    Fill fill = new Fill(TradeId.of("T1"), ClientOrderId.of("C1"), VenueOrderId.of("1000000001"), TCS, OrderSide.BUY, Quantity.of(10),
+        Price.of("3502"), T0.plusMinutes(5));
+    assertEquals(new PaperVenue.TradeExecuted(ACCOUNT, fill, T0.plusMinutes(10).toInstant()), matched.event());
+    assertEquals(BrokerResult.ok(1), matched.reply());
+    assertEquals(List.of(fill), published.receiveMessage());
+
+    var again = kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBar(b, replyTo));
+    assertTrue(again.hasNoEvents(), "matched already: not matched again");
+    assertEquals(List.of(fill), published.receiveMessage(), "but its fills are delivered again");
+    assertEquals(BrokerResult.ok(1), again.reply());
+  }
+
+  @Test
+  void journalsTheAcceptanceAndTheFillOfAMarketOrderAfterTheClose() {
+    Bar last = bar(T0.withHour(15).withMinute(25), "3500", "3505", "3495", "3498.35");
+    kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBar(last, replyTo));
+    kit.<Done>runCommand(replyTo -> new PaperVenue.CloseSession(last, replyTo));
+    Instant now = last.tsClose().toInstant();
+    clock.advanceTo(now);
+    OrderRequest sell = request("C9", OrderSide.SELL, OrderType.MARKET, 5, null);
+    var placed = place(sell);
+    Fill fill = new Fill(TradeId.of("T1"), ClientOrderId.of("C9"), VenueOrderId.of("1000000001"), TCS, OrderSide.SELL, Quantity.of(5),
+        Price.of("3498.35"), last.tsOpen());
+    assertEquals(List.of(new PaperVenue.OrderAccepted(ACCOUNT, order(1, sell, now, OrderStatus.ACCEPTED, null, "0"), now),
+        new PaperVenue.TradeExecuted(ACCOUNT, fill, now)), placed.events());
+    assertEquals(List.of(fill), published.receiveMessage(), "published before the placement is answered");
+    assertEquals(BrokerResult.ok(VenueOrderId.of("1000000001")), placed.reply());
+  }
+
+  @Test
+  void recoversTheSameBookFromItsJournal() {
+    place(request("C1", OrderSide.BUY, OrderType.STOP_MARKET, 10, "3500"));
+    place(request("C2", OrderSide.BUY, OrderType.STOP_MARKET, 1000, "3500"));
+    place(request("C3", OrderSide.BUY, OrderType.STOP_MARKET, 5, "3600"));
+    kit.<BrokerResult<VenueOrderId>>runCommand(replyTo -> new PaperVenue.Cancel(token, VenueOrderId.of("1000000003"), replyTo));
+    kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBar(bar(T0, "3502", "3510", "3495", "3505"), replyTo));
+    place(request("C4", OrderSide.SELL, OrderType.STOP_MARKET, 10, "3490"));
+    kit.<BrokerResult<VenueOrderId>>runCommand(replyTo -> new PaperVenue.Modify(token, VenueOrderId.of("1000000004"), Price.of("3495"), null,
+        replyTo));
+    PaperVenue.State before = kit.getState();
+    assertEquals(4, before.orderSequence());
+    assertEquals(1, before.trades().size());
+    assertEquals(List.of(VenueOrderId.of("1000000004")), before.openOrders().stream().map(VenueOrder::venueOrderId).toList());
+    assertEquals(0, before.cash().get("INR").compareTo(new BigDecimal("964980")), "1000000 - 35020 paid");
+    assertEquals(before, kit.restart().state());
+  }
+}
