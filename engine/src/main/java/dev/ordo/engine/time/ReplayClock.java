@@ -11,6 +11,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * replayed, never the wall clock, so a replay gives the same timestamps at any speed. It only
  * moves forward; {@link #advanceTo} with an earlier instant is ignored. Safe to read from any
  * thread.
+ *
+ * <p>This is the one shared mutable value of the engine, on purpose: like the system clock it is
+ * a time source that every actor reads (to stamp {@code tsEvent}, and the paper venue to stamp an
+ * order's acceptance), and only the replay driver moves it, between the phases of a step, while no
+ * actor of the step is at work. The atomic reference gives its readers on other threads the
+ * latest time; no actor keeps state in it.
  */
 public final class ReplayClock extends Clock {
 
