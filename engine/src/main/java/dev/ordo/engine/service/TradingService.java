@@ -134,14 +134,15 @@ public final class TradingService {
         MarketDataConnection.StreamSide streamSide = new MarketDataConnection.StreamSide(live.stream(), auth,
             tick -> bars.tell(new BarBuilder.OnTick(tick)), new java.util.Random(live.seed()), live.streamSettings(),
             () -> reconcile.tell(new Reconciler.Reconcile("reconnect", null)));
-        marketData = context.spawn(Behaviors.supervise(MarketDataConnection.create(account, streamSide)).onFailure(SupervisorStrategy.restart()),
+        // The connections resume after a failure: a restart would forget the subscriptions and that a connection is wanted, and stay deaf.
+        marketData = context.spawn(Behaviors.supervise(MarketDataConnection.create(account, streamSide)).onFailure(SupervisorStrategy.resume()),
             "market-data");
         if (live.orderFeed() != null) {
           MarketDataConnection.StreamSide feedSide = new MarketDataConnection.StreamSide(live.orderFeed(), auth, tick -> {},
               new java.util.Random(live.seed() + 1), live.streamSettings(), () -> reconcile.tell(new Reconciler.Reconcile("order feed reconnect", null)),
               () -> reconcile.tell(new Reconciler.Reconcile("order update", null)), "Order feed");
           orderFeed = context.spawn(Behaviors.supervise(MarketDataConnection.create(account, feedSide))
-              .onFailure(SupervisorStrategy.restart()), "order-feed");
+              .onFailure(SupervisorStrategy.resume()), "order-feed");
         }
       }
       context.getLog().info("Trading service of account {} started", account);
