@@ -44,11 +44,14 @@ final class BacktestCommand implements Callable<Integer> {
       if (report != null) result.write(report);
       return 0;
     } catch (BadBarDataException e) {
-      System.err.println("ordo backtest: bad market data: " + e.getMessage());
+      System.err.println("ordo backtest: " + DataOptions.badData(e));
       return 2;
     } catch (IllegalArgumentException e) {
       System.err.println("ordo backtest: " + e.getMessage());
       return 2;
+    } catch (java.io.UncheckedIOException e) {
+      System.err.println("ordo backtest: " + e.getMessage());
+      return 1;
     }
   }
 

@@ -28,6 +28,11 @@ final class DataOptions {
     return sample;
   }
 
+  /** The one line that reports a bad bar file: what, where (file and line) and what to do. */
+  static String badData(dev.ordo.broker.data.BadBarDataException e) {
+    return "bad market data: " + e.getMessage() + " (correct the file, or move it out of the --data folder)";
+  }
+
   void validate() {
     if (from != null && to != null && to.isBefore(from)) throw new IllegalArgumentException("--to " + to + " is before --from " + from);
   }

@@ -4,8 +4,10 @@ import com.typesafe.config.Config;
 import dev.ordo.app.http.HttpServer;
 import dev.ordo.broker.paper.PaperBroker;
 import dev.ordo.broker.data.BarFileReader;
+import dev.ordo.broker.data.BarFolder;
 import dev.ordo.engine.marketdata.InstrumentBars;
 import dev.ordo.engine.marketdata.ReplayDriver;
+import dev.ordo.engine.marketdata.ReplayRun;
 import dev.ordo.engine.marketdata.ReplaySchedule;
 import dev.ordo.engine.trading.OrderUpdateRouter;
 import dev.ordo.engine.trading.Position;
@@ -25,12 +27,14 @@ import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,6 +47,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SpawnProtocol;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.slf4j.Logger;
@@ -67,8 +72,11 @@ public final class Engine implements AutoCloseable {
    * @param to         last session to replay (inclusive), null for the last in the data
    * @param dataDir    journal and state folder
    * @param httpPort   0 picks a free port
+   * @param continueOverDifferentData continue the run of {@code dataDir} when it was over other data or parameters
+   *                   (journaled); otherwise such a start is refused
    */
-  public record Settings(Path dataFolder, LocalDate from, LocalDate to, ReplayDriver.Speed speed, Path dataDir, String httpHost, int httpPort) {}
+  public record Settings(Path dataFolder, LocalDate from, LocalDate to, ReplayDriver.Speed speed, Path dataDir, String httpHost, int httpPort,
+      boolean continueOverDifferentData) {}
 
   private final ActorSystem<SpawnProtocol.Command> system;
   private final ReplaySchedule schedule;
@@ -96,15 +104,21 @@ public final class Engine implements AutoCloseable {
    * @param listener told of replay progress (in addition to the engine's own bookkeeping)
    * @throws dev.ordo.broker.data.BadBarDataException when a bar file has a bad row (nothing is started then)
    * @throws IllegalArgumentException when the data folder or the date range holds no bars
+   * @throws OtherRunException when {@code dataDir} holds a run over other data or parameters and the settings do not
+   *                                  say to continue it (nothing is journaled then)
+   * @throws java.io.UncheckedIOException when a bar file cannot be read
    */
   public static Engine start(Settings settings, Config config, ReplayDriver.Listener listener) throws Exception {
-    List<InstrumentBars> data = BarFileReader.readFolder(settings.dataFolder());
+    BarFolder folder = BarFileReader.readAll(settings.dataFolder());
+    if (!folder.ignored().isEmpty()) log.info("Not bar files, not read, in {}: {}", settings.dataFolder(), String.join(", ", folder.ignored()));
+    List<InstrumentBars> data = folder.files();
     for (InstrumentBars file : data) file.warnings().forEach(w -> log.warn("{}", w));
     ReplaySchedule schedule = ReplaySchedule.of(data, settings.from(), settings.to());
+    ReplayRun.Manifest manifest = manifest(folder, schedule, strategyParameters(config.getConfig("ordo.strategy")));
 
     ActorSystem<SpawnProtocol.Command> system = startSystem(config, settings.dataDir());
     try {
-      return wire(system, schedule, settings, system.settings().config(), listener);
+      return wire(system, schedule, manifest, settings, system.settings().config(), listener);
     } catch (Exception | Error e) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -130,11 +144,12 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private static Engine wire(ActorSystem<SpawnProtocol.Command> system, ReplaySchedule schedule, Settings settings, Config config,
-      ReplayDriver.Listener listener) throws Exception {
+  private static Engine wire(ActorSystem<SpawnProtocol.Command> system, ReplaySchedule schedule, ReplayRun.Manifest manifest, Settings settings,
+      Config config, ReplayDriver.Listener listener) throws Exception {
     Duration brokerTimeout = config.getDuration("ordo.broker-timeout");
     Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
     AccountId account = AccountId.of(config.getString("ordo.paper-account"));
+    ReplayRun.StartOutcome run = startRun(system, account, manifest, settings);
     ReplayClock clock = new ReplayClock(schedule.steps().get(0).at());
 
     Map<InstrumentId, Strategy> strategies = new HashMap<>();
@@ -166,6 +181,9 @@ public final class Engine implements AutoCloseable {
     Map<InstrumentId, SymbolTrader.Progress> resume = queries.progress(account).toCompletableFuture().get(120, TimeUnit.SECONDS);
     long resumed = resume.values().stream().filter(p -> p.lastBarApplied() != null).count();
     if (resumed > 0) log.info("Resuming: {} of {} instruments have bars applied in {}", resumed, resume.size(), settings.dataDir());
+    if (resumed > 0 && run instanceof ReplayRun.Started)
+      log.warn("The journal in {} was written before runs were recorded: it is taken to be over this data ({} bar files, fingerprint {})",
+          settings.dataDir(), manifest.files().size(), manifest.filesFingerprint());
 
     CompletableFuture<ReplayDriver.Progress> replayEnd = new CompletableFuture<>();
     ReplayDriver.Listener listeners = new ReplayDriver.Listener() {
@@ -201,6 +219,40 @@ public final class Engine implements AutoCloseable {
     return cash;
   }
 
+  /**
+   * Records or checks what the run of {@code dataDir} is over, before anything else runs.
+   *
+   * @throws OtherRunException when the run is over other data or parameters and the settings do not say to continue
+   */
+  private static ReplayRun.StartOutcome startRun(ActorSystem<?> system, AccountId account, ReplayRun.Manifest manifest, Settings settings)
+      throws Exception {
+    ReplayRun.init(system, Clock.systemUTC());
+    ReplayRun.StartOutcome outcome = ClusterSharding.get(system).entityRefFor(ReplayRun.ENTITY_TYPE_KEY, ReplayRun.entityId(account))
+        .<ReplayRun.StartOutcome>ask(replyTo -> new ReplayRun.Start(manifest, settings.continueOverDifferentData(), replyTo), Duration.ofSeconds(60))
+        .toCompletableFuture().get(70, TimeUnit.SECONDS);
+    if (outcome instanceof ReplayRun.Refused refused) throw new OtherRunException(settings.dataDir(), refused.differences());
+    if (outcome instanceof ReplayRun.Continued continued)
+      log.warn("Continuing the run of {} over different data, as --continue-over-different-data asks (journaled): {}", settings.dataDir(),
+          String.join("; ", continued.differences()));
+    if (outcome instanceof ReplayRun.Started)
+      log.info("Recorded the run of {}: {} instruments, sessions {}..{}, bar files {}", settings.dataDir(), manifest.instruments().size(),
+          manifest.from(), manifest.to(), manifest.filesFingerprint());
+    return outcome;
+  }
+
+  /** What a replay of {@code schedule}, read from {@code folder}, with the strategy's {@code parameters} is over. */
+  static ReplayRun.Manifest manifest(BarFolder folder, ReplaySchedule schedule, EightyTwentyStrategy.Parameters parameters) {
+    List<LocalDate> sessions = schedule.sessions();
+    SortedMap<String, String> values = new TreeMap<>();
+    values.put("capital-per-trade", parameters.capitalPerTrade().stripTrailingZeros().toPlainString());
+    values.put("max-entries-per-day", String.valueOf(parameters.maxEntriesPerDay()));
+    values.put("last-entry-bar-open", parameters.lastEntryBarOpen().toString());
+    values.put("session-exit", parameters.sessionExit().toString());
+    return new ReplayRun.Manifest(List.copyOf(schedule.instruments().keySet()), sessions.get(0), sessions.get(sessions.size() - 1),
+        folder.fingerprint(), folder.sha256ByFile(), values);
+  }
+
+  /** The strategy's parameters of the {@code ordo.strategy} block; the tick size is set per instrument. */
   static EightyTwentyStrategy.Parameters strategyParameters(Config c) {
     EightyTwentyStrategy.Parameters defaults = EightyTwentyStrategy.Parameters.defaults();
     return new EightyTwentyStrategy.Parameters(defaults.tickSize(), new BigDecimal(c.getString("capital-per-trade")),

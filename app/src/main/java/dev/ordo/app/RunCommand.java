@@ -40,6 +40,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port; 0 picks a free one (default ${DEFAULT-VALUE}).")
   int httpPort;
 
+  @Option(names = "--continue-over-different-data",
+      description = "Continue the run of --data-dir even though it was over other bar files, sessions or strategy parameters (journaled).")
+  boolean continueOverDifferentData;
+
   @Option(names = "--exit-at-end", description = "Stop when the replay ends (default: keep serving HTTP until stopped).")
   boolean exitAtEnd;
 
@@ -92,11 +96,14 @@ final class RunCommand implements Callable<Integer> {
     Config config = ConfigFactory.load();
     Engine engine;
     try {
-      engine = Engine.start(new Engine.Settings(folder, dataOptions.from, dataOptions.to, replaySpeed, dataDir, httpHost, httpPort), config,
-          new ProgressPrinter(out, Clock.systemUTC()));
+      engine = Engine.start(new Engine.Settings(folder, dataOptions.from, dataOptions.to, replaySpeed, dataDir, httpHost, httpPort,
+          continueOverDifferentData), config, new ProgressPrinter(out, Clock.systemUTC()));
     } catch (BadBarDataException e) {
-      System.err.println("ordo run: bad market data: " + e.getMessage());
+      System.err.println("ordo run: " + DataOptions.badData(e));
       return 2;
+    } catch (java.io.UncheckedIOException e) {
+      System.err.println("ordo run: " + e.getMessage());
+      return 1;
     } catch (IllegalArgumentException e) {
       System.err.println("ordo run: " + e.getMessage());
       return 2;

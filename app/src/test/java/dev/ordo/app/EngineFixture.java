@@ -19,7 +19,7 @@ final class EngineFixture {
   private EngineFixture() {}
 
   static Engine start(Path dataDir, Consumer<ReplayDriver.Progress> onStep) throws Exception {
-    return Engine.start(new Engine.Settings(SAMPLE, null, null, ReplayDriver.Speed.max(), dataDir, "127.0.0.1", 0), ConfigFactory.load(),
+    return Engine.start(new Engine.Settings(SAMPLE, null, null, ReplayDriver.Speed.max(), dataDir, "127.0.0.1", 0, false), ConfigFactory.load(),
         new ReplayDriver.Listener() {
           @Override
           public void onStep(ReplayDriver.Progress progress) {

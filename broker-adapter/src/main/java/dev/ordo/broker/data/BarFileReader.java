@@ -6,23 +6,36 @@ import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.Price;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
@@ -30,28 +43,46 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * Reads OHLCV bar files (UTF-8 CSV, one header line, oldest row first) in the two layouts of
- * {@code shared/data}:
+ * Reads OHLCV bar files (UTF-8 CSV, an optional byte-order mark, one header line, oldest row
+ * first) in the two layouts of {@code shared/data}; header names are matched ignoring case:
  *
  * <ul>
  *   <li>{@code date,open,high,low,close,volume} — NSE cash equities: file {@code NAME.csv} trades
  *       as {@code NAME-EQ} on venue {@code NSE}, INR, tick 0.05 (NSE price band rule for the period of
- *       the data), lot 1.
+ *       the data), lot 1. Times carry India's offset {@code +05:30}; prices have at most 2 decimals
+ *       (paise); the volume is a whole number of shares.
  *   <li>{@code timestamp,open,high,low,close,volume} — crypto klines (Bybit USDT perpetuals): file
  *       {@code PAIR_1m.csv} is {@code PAIR} on venue {@code BYBIT}, USDT; the tick is the finest
- *       price decimal seen in the file; lot 0.001.
+ *       price decimal seen in the file; lot 0.001. Prices and volumes have at most 10 decimals.
  * </ul>
  *
- * The first column is the bar's open time {@code yyyy-MM-dd HH:mm:ss±HH:MM}. A row is bad, and
- * reading stops with a {@link BadBarDataException} naming file and line, when a field is missing
- * or unparseable, the time has no offset, or the time is not after the previous row's. Rows that
- * are readable but inconsistent (open or close outside high-low) are kept and reported in
- * {@link InstrumentBars#warnings()}.
+ * The first column is the bar's open time {@code yyyy-MM-dd HH:mm:ss±HH:MM}. Whatever cannot be
+ * a bar stops reading with a {@link BadBarDataException} naming file, line and reason: a file
+ * that is empty, not UTF-8 text or not CSV; a header of neither layout; a file name that cannot be
+ * the layout's symbol; a row with a missing, extra or unparseable field; a price that is not
+ * positive or not below 10^9; a negative volume or one not below 10^15; more decimals than the
+ * layout allows; high below low; close outside low-high; open outside low-high except on the
+ * first bar of a session (the opening auction's price, which the real NSE data has: kept and
+ * reported in {@link InstrumentBars#warnings()}); a time without offset, with another offset
+ * than the file's first row, not after the previous row's, or off the bar grid of its session
+ * (the session's first bar plus whole bar intervals, on whole minutes for minute bars).
  */
 public final class BarFileReader {
 
-  private static final List<String> PRICE_COLUMNS = List.of("open", "high", "low", "close", "volume");
+  /** Prices must be below this (in instrument currency): no traded share or coin is near it. */
+  static final BigDecimal MAX_PRICE = new BigDecimal("1000000000");
+  /** Volumes must be below this (in shares or coins). */
+  static final BigDecimal MAX_VOLUME = new BigDecimal("1000000000000000");
+
+  private static final List<String> BAR_COLUMNS = List.of("open", "high", "low", "close", "volume");
   private static final Pattern INTERVAL_SUFFIX = Pattern.compile("_(\\d+)([smhdSMHD])$");
+  /**
+   * Symbols of at most 20 characters keep every persistence id ({@code SymbolTrader|account:SYMBOL.VENUE})
+   * far inside the journal's 255-character id column.
+   */
+  private static final Pattern NSE_SYMBOL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9&-]{0,19}");
+  private static final Pattern CRYPTO_PAIR = Pattern.compile("[A-Za-z0-9]{1,20}");
+  private static final Pattern CSV_ERROR_LINE = Pattern.compile("(?:line:? |startline )(\\d+)");
   private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
       .appendPattern("yyyy-MM-dd")
       .optionalStart().appendLiteral(' ').optionalEnd()
@@ -63,109 +94,275 @@ public final class BarFileReader {
   private BarFileReader() {}
 
   /**
-   * Reads every {@code *.csv} file of {@code folder} (not recursive), sorted by file name.
+   * Reads every {@code *.csv} file of {@code folder} (not recursive, hidden files skipped), sorted by
+   * file name, with the SHA-256 of each file's bytes.
    *
-   * @throws BadBarDataException   on the first bad row or header
+   * @throws BadBarDataException      on the first bad file, header or row, or when two files are the same instrument
+   * @throws IllegalArgumentException when the folder does not exist, is a file, or holds no {@code .csv} file
+   * @throws UncheckedIOException     when the folder or a file cannot be read (permissions, I/O error)
+   */
+  public static BarFolder readAll(Path folder) {
+    if (Files.isRegularFile(folder))
+      throw new IllegalArgumentException("data folder " + folder + " is a file: name the folder that holds the bar files");
+    if (!Files.isDirectory(folder)) throw new IllegalArgumentException("data folder not found: " + folder);
+    List<Path> entries = list(folder);
+    List<Path> barFiles = new ArrayList<>();
+    List<String> ignored = new ArrayList<>();
+    for (Path entry : entries) {
+      if (isBarFile(entry)) barFiles.add(entry);
+      else ignored.add(entry.getFileName().toString());
+    }
+    if (barFiles.isEmpty()) throw new IllegalArgumentException(noBarFiles(folder, entries));
+    List<InstrumentBars> files = new ArrayList<>();
+    SortedMap<String, String> sha256ByFile = new TreeMap<>();
+    Map<InstrumentId, Path> fileOf = new HashMap<>();
+    for (Path file : barFiles) {
+      byte[] bytes = bytesOf(file);
+      InstrumentBars bars = parse(file, bytes);
+      Path other = fileOf.putIfAbsent(bars.instrument().id(), file);
+      if (other != null)
+        throw new BadBarDataException(file, 0, "is the instrument " + bars.instrument().id() + ", like " + other.getFileName() + ": keep one of the two");
+      sha256ByFile.put(file.getFileName().toString(), BarFolder.sha256(bytes));
+      files.add(bars);
+    }
+    return new BarFolder(folder, files, sha256ByFile, ignored);
+  }
+
+  /**
+   * Reads every {@code *.csv} file of {@code folder}: {@link #readAll}'s bars.
+   *
+   * @throws BadBarDataException      on the first bad file, header or row
    * @throws IllegalArgumentException when the folder does not exist or holds no CSV file
-   * @throws UncheckedIOException  when a file cannot be read
+   * @throws UncheckedIOException     when a file cannot be read
    */
   public static List<InstrumentBars> readFolder(Path folder) {
-    if (!Files.isDirectory(folder)) throw new IllegalArgumentException("data folder not found: " + folder);
-    List<Path> files;
-    try (Stream<Path> listing = Files.list(folder)) {
-      files = listing.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + folder, e);
-    }
-    if (files.isEmpty()) throw new IllegalArgumentException("no .csv bar files in " + folder);
-    List<InstrumentBars> result = new ArrayList<>();
-    for (Path file : files) result.add(read(file));
-    return result;
+    return readAll(folder).files();
   }
 
   /**
    * Reads one bar file.
    *
-   * @throws BadBarDataException  on a bad header or row
+   * @throws BadBarDataException  on a bad name, header or row
    * @throws UncheckedIOException when the file cannot be read
    */
   public static InstrumentBars read(Path file) {
-    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true).get();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-        CSVParser parser = CSVParser.parse(reader, format)) {
+    return parse(file, bytesOf(file));
+  }
+
+  private static List<Path> list(Path folder) {
+    try (Stream<Path> listing = Files.list(folder)) {
+      return listing.sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the data folder " + folder + ": " + reason(e), e);
+    }
+  }
+
+  private static boolean isBarFile(Path entry) {
+    String name = entry.getFileName().toString();
+    return name.toLowerCase(Locale.ROOT).endsWith(".csv") && !name.startsWith(".") && Files.isRegularFile(entry);
+  }
+
+  private static String noBarFiles(Path folder, List<Path> entries) {
+    List<String> withBarFiles = entries.stream().filter(Files::isDirectory)
+        .filter(sub -> list(sub).stream().anyMatch(BarFileReader::isBarFile))
+        .map(sub -> sub.getFileName().toString()).toList();
+    return "no .csv bar files in " + folder
+        + (withBarFiles.isEmpty() ? "" : " (its folders " + String.join(", ", withBarFiles) + " have some: name one of them)");
+  }
+
+  private static byte[] bytesOf(Path file) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the bar file " + file + ": " + reason(e), e);
+    }
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) return "permission denied";
+    if (e instanceof NoSuchFileException) return "no such file";
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+  }
+
+  private static InstrumentBars parse(Path file, byte[] bytes) {
+    String text = utf8Text(file, bytes);
+    if (text.startsWith("\uFEFF")) text = text.substring(1);
+    if (text.isBlank())
+      throw new BadBarDataException(file, 0, "is empty: a bar file starts with the header date,open,high,low,close,volume (or timestamp,...)");
+    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreHeaderCase(true).setTrim(true).get();
+    try (CSVParser parser = CSVParser.parse(text, format)) {
       Layout layout = layout(file, parser.getHeaderNames());
-      String baseName = baseName(file);
-      InstrumentId id = layout.instrumentId(baseName);
+      InstrumentId id = layout.instrumentId(file, baseName(file));
+      Lines lines = new Lines(text);
       List<Row> rows = new ArrayList<>();
       List<String> warnings = new ArrayList<>();
       int maxScale = 0;
-      OffsetDateTime previous = null;
+      Row previous = null;
       for (CSVRecord record : parser) {
-        long line = record.getParser().getCurrentLineNumber();
-        Row row = parseRow(file, line, record, layout.timeColumn());
-        if (previous != null && !row.tsOpen().toInstant().isAfter(previous.toInstant()))
-          throw new BadBarDataException(file, line,
-              "time " + row.tsOpen() + " is not after the previous row's " + previous);
-        previous = row.tsOpen();
+        Row row = parseRow(file, lines.lineAt(record.getCharacterPosition()), record, layout);
+        boolean opensSession = previous == null || !previous.tsOpen().toLocalDate().equals(row.tsOpen().toLocalDate());
+        if (previous != null) checkAfter(file, previous, row, layout);
+        String warning = checkRange(file, row, opensSession);
+        if (warning != null) warnings.add(file.getFileName() + " line " + row.line() + ": " + warning);
         for (BigDecimal p : List.of(row.open(), row.high(), row.low(), row.close())) maxScale = Math.max(maxScale, p.scale());
-        String inconsistency = row.inconsistency();
-        if (inconsistency != null) warnings.add(file.getFileName() + " line " + line + ": " + inconsistency + " (used as it is)");
         rows.add(row);
+        previous = row;
       }
       if (rows.isEmpty()) throw new BadBarDataException(file, 2, "no bar rows after the header");
       Duration interval = typicalInterval(rows);
+      checkGrid(file, rows, interval, layout);
       Instrument instrument = layout.instrument(id, maxScale);
       List<Bar> bars = new ArrayList<>(rows.size());
       for (Row r : rows)
         bars.add(new Bar(id, interval, Price.of(r.open()), Price.of(r.high()), Price.of(r.low()), Price.of(r.close()), r.volume(), r.tsOpen()));
       return new InstrumentBars(instrument, file, bars, warnings);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      if (e instanceof BadBarDataException) throw e;
-      // commons-csv reports malformed quoting and the like as unchecked exceptions.
-      throw new BadBarDataException(file, 0, "not a readable CSV file: " + e.getMessage());
+    } catch (IOException | UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+      // Parsing text in memory fails only on malformed CSV (an unclosed or misplaced quote); commons-csv names the line.
+      String message = String.valueOf(e instanceof UncheckedIOException ? e.getCause().getMessage() : e.getMessage());
+      Matcher line = CSV_ERROR_LINE.matcher(message);
+      throw new BadBarDataException(file, line.find() ? Long.parseLong(line.group(1)) : 0, "not valid CSV: " + message);
     }
   }
 
-  private record Row(OffsetDateTime tsOpen, BigDecimal open, BigDecimal high, BigDecimal low, BigDecimal close, BigDecimal volume) {
-    String inconsistency() {
-      if (high.compareTo(low) < 0) return "high " + high + " below low " + low;
-      if (open.compareTo(high) > 0 || open.compareTo(low) < 0) return "open " + open + " outside high-low " + low + "-" + high;
-      if (close.compareTo(high) > 0 || close.compareTo(low) < 0) return "close " + close + " outside high-low " + low + "-" + high;
-      return null;
+  /** The text of {@code bytes}, strictly decoded: a byte that is not UTF-8, or a NUL, is not a bar file. */
+  private static String utf8Text(Path file, byte[] bytes) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) result = decoder.flush(out);
+    if (result.isError()) {
+      int at = in.position();
+      throw new BadBarDataException(file, new Lines(new String(bytes, 0, at, StandardCharsets.ISO_8859_1)).lineAt(at),
+          String.format(Locale.ROOT, "not UTF-8 text (byte 0x%02X at offset %d): bar files are UTF-8 CSV", bytes[at] & 0xff, at));
     }
+    String text = out.flip().toString();
+    int nul = text.indexOf('\0');
+    if (nul >= 0)
+      throw new BadBarDataException(file, new Lines(text).lineAt(nul), "holds a NUL character, so it is not a text file (UTF-16?): bar files are UTF-8 CSV");
+    return text;
   }
 
-  private static Row parseRow(Path file, long line, CSVRecord record, String timeColumn) {
+  private record Row(long line, String time, OffsetDateTime tsOpen, BigDecimal open, BigDecimal high, BigDecimal low, BigDecimal close,
+      BigDecimal volume) {}
+
+  private static Row parseRow(Path file, long line, CSVRecord record, Layout layout) {
     if (!record.isConsistent())
       throw new BadBarDataException(file, line, "expected " + record.getParser().getHeaderNames().size() + " fields, found " + record.size());
-    String time = field(file, line, record, timeColumn);
+    String column = layout.timeColumn();
+    String time = field(file, line, record, column);
     OffsetDateTime tsOpen;
     try {
       tsOpen = OffsetDateTime.parse(time, TIMESTAMP);
     } catch (DateTimeParseException e) {
       String why = time.matches("\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}") ? "has no UTC offset" : "is not yyyy-MM-dd HH:mm:ss+HH:MM";
-      throw new BadBarDataException(file, line, timeColumn + " '" + time + "' " + why);
+      throw new BadBarDataException(file, line, column + " '" + time + "' " + why);
     }
-    Map<String, BigDecimal> values = new HashMap<>();
-    for (String column : PRICE_COLUMNS) {
-      String text = field(file, line, record, column);
-      try {
-        BigDecimal value = new BigDecimal(text);
-        if (value.signum() < 0) throw new BadBarDataException(file, line, column + " is negative: '" + text + "'");
-        values.put(column, value);
-      } catch (NumberFormatException e) {
-        throw new BadBarDataException(file, line, column + " is not a decimal number: '" + text + "'");
-      }
+    if (layout.offset() != null && !tsOpen.getOffset().equals(layout.offset()))
+      throw new BadBarDataException(file, line,
+          column + " '" + time + "' is not in the exchange's time: " + layout.exchange + " times carry the offset " + offset(layout.offset()));
+    return new Row(line, time, tsOpen, price(file, line, record, "open", layout), price(file, line, record, "high", layout),
+        price(file, line, record, "low", layout), price(file, line, record, "close", layout), volume(file, line, record, layout));
+  }
+
+  private static BigDecimal price(Path file, long line, CSVRecord record, String column, Layout layout) {
+    String text = field(file, line, record, column);
+    BigDecimal value = decimal(file, line, column, text);
+    if (value.signum() == 0) throw new BadBarDataException(file, line, column + " is " + text + ": a price must be positive");
+    if (value.compareTo(MAX_PRICE) >= 0)
+      throw new BadBarDataException(file, line, column + " '" + text + "' is too large: a price must be below " + MAX_PRICE.toPlainString());
+    if (value.scale() > layout.priceDecimals() && decimals(value) > layout.priceDecimals())
+      throw new BadBarDataException(file, line, column + " '" + text + "' has more than " + layout.priceDecimals() + " decimals" + layout.priceDecimalsWhy());
+    return value;
+  }
+
+  private static BigDecimal volume(Path file, long line, CSVRecord record, Layout layout) {
+    String text = field(file, line, record, "volume");
+    BigDecimal value = decimal(file, line, "volume", text);
+    if (value.compareTo(MAX_VOLUME) >= 0)
+      throw new BadBarDataException(file, line, "volume '" + text + "' is too large: a volume must be below " + MAX_VOLUME.toPlainString());
+    if (value.scale() > layout.volumeDecimals() && decimals(value) > layout.volumeDecimals())
+      throw new BadBarDataException(file, line, "volume '" + text + "' " + layout.volumeDecimalsWhy());
+    return value;
+  }
+
+  /** A non-negative decimal ({@code 12}, {@code 0.5}, {@code 1.5E-5}); NaN, infinities and text are refused. */
+  private static BigDecimal decimal(Path file, long line, String column, String text) {
+    BigDecimal value;
+    try {
+      value = new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw new BadBarDataException(file, line, column + " is not a decimal number: '" + text + "'");
     }
-    return new Row(tsOpen, values.get("open"), values.get("high"), values.get("low"), values.get("close"), values.get("volume"));
+    if (value.signum() < 0) throw new BadBarDataException(file, line, column + " is negative: '" + text + "'");
+    return value;
+  }
+
+  /** Decimals of {@code value} without trailing zeros ({@code 2183.80} has 1); never negative. */
+  private static int decimals(BigDecimal value) {
+    return value.signum() == 0 ? 0 : Math.max(0, value.stripTrailingZeros().scale());
   }
 
   private static String field(Path file, long line, CSVRecord record, String column) {
     String value = record.isSet(column) ? record.get(column) : null;
     if (value == null || value.isEmpty()) throw new BadBarDataException(file, line, "missing " + column);
     return value;
+  }
+
+  /** The row's time against the previous row's: the same offset, strictly later. */
+  private static void checkAfter(Path file, Row previous, Row row, Layout layout) {
+    String column = layout.timeColumn();
+    if (!row.tsOpen().getOffset().equals(previous.tsOpen().getOffset()))
+      throw new BadBarDataException(file, row.line(), column + " '" + row.time() + "' has the offset " + offset(row.tsOpen().getOffset())
+          + ", the rows before " + offset(previous.tsOpen().getOffset()) + ": a file keeps one UTC offset");
+    if (!row.tsOpen().isAfter(previous.tsOpen()))
+      throw new BadBarDataException(file, row.line(), "time " + row.time() + " is not after the previous row's " + previous.time());
+  }
+
+  private static String offset(ZoneOffset offset) {
+    return offset.equals(ZoneOffset.UTC) ? "+00:00" : offset.getId();
+  }
+
+  /**
+   * Refuses high below low and close outside low-high; an open outside low-high is refused too,
+   * except on a session's first bar, whose open is the opening auction's price: then the warning.
+   */
+  private static String checkRange(Path file, Row row, boolean opensSession) {
+    if (row.high().compareTo(row.low()) < 0) throw new BadBarDataException(file, row.line(), "high " + row.high() + " is below low " + row.low());
+    if (outside(row.close(), row))
+      throw new BadBarDataException(file, row.line(), "close " + row.close() + " is outside low-high " + row.low() + "-" + row.high());
+    if (!outside(row.open(), row)) return null;
+    if (opensSession) return "open " + row.open() + " outside high-low " + row.low() + "-" + row.high()
+        + " on the session's first bar (the opening auction's price; used as it is)";
+    throw new BadBarDataException(file, row.line(), "open " + row.open() + " is outside low-high " + row.low() + "-" + row.high()
+        + " (only a session's first bar may open outside its range)");
+  }
+
+  private static boolean outside(BigDecimal price, Row row) {
+    return price.compareTo(row.high()) > 0 || price.compareTo(row.low()) < 0;
+  }
+
+  /** Every bar of a session is on its grid: the session's first bar plus whole intervals, on whole minutes for minute bars. */
+  private static void checkGrid(Path file, List<Row> rows, Duration interval, Layout layout) {
+    boolean minuteBars = interval.toSeconds() % 60 == 0 && interval.toNanosPart() == 0;
+    Row first = null;
+    for (Row row : rows) {
+      if (minuteBars && (row.tsOpen().getSecond() != 0 || row.tsOpen().getNano() != 0))
+        throw new BadBarDataException(file, row.line(), layout.timeColumn() + " " + row.time() + " is not on a whole minute, as "
+            + describe(interval) + " bars are");
+      if (first == null || !first.tsOpen().toLocalDate().equals(row.tsOpen().toLocalDate())) {
+        first = row;
+      } else if (Duration.between(first.tsOpen(), row.tsOpen()).toNanos() % interval.toNanos() != 0) {
+        throw new BadBarDataException(file, row.line(), layout.timeColumn() + " " + row.time() + " is off the " + describe(interval)
+            + " grid of its session, which starts at " + first.tsOpen().toLocalTime() + " (line " + first.line() + ")");
+      }
+    }
+  }
+
+  private static String describe(Duration interval) {
+    if (interval.toSeconds() % 60 == 0 && interval.toNanosPart() == 0) return interval.toMinutes() + "-minute";
+    return interval.toMillis() + "-millisecond";
   }
 
   private static Duration typicalInterval(List<Row> rows) {
@@ -186,18 +383,48 @@ public final class BarFileReader {
   }
 
   private static Layout layout(Path file, List<String> header) {
-    List<String> lower = header.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
-    if (!lower.containsAll(PRICE_COLUMNS))
-      throw new BadBarDataException(file, 1, "header must have open,high,low,close,volume, found " + header);
-    if (!lower.isEmpty() && lower.get(0).equals("date")) return Layout.NSE_EQUITY;
-    if (!lower.isEmpty() && lower.get(0).equals("timestamp")) return Layout.CRYPTO;
-    throw new BadBarDataException(file, 1, "first column must be 'date' (NSE equity bars) or 'timestamp' (crypto bars), found " + header);
+    List<String> names = header.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+    Layout layout = names.isEmpty() ? null : names.get(0).equals("date") ? Layout.NSE_EQUITY : names.get(0).equals("timestamp") ? Layout.CRYPTO : null;
+    String expected = "the header must be date,open,high,low,close,volume (NSE equity bars) or timestamp,open,high,low,close,volume (crypto bars)";
+    String found = String.join(",", header);
+    found = "'" + (found.length() > 80 ? found.substring(0, 80) + "..." : found) + "'";
+    if (layout == null) throw new BadBarDataException(file, 1, expected + ", found " + found + ": the first column must be date or timestamp");
+    Set<String> columns = new LinkedHashSet<>(List.of(layout.timeColumn()));
+    columns.addAll(BAR_COLUMNS);
+    if (names.size() == columns.size() && columns.equals(new HashSet<>(names))) return layout;
+    List<String> problems = new ArrayList<>();
+    columns.stream().filter(c -> !names.contains(c)).forEach(c -> problems.add("missing " + c));
+    names.stream().filter(n -> !columns.contains(n)).forEach(n -> problems.add("unknown column " + n));
+    names.stream().filter(n -> names.indexOf(n) != names.lastIndexOf(n)).distinct().forEach(n -> problems.add(n + " twice"));
+    throw new BadBarDataException(file, 1, expected + ", found " + found + ": " + String.join(", ", problems));
+  }
+
+  /** Line numbers (1-based) of character positions, for positions asked in increasing order. */
+  private static final class Lines {
+    private final String text;
+    private int position;
+    private long line = 1;
+
+    Lines(String text) {
+      this.text = text;
+    }
+
+    long lineAt(long characterPosition) {
+      while (position < characterPosition && position < text.length()) {
+        char c = text.charAt(position++);
+        if (c == '\n' || (c == '\r' && (position == text.length() || text.charAt(position) != '\n'))) line++;
+      }
+      return line;
+    }
   }
 
   private enum Layout {
-    NSE_EQUITY("date") {
+    NSE_EQUITY("date", "NSE", ZoneOffset.ofHoursMinutes(5, 30), 2, 0) {
       @Override
-      InstrumentId instrumentId(String baseName) {
+      InstrumentId instrumentId(Path file, String baseName) {
+        if (!NSE_SYMBOL.matcher(baseName).matches())
+          throw new BadBarDataException(file, 0, "the file name '" + baseName + "' cannot be an NSE symbol: name the file SYMBOL.csv, SYMBOL being"
+              + " 1 to 20 letters, digits, '&' or '-' (TCS.csv, M&M.csv, BAJAJ-AUTO.csv)");
         return new InstrumentId(baseName.toUpperCase(Locale.ROOT) + "-EQ", "NSE");
       }
 
@@ -205,31 +432,83 @@ public final class BarFileReader {
       Instrument instrument(InstrumentId id, int maxScale) {
         return new Instrument(id, new BigDecimal("0.05"), BigDecimal.ONE, "INR", null);
       }
-    },
-    CRYPTO("timestamp") {
+
       @Override
-      InstrumentId instrumentId(String baseName) {
-        return new InstrumentId(INTERVAL_SUFFIX.matcher(baseName).replaceFirst("").toUpperCase(Locale.ROOT), "BYBIT");
+      String priceDecimalsWhy() {
+        return ": NSE prices are in paise";
+      }
+
+      @Override
+      String volumeDecimalsWhy() {
+        return "is not a whole number: an NSE volume counts shares";
+      }
+    },
+    CRYPTO("timestamp", "crypto", null, 10, 10) {
+      @Override
+      InstrumentId instrumentId(Path file, String baseName) {
+        String pair = INTERVAL_SUFFIX.matcher(baseName).replaceFirst("");
+        if (!CRYPTO_PAIR.matcher(pair).matches())
+          throw new BadBarDataException(file, 0, "the file name '" + baseName + "' cannot be a crypto pair: name the file PAIR_1m.csv, PAIR being"
+              + " 1 to 20 letters or digits (BTCUSDT_1m.csv)");
+        return new InstrumentId(pair.toUpperCase(Locale.ROOT), "BYBIT");
       }
 
       @Override
       Instrument instrument(InstrumentId id, int maxScale) {
         return new Instrument(id, BigDecimal.ONE.movePointLeft(maxScale), new BigDecimal("0.001"), "USDT", null);
       }
+
+      @Override
+      String priceDecimalsWhy() {
+        return "";
+      }
+
+      @Override
+      String volumeDecimalsWhy() {
+        return "has more than 10 decimals";
+      }
     };
 
     private final String timeColumn;
+    private final String exchange;
+    private final ZoneOffset offset;
+    private final int priceDecimals;
+    private final int volumeDecimals;
 
-    Layout(String timeColumn) {
+    Layout(String timeColumn, String exchange, ZoneOffset offset, int priceDecimals, int volumeDecimals) {
       this.timeColumn = timeColumn;
+      this.exchange = exchange;
+      this.offset = offset;
+      this.priceDecimals = priceDecimals;
+      this.volumeDecimals = volumeDecimals;
     }
 
     String timeColumn() {
       return timeColumn;
     }
 
-    abstract InstrumentId instrumentId(String baseName);
+    /** The offset every time must carry, or null when any (one per file) is fine. */
+    ZoneOffset offset() {
+      return offset;
+    }
+
+    int priceDecimals() {
+      return priceDecimals;
+    }
+
+    int volumeDecimals() {
+      return volumeDecimals;
+    }
+
+    /**
+     * @throws BadBarDataException when the file's base name cannot be the layout's symbol
+     */
+    abstract InstrumentId instrumentId(Path file, String baseName);
 
     abstract Instrument instrument(InstrumentId id, int maxScale);
+
+    abstract String priceDecimalsWhy();
+
+    abstract String volumeDecimalsWhy();
   }
 }
