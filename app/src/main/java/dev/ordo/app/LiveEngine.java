@@ -91,10 +91,12 @@ public final class LiveEngine implements AutoCloseable {
    * Starts the engine and waits for the first login.
    *
    * @throws IllegalStateException when the first login fails (wrong credentials, broker down)
-   * @throws StartFailure when the HTTP address cannot be listened on, or the data directory or the journal cannot be used
+   * @throws StartFailure when the HTTP address cannot be listened on, the broker does not accept a
+   *     connection within the call timeout, or the data directory or the journal cannot be used
    */
   public static LiveEngine start(Settings settings, Config config) throws Exception {
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
+    StartChecks.reachable(settings.brokerUrl(), "--broker-url", settings.callTimeout());
     DataDirLock lock = Engine.lockDataDir(config, settings.dataDir());
     ActorSystem<SpawnProtocol.Command> system = Engine.startSystem(config, lock);
     try {

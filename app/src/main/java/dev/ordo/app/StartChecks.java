@@ -3,6 +3,11 @@ package dev.ordo.app;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
 import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.SocketException;
@@ -16,7 +21,7 @@ import java.nio.file.Path;
 /**
  * What a command checks before it starts anything, so that a bad option or a bad machine is
  * refused at once with one line instead of after minutes of work: the address it will listen on,
- * the file it will write at the end. (The data directory: {@link DataDirLock}; the journal
+ * the server it will call, the file it will write at the end. (The data directory: {@link DataDirLock}; the journal
  * database: {@code dev.ordo.persistence.JournalCheck}.)
  */
 final class StartChecks {
@@ -71,6 +76,43 @@ final class StartChecks {
       return NetworkInterface.getByInetAddress(address) != null;
     } catch (SocketException e) {
       return true; // cannot tell: the bind decides
+    }
+  }
+
+  /**
+   * Checks that the server of {@code url} accepts a TCP connection within {@code timeout} (a
+   * broker that is down is refused at the start rather than retried until a login timeout).
+   *
+   * @param option the option to name in the message
+   * @throws StartFailure {@link StartFailure#USAGE} when {@code url} is not an http(s) URL with a host,
+   *     or the host does not resolve; {@link StartFailure#ENVIRONMENT} when the connection is refused
+   *     or not answered in time
+   */
+  static void reachable(String url, String option, Duration timeout) throws StartFailure {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw StartFailure.usage(option + " " + url + " is not a URL (" + e.getReason() + "); give one such as http://127.0.0.1:8090");
+    }
+    String scheme = String.valueOf(uri.getScheme()).toLowerCase(java.util.Locale.ROOT);
+    if (uri.getHost() == null || !(scheme.equals("http") || scheme.equals("https")))
+      throw StartFailure.usage(option + " " + url + " is not an http(s) URL with a host; give one such as http://127.0.0.1:8090");
+    int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(uri.getHost());
+    } catch (UnknownHostException e) {
+      throw StartFailure.usage(option + " " + url + ": host " + uri.getHost() + " does not resolve; fix " + option);
+    }
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(address, port), (int) timeout.toMillis());
+    } catch (SocketTimeoutException e) {
+      throw StartFailure.environment("cannot reach " + url + " (no answer within " + timeout.toMillis() + " ms); check " + option
+          + " and that the server is up", e);
+    } catch (IOException e) {
+      String reason = e instanceof java.net.ConnectException ? "connection refused" : String.valueOf(e.getMessage());
+      throw StartFailure.environment("cannot reach " + url + " (" + reason + "); check " + option + " and that the server is up", e);
     }
   }
 

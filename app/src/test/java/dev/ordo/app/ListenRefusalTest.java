@@ -69,6 +69,23 @@ class ListenRefusalTest {
   }
 
   @Test
+  void aBrokerThatIsDownIsRefusedAtOnceInsteadOfRetriedUntilTheLoginTimeout() throws Exception {
+    Path credentials = Files.writeString(dir.resolve("neo.properties"),
+        "consumer-key=ck\nmobile=+919000000000\nucc=AB1\nmpin=1234\ntotp-seed=JBSWY3DPEHPK3PXP\n");
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      closedPort = socket.getLocalPort();
+    }
+    CommandRun.Result run = CommandRun.inThisJvm("run", "--broker", "neo", "--broker-url", "http://127.0.0.1:" + closedPort, "--credentials",
+        credentials.toString(), "--data-dir", dir.resolve("state").toString(), "--http-port", "0");
+    assertEquals(1, run.exitCode());
+    assertEquals("ordo run: cannot reach http://127.0.0.1:" + closedPort + " (connection refused); check --broker-url and that the server is up",
+        run.err().strip());
+    assertTrue(run.took().compareTo(Duration.ofSeconds(10)) < 0, "refused at once: " + run.took());
+    assertFalse(Files.exists(dir.resolve("state")), "nothing was started");
+  }
+
+  @Test
   void anHttpHostThatIsNotAnAddressOfThisMachineIsRefused() {
     // 192.0.2.0/24 is reserved for documentation (RFC 5737): never an address of this machine.
     CommandRun.Result run = CommandRun.inThisJvm("run", "--data", SAMPLE, "--data-dir", dir.resolve("state").toString(), "--http-host",
