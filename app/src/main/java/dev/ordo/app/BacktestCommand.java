@@ -32,6 +32,7 @@ final class BacktestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (report != null) StartChecks.reportFile(report, "--report");
     try {
       dataOptions.validate();
       List<InstrumentBars> data = BarFileReader.readFolder(dataOptions.dataFolder()).stream().map(this::inRange).toList();

@@ -98,6 +98,7 @@ final class BrokerSimCommand implements Callable<Integer> {
       System.err.println("ordo broker-sim: " + e.getMessage());
       return 2;
     }
+    StartChecks.listenAddress(host, port, "--host", "--port");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ordo-broker-sim", ConfigFactory.parseString(
         "pekko.actor.provider = local\npekko.http.server.remote-address-header = off").withFallback(ConfigFactory.load()));
     try {
@@ -111,9 +112,11 @@ final class BrokerSimCommand implements Callable<Integer> {
       system.terminate();
       return 2;
     } catch (java.util.concurrent.ExecutionException e) {
-      System.err.println("ordo broker-sim: could not start: " + e.getCause());
       system.terminate();
-      return 1;
+      Throwable cause = e;
+      while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+      if (cause instanceof java.net.BindException) throw StartChecks.listenFailure(host, port, "--port", cause);
+      throw StartFailure.environment("could not start: " + cause, e);
     }
   }
 }

@@ -21,11 +21,11 @@ import dev.ordo.engine.port.Credentials;
 import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import dev.ordo.engine.strategy.Strategy;
 import dev.ordo.engine.time.ReplayClock;
+import dev.ordo.persistence.JournalCheck;
 import dev.ordo.persistence.JournalSchema;
 import dev.ordo.persistence.JournalSettings;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +38,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -79,6 +81,7 @@ public final class Engine implements AutoCloseable {
       boolean continueOverDifferentData) {}
 
   private final ActorSystem<SpawnProtocol.Command> system;
+  private final DataDirLock lock;
   private final ReplaySchedule schedule;
   private final AccountId account;
   private final ActorRef<ReplayDriver.Command> driver;
@@ -86,9 +89,10 @@ public final class Engine implements AutoCloseable {
   private final HttpServer http;
   private final CompletableFuture<ReplayDriver.Progress> replayEnd;
 
-  private Engine(ActorSystem<SpawnProtocol.Command> system, ReplaySchedule schedule, AccountId account, ActorRef<ReplayDriver.Command> driver,
-      EngineQueries queries, HttpServer http, CompletableFuture<ReplayDriver.Progress> replayEnd) {
+  private Engine(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, ReplaySchedule schedule, AccountId account,
+      ActorRef<ReplayDriver.Command> driver, EngineQueries queries, HttpServer http, CompletableFuture<ReplayDriver.Progress> replayEnd) {
     this.system = system;
+    this.lock = lock;
     this.schedule = schedule;
     this.account = account;
     this.driver = driver;
@@ -107,6 +111,8 @@ public final class Engine implements AutoCloseable {
    * @throws OtherRunException when {@code dataDir} holds a run over other data or parameters and the settings do not
    *                                  say to continue it (nothing is journaled then)
    * @throws java.io.UncheckedIOException when a bar file cannot be read
+   * @throws StartFailure when the HTTP address cannot be listened on, or the data directory or the
+   *     journal cannot be used (see {@link #lockDataDir}, {@link #startSystem}); nothing is started then
    */
   public static Engine start(Settings settings, Config config, ReplayDriver.Listener listener) throws Exception {
     BarFolder folder = BarFileReader.readAll(settings.dataFolder());
@@ -115,36 +121,76 @@ public final class Engine implements AutoCloseable {
     for (InstrumentBars file : data) file.warnings().forEach(w -> log.warn("{}", w));
     ReplaySchedule schedule = ReplaySchedule.of(data, settings.from(), settings.to());
     ReplayRun.Manifest manifest = manifest(folder, schedule, strategyParameters(config.getConfig("ordo.strategy")));
+    StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
 
-    ActorSystem<SpawnProtocol.Command> system = startSystem(config, settings.dataDir());
+    DataDirLock lock = lockDataDir(config, settings.dataDir());
+    ActorSystem<SpawnProtocol.Command> system = startSystem(config, lock);
     try {
-      return wire(system, schedule, manifest, settings, system.settings().config(), listener);
+      return wire(system, lock, schedule, manifest, settings, system.settings().config(), listener);
     } catch (Exception | Error e) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      stop(system, lock);
       throw e;
     }
   }
 
   /**
-   * The actor system of an engine: journal under {@code dataDir} (schema created when missing), a
-   * single-node cluster joined.
+   * Locks the data directory for this process ({@link DataDirLock}), creating it when missing.
+   *
+   * @throws StartFailure when it is a file, cannot be created or written, is in use, or its disk is
+   *     below {@code ordo.data-dir.min-free-space}
    */
-  static ActorSystem<SpawnProtocol.Command> startSystem(Config config, Path dataDir) throws Exception {
-    Files.createDirectories(dataDir);
-    ActorSystem<SpawnProtocol.Command> system = ActorSystem.create(SpawnProtocol.create(), "ordo", JournalSettings.withJournal(config, dataDir));
+  static DataDirLock lockDataDir(Config config, Path dataDir) throws StartFailure {
+    return DataDirLock.acquire(dataDir, config.getBytes("ordo.data-dir.min-free-space"));
+  }
+
+  /**
+   * The actor system of an engine on the data directory {@code lock} holds: the journal opened once
+   * to check it ({@link JournalCheck}), its schema created when missing, a single-node cluster
+   * joined. The lock is released when the system terminates, or at once when the start fails.
+   *
+   * @throws StartFailure when the journal cannot be used (not an H2 database, corrupt, read-only,
+   *     PostgreSQL unreachable, ...)
+   */
+  static ActorSystem<SpawnProtocol.Command> startSystem(Config config, DataDirLock lock) throws Exception {
+    ActorSystem<SpawnProtocol.Command> system;
+    try {
+      Config withJournal = JournalSettings.withJournal(config, lock.dataDir());
+      JournalCheck.verify(withJournal, lock.dataDir());
+      system = ActorSystem.create(SpawnProtocol.create(), "ordo", withJournal);
+    } catch (JournalCheck.JournalUnavailableException e) {
+      lock.close();
+      throw StartFailure.environment(e.getMessage(), e);
+    } catch (Exception | Error e) {
+      lock.close();
+      throw e;
+    }
+    system.getWhenTerminated().thenRun(lock::close);
     try {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
       JournalSchema.createIfMissing(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       return system;
     } catch (Exception | Error e) {
-      system.terminate();
+      stop(system, lock);
       throw e;
     }
   }
 
-  private static Engine wire(ActorSystem<SpawnProtocol.Command> system, ReplaySchedule schedule, ReplayRun.Manifest manifest, Settings settings,
+  /** After a failed start: terminates the system, waits for it (bounded), releases the data directory. */
+  static void stop(ActorSystem<?> system, DataDirLock lock) {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("The actor system of a failed start did not terminate cleanly", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    lock.close();
+  }
+
+  private static Engine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, ReplaySchedule schedule, ReplayRun.Manifest manifest,
+      Settings settings,
       Config config, ReplayDriver.Listener listener) throws Exception {
     Duration brokerTimeout = config.getDuration("ordo.broker-timeout");
     Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
@@ -209,7 +255,7 @@ public final class Engine implements AutoCloseable {
         AskPattern.<ReplayDriver.Command, Done>ask(driver, ReplayDriver.Stop::new, phaseTimeout, system.scheduler()));
 
     driver.tell(ReplayDriver.Start.INSTANCE);
-    return new Engine(system, schedule, account, driver, queries, http, replayEnd);
+    return new Engine(system, lock, schedule, account, driver, queries, http, replayEnd);
   }
 
   /** The paper account's starting cash by currency ({@code ordo.paper-cash}). */
@@ -296,10 +342,11 @@ public final class Engine implements AutoCloseable {
     return system.getWhenTerminated();
   }
 
-  /** Stops the replay after its running step, unbinds HTTP and terminates the actor system. */
+  /** Stops the replay after its running step, unbinds HTTP, terminates the actor system and releases the data directory. */
   @Override
   public void close() throws Exception {
     CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture().get(120, TimeUnit.SECONDS);
+    lock.close();
   }
 
   /** Stops the replay after its running step, leaving the engine (and HTTP) running. */

@@ -69,15 +69,17 @@ public final class LiveEngine implements AutoCloseable {
       boolean orderFeed) {}
 
   private final ActorSystem<SpawnProtocol.Command> system;
+  private final DataDirLock lock;
   private final AccountId account;
   private final EngineQueries queries;
   private final HttpServer http;
   private final TradingService.Parts parts;
   private final NeoBroker broker;
 
-  private LiveEngine(ActorSystem<SpawnProtocol.Command> system, AccountId account, EngineQueries queries, HttpServer http,
+  private LiveEngine(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, AccountId account, EngineQueries queries, HttpServer http,
       TradingService.Parts parts, NeoBroker broker) {
     this.system = system;
+    this.lock = lock;
     this.account = account;
     this.queries = queries;
     this.http = http;
@@ -89,19 +91,24 @@ public final class LiveEngine implements AutoCloseable {
    * Starts the engine and waits for the first login.
    *
    * @throws IllegalStateException when the first login fails (wrong credentials, broker down)
+   * @throws StartFailure when the HTTP address cannot be listened on, the broker does not accept a
+   *     connection within the call timeout, or the data directory or the journal cannot be used
    */
   public static LiveEngine start(Settings settings, Config config) throws Exception {
-    ActorSystem<SpawnProtocol.Command> system = Engine.startSystem(config, settings.dataDir());
+    StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
+    StartChecks.reachable(settings.brokerUrl(), "--broker-url", settings.callTimeout());
+    DataDirLock lock = Engine.lockDataDir(config, settings.dataDir());
+    ActorSystem<SpawnProtocol.Command> system = Engine.startSystem(config, lock);
     try {
-      return wire(system, settings, system.settings().config());
+      return wire(system, lock, settings, system.settings().config());
     } catch (Exception | Error e) {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Engine.stop(system, lock);
       throw e;
     }
   }
 
-  private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, Settings settings, Config config) throws Exception {
+  private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, Settings settings, Config config)
+      throws Exception {
     AccountId account = AccountId.of(settings.credentials().ucc());
     Clock clock = Clock.systemUTC();
     NeoBroker broker = new NeoBroker(system, new NeoBroker.Settings(settings.brokerUrl(), settings.callTimeout(), clock));
@@ -159,7 +166,7 @@ public final class LiveEngine implements AutoCloseable {
     // Close the broker's HTTP connection pools before the system goes (else they report an unexpected shutdown).
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-broker-connections", () ->
         org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools().thenApply(x -> Done.getInstance()));
-    return new LiveEngine(system, account, queries, http, parts, broker);
+    return new LiveEngine(system, lock, account, queries, http, parts, broker);
   }
 
   public InetSocketAddress httpAddress() {
@@ -195,8 +202,10 @@ public final class LiveEngine implements AutoCloseable {
     return system.getWhenTerminated();
   }
 
+  /** Disconnects, unbinds HTTP, terminates the actor system and releases the data directory. */
   @Override
   public void close() throws Exception {
     CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture().get(120, TimeUnit.SECONDS);
+    lock.close();
   }
 }

@@ -1,20 +1,55 @@
 package dev.ordo.app;
 
+import ch.qos.logback.classic.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** The {@code ordo} command line: {@code ordo run} starts the engine, {@code ordo broker-sim} the broker simulator. */
+/**
+ * The {@code ordo} command line: {@code ordo run} starts the engine, {@code ordo broker-sim} the
+ * broker simulator. A command that refuses to start prints one line (what, where, what to do) and
+ * exits 2 for a bad option, 1 for a bad machine ({@link StartFailure}); the trace is logged at
+ * DEBUG only ({@code --verbose} or {@code ORDO_LOG_LEVEL=DEBUG}).
+ */
 @Command(name = "ordo", mixinStandardHelpOptions = true, version = "Ordo 0.1.0",
     description = "Actor-based trading engine on Pekko.",
     subcommands = {RunCommand.class, BacktestCommand.class, BrokerSimCommand.class, SoakCommand.class})
 public final class Main implements Runnable {
 
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+      description = "Log at DEBUG, with the full trace of a failure (the same as ORDO_LOG_LEVEL=DEBUG).")
+  void verbose(boolean on) {
+    if (on && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) root.setLevel(Level.DEBUG);
+  }
+
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).execute(args);
+    int code = commandLine().execute(args);
     if (code != 0 || !(RunCommand.keepsRunning() || BrokerSimCommand.keepsRunning())) System.exit(code);
+  }
+
+  /** The {@code ordo} command line, with its handling of failures (one line, exit code, trace at DEBUG). */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setExecutionExceptionHandler(Main::onFailure);
+  }
+
+  private static int onFailure(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+    String prefix = "ordo " + command.getCommandName() + ": ";
+    if (e instanceof StartFailure failure) {
+      log.debug("{}{}", prefix, failure.getMessage(), failure);
+      System.err.println(prefix + failure.getMessage());
+      return failure.exitCode();
+    }
+    log.debug("{}failed", prefix, e);
+    System.err.println(prefix + "failed: " + e + " (--verbose shows the trace)");
+    return StartFailure.ENVIRONMENT;
   }
 
   @Override

@@ -93,6 +93,7 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("ordo run: " + e.getMessage());
       return 2;
     }
+    if (report != null) StartChecks.reportFile(report, "--report");
     Config config = ConfigFactory.load();
     Engine engine;
     try {
@@ -108,8 +109,7 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("ordo run: " + e.getMessage());
       return 2;
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      System.err.println("ordo run: could not start: " + startFailure(e));
-      return 1;
+      throw startFailure(e);
     }
     out.printf("Ordo running: %d instruments, %d sessions from %s, data dir %s%n", engine.schedule().instruments().size(),
         engine.schedule().sessions().size(), folder, dataDir.toAbsolutePath());
@@ -154,8 +154,7 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("ordo run: " + e.getMessage());
       return 1;
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      System.err.println("ordo run: could not start: " + startFailure(e));
-      return 1;
+      throw startFailure(e);
     }
     System.out.printf("Ordo trading account %s live through %s; HTTP API on http://%s:%d%n", engine.account(), brokerUrl,
         engine.httpAddress().getHostString(), engine.httpAddress().getPort());
@@ -164,16 +163,17 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A one-line reason for a failed start: a busy HTTP port, a data directory used by another process, ... */
-  private String startFailure(Exception e) {
+  /**
+   * The one-line refusal for a start that failed after the checks: the HTTP port taken in the
+   * meantime, a step that did not answer in time, ...
+   */
+  private StartFailure startFailure(Exception e) {
     Throwable cause = e;
     while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
-    if (cause instanceof java.net.BindException)
-      return "cannot listen on " + httpHost + ":" + httpPort + " (" + cause.getMessage() + "); choose another --http-port";
-    String message = String.valueOf(cause.getMessage());
-    if (message.contains("already in use") || message.contains("Database may be already in use"))
-      return "the data directory " + dataDir.toAbsolutePath() + " is used by another Ordo process";
-    return cause.getClass().getSimpleName() + ": " + message;
+    if (cause instanceof java.net.BindException) return StartChecks.listenFailure(httpHost, httpPort, "--http-port", cause);
+    if (cause instanceof java.util.concurrent.TimeoutException)
+      return StartFailure.environment("could not start: a step of the start did not finish in time (--verbose shows which)", e);
+    return StartFailure.environment("could not start: " + cause.getClass().getSimpleName() + ": " + cause.getMessage(), e);
   }
 
   private final java.util.concurrent.CompletableFuture<Void> reportWritten = new java.util.concurrent.CompletableFuture<>();

@@ -55,4 +55,9 @@ public final class JournalSettings {
   public static String h2Url(Path dataDir) {
     return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("journal") + ";DB_CLOSE_ON_EXIT=FALSE";
   }
+
+  /** The file of the H2 journal under {@code dataDir} (the one {@link #h2Url} opens): {@code <data-dir>/journal.mv.db}. */
+  public static Path h2File(Path dataDir) {
+    return dataDir.toAbsolutePath().normalize().resolve("journal.mv.db");
+  }
 }
