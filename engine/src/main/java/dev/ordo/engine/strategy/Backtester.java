@@ -131,7 +131,7 @@ public final class Backtester {
       for (OrderAction action : decision.actions()) {
         if (action instanceof OrderAction.Place place) place(trader, place, at);
         else if (action instanceof OrderAction.ModifyTrigger modify) modify(trader, modify);
-        else if (action instanceof OrderAction.Cancel cancel) cancel(trader, cancel.role());
+        else if (action instanceof OrderAction.Cancel cancel) cancel(trader, cancel.role(), at);
       }
     }
 
@@ -142,7 +142,7 @@ public final class Backtester {
       VenueBook.Placement placement = book.place(id, request, at, market, TRADE_IDS);
       book = book.withPlacement(placement);
       if (!placement.accepted()) {
-        trader.state = trader.strategy.onOrderClosed(trader.state, place.role(), OrderStatus.REJECTED).state();
+        decide(trader, trader.strategy.onOrderClosed(trader.state, place.role(), OrderStatus.REJECTED), at);
         return;
       }
       trader.working.put(place.role(), new Working(id, place.reason()));
@@ -156,11 +156,11 @@ public final class Backtester {
       trader.working.put(modify.role(), new Working(working.id(), modify.reason()));
     }
 
-    private void cancel(Trader trader, OrderRole role) {
+    private void cancel(Trader trader, OrderRole role, Instant at) {
       Working working = trader.working.remove(role);
       if (working == null || book.cancelRefusal(working.id()).isPresent()) return;
       book = book.withCanceled(working.id());
-      trader.state = trader.strategy.onOrderClosed(trader.state, role, OrderStatus.CANCELED).state();
+      decide(trader, trader.strategy.onOrderClosed(trader.state, role, OrderStatus.CANCELED), at);
     }
 
     /** Matches {@code bar} and hands each fill to the trader. */
