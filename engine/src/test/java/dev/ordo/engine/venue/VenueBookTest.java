@@ -26,6 +26,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 
@@ -390,7 +391,7 @@ class VenueBookTest {
     assertEquals(2, book.positionReports().size());
 
     VenueBook held = book;
-    java.util.function.BiFunction<OrderRequest, Product, String> rejection = (r, product) ->
+    BiFunction<OrderRequest, Product, String> rejection = (r, product) ->
         held.place(id(held.orderSequence() + 1), r, product, at, closed, TRADE_IDS).order().rejectReason();
     assertEquals("insufficient holdings: CNC sell of 11 TCS-EQ.NSE exceeds the 10 held for delivery",
         rejection.apply(request("C3", OrderSide.SELL, OrderType.MARKET, 11, null, null), Product.CNC));
