@@ -1,5 +1,6 @@
 package dev.ordo.app;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.ordo.engine.strategy.Backtester;
 import dev.ordo.broker.data.BadBarDataException;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ordo backtest}: the 80-20 strategy over bar files without actors or journal (the
- * synchronous {@link Backtester}, on an account with the paper broker's {@code ordo.paper-cash});
+ * synchronous {@link Backtester}, on an account with the paper broker's {@code ordo.paper-cash} and {@code ordo.venue});
  * a fast cross-check of {@code ordo run}'s trades.
  */
 @Command(name = "backtest", mixinStandardHelpOptions = true,
@@ -37,8 +38,9 @@ final class BacktestCommand implements Callable<Integer> {
       dataOptions.validate();
       List<InstrumentBars> data = BarFileReader.readFolder(dataOptions.dataFolder()).stream().map(this::inRange).toList();
       EightyTwentyStrategy.Parameters defaults = EightyTwentyStrategy.Parameters.defaults();
+      Config config = ConfigFactory.load();
       List<RoundTrip> trades = Backtester.run(data, file -> new EightyTwentyStrategy(defaults.withTickSize(file.instrument().tickSize())),
-          Engine.paperCash(ConfigFactory.load()));
+          Engine.paperCash(config), Engine.venueRules(config));
       Report result = Report.of(trades, null, data.size());
       System.out.printf("backtest: %d trades %s, total P&L %s%n", result.summary().trades(), result.summary().byExitReason(),
           result.summary().totalPnl().toPlainString());

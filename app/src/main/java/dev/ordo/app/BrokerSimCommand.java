@@ -4,6 +4,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.ordo.broker.neo.NeoCredentials;
 import dev.ordo.broker.data.BadBarDataException;
 import dev.ordo.engine.marketdata.ReplayDriver;
+import dev.ordo.engine.model.Quantity;
+import dev.ordo.engine.venue.VenueRules;
 import dev.ordo.sim.BrokerSimulator;
 import dev.ordo.sim.SimFaults;
 import java.math.BigDecimal;
@@ -69,6 +71,18 @@ final class BrokerSimCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the random faults (default ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--freeze-quantity", defaultValue = "100000", paramLabel = "N",
+      description = "Largest quantity of one order; larger ones are rejected (default ${DEFAULT-VALUE}).")
+  long freezeQuantity;
+
+  @Option(names = "--lockout-after", defaultValue = "5", paramLabel = "N",
+      description = "Wrong TOTPs in a row that lock the simulated user out (default ${DEFAULT-VALUE}).")
+  int lockoutAfter;
+
+  @Option(names = "--lockout", defaultValue = "15m", paramLabel = "DURATION",
+      description = "How long a locked-out user's logins are refused (default ${DEFAULT-VALUE}).")
+  String lockout;
+
   static boolean keepsRunning() {
     return running;
   }
@@ -92,8 +106,10 @@ final class BrokerSimCommand implements Callable<Integer> {
       SimFaults faults = new SimFaults(duration("--token-ttl", tokenTtl), duration("--drop-ws-every", dropWsEvery),
           duration("--stall-ws-every", stallWsEvery), duration("--stall-for", stallFor), errorRate, duration("--latency", latency), ambiguousRate,
           seed);
+      VenueRules rules = new VenueRules(Quantity.of(freezeQuantity), VenueRules.DEFAULT_MARKET_PROTECTION);
       settings = new BrokerSimulator.Settings(host, port, dataOptions.dataFolder(), dataOptions.from, dataOptions.to,
-          ReplayDriver.Speed.parse(speed).factor(), user, faults, cash);
+          ReplayDriver.Speed.parse(speed).factor(), user, faults, cash, rules,
+          new BrokerSimulator.LoginLockout(lockoutAfter, duration("--lockout", lockout)));
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("ordo broker-sim: " + e.getMessage());
       return 2;

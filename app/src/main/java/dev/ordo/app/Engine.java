@@ -17,11 +17,13 @@ import dev.ordo.engine.service.TradingService;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.Quantity;
 import dev.ordo.engine.port.Credentials;
 import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import dev.ordo.engine.strategy.Strategy;
 import dev.ordo.engine.time.ReplayClock;
 import dev.ordo.persistence.JournalCheck;
+import dev.ordo.engine.venue.VenueRules;
 import dev.ordo.persistence.JournalSchema;
 import dev.ordo.persistence.JournalSettings;
 import java.math.BigDecimal;
@@ -210,7 +212,7 @@ public final class Engine implements AutoCloseable {
     SymbolTrader.init(system, new SymbolTrader.Dependencies(strategyOf, clock));
     Position.init(system, clock);
 
-    PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), paperCash(config), clock, brokerTimeout)
+    PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), paperCash(config), venueRules(config), clock, brokerTimeout)
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
     broker.subscribeOrderUpdates(new OrderUpdateRouter(system, phaseTimeout));
 
@@ -299,6 +301,12 @@ public final class Engine implements AutoCloseable {
   }
 
   /** The strategy's parameters of the {@code ordo.strategy} block; the tick size is set per instrument. */
+  /** The paper venue's limits ({@code ordo.venue}: freeze quantity, market protection). */
+  static VenueRules venueRules(Config config) {
+    Config venue = config.getConfig("ordo.venue");
+    return new VenueRules(Quantity.of(venue.getString("freeze-quantity")), new BigDecimal(venue.getString("market-protection")));
+  }
+
   static EightyTwentyStrategy.Parameters strategyParameters(Config c) {
     EightyTwentyStrategy.Parameters defaults = EightyTwentyStrategy.Parameters.defaults();
     return new EightyTwentyStrategy.Parameters(defaults.tickSize(), new BigDecimal(c.getString("capital-per-trade")),

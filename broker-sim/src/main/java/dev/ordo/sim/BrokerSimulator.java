@@ -9,11 +9,13 @@ import dev.ordo.broker.neo.ScripMaster;
 import dev.ordo.broker.neo.Totp;
 import dev.ordo.broker.data.BarFileReader;
 import dev.ordo.engine.marketdata.ReplaySchedule;
+import dev.ordo.engine.venue.VenueRules;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -50,7 +52,10 @@ import org.slf4j.LoggerFactory;
  * scrip master, and a market-data WebSocket at {@code /realtime}. Prices come from bar files
  * replayed at {@code speed}; orders are matched with the paper broker's fill model. It injects the
  * faults of {@link SimFaults} and counts what happened at {@code GET /sim/stats}. Bad input (malformed
- * JSON, unknown order, unknown scrip) gets a 4xx answer with {@code {"stat":"Not_Ok","emsg":...}}.
+ * JSON, unknown order, unknown scrip) and orders the venue refuses (tick or lot size, freeze quantity,
+ * product, holdings, cash: {@link dev.ordo.engine.venue.VenueBook}) get a 4xx answer with
+ * {@code {"stat":"Not_Ok","emsg":...,"stCode":...}}. Wrong TOTPs in a row lock the user out for a while
+ * ({@link LoginLockout}).
  */
 public final class BrokerSimulator extends AllDirectives {
 
@@ -61,11 +66,39 @@ public final class BrokerSimulator extends AllDirectives {
   /**
    * What to simulate.
    *
-   * @param speed replay seconds per wall-clock second, null for as fast as possible
-   * @param cash  cash of the simulated account, INR
+   * @param speed   replay seconds per wall-clock second, null for as fast as possible
+   * @param cash    cash of the simulated account, INR
+   * @param rules   the venue's freeze quantity and market protection (tick and lot size come from the scrip master)
+   * @param lockout wrong TOTPs in a row that lock the user out, and for how long
    */
   public record Settings(String host, int port, Path data, LocalDate from, LocalDate to, Double speed, NeoCredentials credentials,
-      SimFaults faults, BigDecimal cash) {}
+      SimFaults faults, BigDecimal cash, VenueRules rules, LoginLockout lockout) {
+
+    /** With the default {@link VenueRules} and {@link LoginLockout}. */
+    public Settings(String host, int port, Path data, LocalDate from, LocalDate to, Double speed, NeoCredentials credentials, SimFaults faults,
+        BigDecimal cash) {
+      this(host, port, data, from, to, speed, credentials, faults, cash, VenueRules.defaults(), LoginLockout.defaults());
+    }
+  }
+
+  /**
+   * The user's lock-out after wrong TOTPs, as brokers do.
+   *
+   * @param wrongTotps wrong TOTPs in a row that lock the user (at least 1)
+   * @param duration   how long the lock lasts (wall clock)
+   */
+  public record LoginLockout(int wrongTotps, Duration duration) {
+
+    public LoginLockout {
+      if (wrongTotps < 1) throw new IllegalArgumentException("--lockout-after must be at least 1, got " + wrongTotps);
+      if (duration == null || duration.isNegative()) throw new IllegalArgumentException("--lockout must be a duration, got " + duration);
+    }
+
+    /** 5 wrong TOTPs lock the user for 15 minutes. */
+    public static LoginLockout defaults() {
+      return new LoginLockout(5, Duration.ofMinutes(15));
+    }
+  }
 
   private final Settings settings;
   private final SimStats stats = new SimStats();
@@ -86,9 +119,9 @@ public final class BrokerSimulator extends AllDirectives {
     this.random = new Random(settings.faults().seed());
     ReplaySchedule schedule = ReplaySchedule.of(BarFileReader.readFolder(settings.data()), settings.from(), settings.to());
     this.master = ScripMaster.numbering(schedule.instruments().values());
-    this.auth = new SimAuth(clock, settings.faults().tokenTtl(), stats);
+    this.auth = new SimAuth(clock, settings.faults().tokenTtl(), settings.lockout(), stats);
     this.sockets = new SimSockets(auth, master, stats, Materializer.matFromSystem(system));
-    this.exchange = system.systemActorOf(SimExchange.create(schedule, master, settings.speed(), settings.cash(), stats, sockets),
+    this.exchange = system.systemActorOf(SimExchange.create(schedule, master, settings.rules(), settings.speed(), settings.cash(), stats, sockets),
         "sim-exchange-" + System.identityHashCode(this), Props.empty());
   }
 
@@ -223,9 +256,14 @@ public final class BrokerSimulator extends AllDirectives {
       } catch (Exception e) {
         return json(400, Map.of("message", "body is not JSON"));
       }
-      if (request == null || !user.mobileNumber().equals(request.path("mobileNumber").asText()) || !user.ucc().equals(request.path("ucc").asText())
-          || !Totp.verify(user.totpSeed(), request.path("totp").asText(), clock.instant()))
+      if (request == null || !user.mobileNumber().equals(request.path("mobileNumber").asText()) || !user.ucc().equals(request.path("ucc").asText()))
         return json(401, Map.of("message", "Invalid mobile number, UCC or TOTP"));
+      Instant locked = auth.lockedOutUntil();
+      if (locked != null) return json(403, lockedOut(locked));
+      boolean right = Totp.verify(user.totpSeed(), request.path("totp").asText(), clock.instant());
+      locked = auth.totpChecked(right);
+      if (locked != null) return json(403, lockedOut(locked));
+      if (!right) return json(401, Map.of("message", "Invalid mobile number, UCC or TOTP"));
       String[] view = auth.issueView();
       return json(200, Map.of("data", Map.of("token", view[0], "sid", view[1], "rid", "r1", "hsServerId", "", "status", "success")));
     })));
@@ -321,6 +359,19 @@ public final class BrokerSimulator extends AllDirectives {
   private Route ask(Function<ActorRef<SimExchange.Reply>, SimExchange.Command> message) {
     CompletionStage<SimExchange.Reply> reply = AskPattern.ask(exchange, message::apply, Duration.ofSeconds(10), system.scheduler());
     return onSuccess(reply, r -> json(r.status(), r.body()));
+  }
+
+  /**
+   * The answer to a login while the user is locked out. Kotak Neo's documents show no lock-out
+   * answer; this one is invented in the shape of its other errors ({@code stat}, {@code emsg},
+   * {@code stCode}), with HTTP 403.
+   */
+  private Map<String, Object> lockedOut(Instant until) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("stat", "Not_Ok");
+    body.put("emsg", "User is locked after " + settings.lockout().wrongTotps() + " invalid TOTP attempts; try again after " + until);
+    body.put("stCode", 403);
+    return body;
   }
 
   private static Map<String, Object> invalid(String api) {

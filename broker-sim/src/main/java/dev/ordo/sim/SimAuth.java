@@ -10,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The simulator's sessions: view tokens (after the TOTP step) and trade tokens (after the MPIN
- * step), each valid until {@code tokenTtl} has passed (wall clock). Thread-safe.
+ * step), each valid until {@code tokenTtl} has passed (wall clock); and the user's lock-out:
+ * {@code lockout.wrongTotps()} wrong TOTPs in a row lock the user for {@code lockout.duration()}, during
+ * which every login is refused, a right TOTP too (attempts during the lock-out do not extend it). Thread-safe.
  */
 final class SimAuth {
 
@@ -26,12 +28,44 @@ final class SimAuth {
   private final SecureRandom random = new SecureRandom();
   private final Clock clock;
   private final Duration tokenTtl;
+  private final BrokerSimulator.LoginLockout lockout;
   private final SimStats stats;
+  /** Wrong TOTPs since the last right one or the last lock-out. */
+  private int wrongInARow;
+  /** End of the current lock-out, null when none was ever set. */
+  private Instant lockedUntil;
 
-  SimAuth(Clock clock, Duration tokenTtl, SimStats stats) {
+  SimAuth(Clock clock, Duration tokenTtl, BrokerSimulator.LoginLockout lockout, SimStats stats) {
     this.clock = clock;
     this.tokenTtl = tokenTtl;
+    this.lockout = lockout;
     this.stats = stats;
+  }
+
+  /** When the user's lock-out ends, or null when the user is not locked out now; counts the refused attempt. */
+  synchronized Instant lockedOutUntil() {
+    if (lockedUntil == null || !clock.instant().isBefore(lockedUntil)) return null;
+    stats.lockedOutLogins.incrementAndGet();
+    return lockedUntil;
+  }
+
+  /**
+   * Records the outcome of a TOTP check of the right user; a wrong one that completes a row of
+   * {@code lockout.wrongTotps()} locks the user.
+   *
+   * @return when the lock-out it started ends, or null when it started none
+   */
+  synchronized Instant totpChecked(boolean right) {
+    if (right) {
+      wrongInARow = 0;
+      return null;
+    }
+    stats.wrongTotps.incrementAndGet();
+    if (++wrongInARow < lockout.wrongTotps()) return null;
+    wrongInARow = 0;
+    lockedUntil = clock.instant().plus(lockout.duration());
+    stats.lockedOutLogins.incrementAndGet();
+    return lockedUntil;
   }
 
   /** A new view token and sid. */

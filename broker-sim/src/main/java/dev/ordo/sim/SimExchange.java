@@ -19,9 +19,11 @@ import dev.ordo.engine.model.VenueOrderId;
 import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.PositionReport;
 import dev.ordo.engine.venue.BarFillModel;
+import dev.ordo.engine.venue.Product;
 import dev.ordo.engine.venue.VenueBook;
 import dev.ordo.engine.venue.VenueMarket;
 import dev.ordo.engine.venue.VenueOrder;
+import dev.ordo.engine.venue.VenueRules;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -47,9 +50,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The simulated exchange and broker back office: the {@link VenueBook} of one account (order book,
- * trade book, positions and cash, with the paper broker's rules: {@link BarFillModel} matching
- * against bars opening at or after an order's acceptance in simulated time, a market order after
- * its session closed filled at the close, cash reserved by working buys), and a market that
+ * trade book, positions per instrument and product, and cash, with the paper broker's rules: tick and
+ * lot size, freeze quantity, products, holdings and cash checked at placement and modification,
+ * {@link BarFillModel} matching against bars opening at or after an order's acceptance in simulated
+ * time, a market order after its session closed filled at the close), and a market that
  * replays bar files in wall-clock time at {@code speed}. Each bar goes out as four ticks (open,
  * then low and high in the likelier order, then close) stamped inside the bar. State is in memory:
  * a restarted simulator starts afresh.
@@ -96,9 +100,10 @@ final class SimExchange {
     void publishOrder(Map<String, Object> row);
   }
 
-  static Behavior<Command> create(ReplaySchedule schedule, ScripMaster master, Double speed, BigDecimal cash, SimStats stats, TickSink ticks) {
+  static Behavior<Command> create(ReplaySchedule schedule, ScripMaster master, VenueRules rules, Double speed, BigDecimal cash, SimStats stats,
+      TickSink ticks) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      Exchange exchange = new Exchange(schedule, master, speed, cash, stats, ticks, context, timers);
+      Exchange exchange = new Exchange(schedule, master, rules, speed, cash, stats, ticks, context, timers);
       context.getSelf().tell(Step.INSTANCE);
       return exchange.behavior();
     }));
@@ -119,10 +124,10 @@ final class SimExchange {
    * @param tag       the client's free text {@code ig} (Ordo's ClientOrderId), empty when none
    * @param updatedAt simulated time of the last change
    */
-  private record Ticket(String tag, String validity, String product, Instant updatedAt) {
+  private record Ticket(String tag, String validity, Instant updatedAt) {
 
     Ticket updated(Instant at) {
-      return new Ticket(tag, validity, product, at);
+      return new Ticket(tag, validity, at);
     }
   }
 
@@ -146,13 +151,13 @@ final class SimExchange {
     private Instant clock;
     private int next;
 
-    Exchange(ReplaySchedule schedule, ScripMaster master, Double speed, BigDecimal cash, SimStats stats, TickSink ticks,
+    Exchange(ReplaySchedule schedule, ScripMaster master, VenueRules rules, Double speed, BigDecimal cash, SimStats stats, TickSink ticks,
         ActorContext<Command> context, TimerScheduler<Command> timers) {
       this.schedule = schedule;
       this.master = master;
       this.speed = speed;
       this.book = VenueBook.empty().withDeposit(Map.of(CURRENCY, cash));
-      this.market = VenueMarket.listing(master.instruments().stream().collect(Collectors.toMap(Instrument::id, i -> i)));
+      this.market = VenueMarket.listing(master.instruments().stream().collect(Collectors.toMap(Instrument::id, i -> i)), rules);
       this.stats = stats;
       this.ticks = ticks;
       this.context = context;
@@ -288,11 +293,17 @@ final class SimExchange {
 
     // ------------------------------------------------------------------ orders
 
+    /**
+     * A placement: malformed fields (missing, not a number, unknown code) answer 400 without an order;
+     * an order the book rejects stays in the order book as rejected and answers 400 with its reason.
+     */
     private Reply place(Map<String, String> f) {
       OrderRequest request;
+      Product product;
       VenueOrderId id = VenueOrderId.of(Long.toString(ORDER_NUMBERS + book.orderSequence() + 1));
       String tag = f.getOrDefault("ig", "");
       try {
+        product = NeoWire.product(required(f, "pc"));
         InstrumentId instrument = instrument(f).id();
         OrderSide side = NeoWire.side(required(f, "tt"));
         OrderType type = NeoWire.orderType(required(f, "pt"));
@@ -306,8 +317,8 @@ final class SimExchange {
         return notOk(400, e.getMessage());
       }
       if (!tag.isEmpty() && !tags.add(tag)) stats.duplicateClientOrderIds.incrementAndGet();
-      VenueBook.Placement placement = book.place(id, request, clock, market, TRADE_IDS);
-      tickets.put(id, new Ticket(tag, f.getOrDefault("rt", "DAY"), f.getOrDefault("pc", "MIS"), clock));
+      VenueBook.Placement placement = book.place(id, request, product, clock, market, TRADE_IDS);
+      tickets.put(id, new Ticket(tag, f.getOrDefault("rt", "DAY"), clock));
       book = placement.accepted() ? book.withAccepted(placement.order()) : book.withRejected(placement.order());
       ticks.publishOrder(row(placement.order()));
       if (!placement.accepted()) return notOk(400, placement.order().rejectReason());
@@ -382,7 +393,7 @@ final class SimExchange {
       row.put("sym", o.instrumentId().symbol().replaceFirst("-EQ$", ""));
       row.put("tok", instrument.brokerToken());
       row.put("exSeg", NeoWire.segment(o.instrumentId()));
-      row.put("prod", ticket.product());
+      row.put("prod", NeoWire.product(o.product()));
       row.put("prcTp", NeoWire.orderType(o.type()));
       row.put("prc", o.limit() == null ? "0" : o.limit().toString());
       row.put("trgPrc", o.trigger() == null ? "0" : o.trigger().toString());
@@ -416,15 +427,17 @@ final class SimExchange {
       return trade;
     }
 
+    /** One row per instrument and product: a delivery (CNC) and an intraday (MIS) position of one stock are two rows. */
     private List<Map<String, Object>> positionRows() {
       List<Map<String, Object>> rows = new ArrayList<>();
-      for (PositionReport p : book.positionReports()) {
+      for (Map.Entry<VenueBook.PositionKey, PositionReport> position : new TreeMap<>(book.positions()).entrySet()) {
+        PositionReport p = position.getValue();
         Instrument instrument = master.byId(p.instrumentId()).orElseThrow();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("tok", instrument.brokerToken());
         row.put("trdSym", p.instrumentId().symbol());
         row.put("exSeg", NeoWire.segment(p.instrumentId()));
-        row.put("prod", "MIS");
+        row.put("prod", NeoWire.product(position.getKey().product()));
         row.put("flBuyQty", p.buyQuantity().toPlainString());
         row.put("flSellQty", p.sellQuantity().toPlainString());
         row.put("buyAmt", p.buyAmount().toPlainString());

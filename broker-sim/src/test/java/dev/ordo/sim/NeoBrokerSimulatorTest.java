@@ -31,6 +31,7 @@ import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.PositionReport;
 import dev.ordo.engine.port.SessionToken;
 import dev.ordo.engine.time.ReplayClock;
+import dev.ordo.engine.venue.VenueRules;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -43,7 +44,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -86,9 +89,36 @@ class NeoBrokerSimulatorTest {
 
   /** Starts the simulator on {@code simulatorClock} (its token times and TOTP checks). */
   NeoBroker start(SimFaults faults, Duration callTimeout, Clock simulatorClock) throws Exception {
-    simulator = get(BrokerSimulator.start(testKit.system(), new BrokerSimulator.Settings("127.0.0.1", 0, SAMPLE, null, null, null, USER, faults,
-        new BigDecimal("10000000")), simulatorClock));
+    return start(new BrokerSimulator.Settings("127.0.0.1", 0, SAMPLE, null, null, null, USER, faults, new BigDecimal("10000000")), callTimeout,
+        simulatorClock);
+  }
+
+  NeoBroker start(BrokerSimulator.Settings settings, Duration callTimeout, Clock simulatorClock) throws Exception {
+    simulator = get(BrokerSimulator.start(testKit.system(), settings, simulatorClock));
     return new NeoBroker(testKit.system(), new NeoBroker.Settings(simulator.baseUrl(), callTimeout, Clock.systemUTC()));
+  }
+
+  /** A raw call to the simulator with {@code fields} as {@code jData}, as a client other than Ordo's would send it. */
+  HttpResponse<String> post(SessionToken token, String path, Map<String, String> fields) throws Exception {
+    String jData = URLEncoder.encode(new ObjectMapper().writeValueAsString(fields), StandardCharsets.UTF_8);
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path + "?sId=sim1")).header("Auth", token.value())
+        .header("Sid", token.sid()).header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(
+            "jData=" + jData)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static Map<String, String> order(String tag, String side, String type, String quantity, String price, String trigger, String product) {
+    Map<String, String> order = new LinkedHashMap<>();
+    order.put("es", "nse_cm");
+    order.put("ts", "TCS-EQ");
+    order.put("tt", side);
+    order.put("pt", type);
+    order.put("qt", quantity);
+    order.put("pr", price);
+    order.put("tp", trigger);
+    order.put("pc", product);
+    order.put("rt", "DAY");
+    order.put("ig", tag);
+    return order;
   }
 
   static <T> T ok(BrokerResult<T> result) {
@@ -152,6 +182,38 @@ class NeoBrokerSimulatorTest {
   }
 
   @Test
+  void wrongTotpsLockTheUserOutAndTheSessionLogsInWithBackOffOnceTheLockEnds() throws Exception {
+    NeoBroker broker = start(new BrokerSimulator.Settings("127.0.0.1", 0, SAMPLE, null, null, null, USER, SimFaults.none(),
+        new BigDecimal("10000000"), VenueRules.defaults(), new BrokerSimulator.LoginLockout(5, Duration.ofSeconds(3))), Duration.ofSeconds(5),
+        Clock.systemUTC());
+    NeoCredentials wrongSeed = new NeoCredentials(USER.consumerKey(), USER.mobileNumber(), USER.ucc(), USER.mpin(),
+        new Base32().encodeToString("not the seed, twenty".getBytes(StandardCharsets.US_ASCII)));
+    for (int attempt = 1; attempt <= 4; attempt++)
+      assertEquals(new BrokerError.Rejected("login refused: 401 Invalid mobile number, UCC or TOTP"), error(get(broker.login(wrongSeed.toCredentials()))));
+    String lockedOut = "login refused: 403 User is locked after 5 invalid TOTP attempts; try again after ";
+    BrokerError fifth = error(get(broker.login(wrongSeed.toCredentials())));
+    assertTrue(fifth.detail().startsWith(lockedOut), fifth.detail());
+    BrokerError right = error(get(broker.login(USER.toCredentials())));
+    assertTrue(right.detail().startsWith(lockedOut), "a right TOTP is refused too while locked: " + right.detail());
+
+    AccountId account = AccountId.of("locked-out");
+    ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(account, broker, USER.toCredentials(),
+        new AuthSession.Settings(10, Duration.ofSeconds(20), Duration.ofMillis(250), Duration.ofSeconds(1))));
+    TestProbe<AuthSession.TokenReply> caller = testKit.createTestProbe();
+    auth.tell(new AuthSession.GetToken(caller.ref()));
+    assertInstanceOf(AuthSession.Granted.class, caller.receiveMessage(Duration.ofSeconds(15)), "served once the lock-out has ended");
+    TestProbe<AuthSession.Status> status = testKit.createTestProbe();
+    auth.tell(new AuthSession.GetStatus(status.ref()));
+    AuthSession.Status session = status.receiveMessage();
+    assertEquals(1, session.logins());
+    // Back-off 0.25 s doubling to 1 s: attempts at 0, 0.25, 0.75, 1.75 and 2.75 s can fall within the 3 s lock-out, the next succeeds.
+    assertTrue(session.failedLogins() >= 1 && session.failedLogins() <= 5, "retried with back-off, a bounded number of times: " + session);
+    assertEquals(session.failedLogins() + 2, simulator.stats().lockedOutLogins(), "the locking attempt, the right TOTP, and the session's failures");
+    assertEquals(5, simulator.stats().wrongTotps(), "the session's own TOTPs were right");
+    assertEquals(1, simulator.stats().logins());
+  }
+
+  @Test
   void anExpiredTokenAnswers900901AndManyCallersCauseOneReLogin() throws Exception {
     // The simulator's clock only moves when told: its tokens expire exactly when the test says, and the new one never does.
     ReplayClock simulatorClock = new ReplayClock(Instant.now());
@@ -189,10 +251,10 @@ class NeoBrokerSimulatorTest {
     assertEquals(0, new BigDecimal("10000000").compareTo(released.available().get("INR")), released.toString());
     assertEquals(0, released.reserved().get("INR").signum(), released.toString());
 
-    OrderRequest tooBig = new OrderRequest(ClientOrderId.of("TCS-EQ-2"), TCS, OrderSide.BUY, OrderType.LIMIT, Quantity.of(10_000_001), null,
-        Price.of("1"), TimeInForce.DAY);
+    OrderRequest tooBig = new OrderRequest(ClientOrderId.of("TCS-EQ-2"), TCS, OrderSide.BUY, OrderType.LIMIT, Quantity.of(100_000), null,
+        Price.of("100.05"), TimeInForce.DAY);
     BrokerError rejected = error(get(broker.placeOrder(token, tooBig)));
-    assertEquals(new BrokerError.Rejected("400 insufficient funds: order needs 10000001 INR, available 10000000.00"), rejected);
+    assertEquals(new BrokerError.Rejected("400 insufficient funds: order needs 10005000.00 INR, available 10000000.00"), rejected);
     OrderReport row = ok(get(broker.orderBook(token))).stream().filter(r -> r.clientOrderId().value().equals("TCS-EQ-2")).findFirst().orElseThrow();
     assertEquals(OrderStatus.REJECTED, row.status());
     assertEquals(1, simulator.stats().ordersPlaced(), "only the accepted one");
@@ -262,6 +324,78 @@ class NeoBrokerSimulatorTest {
     HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create(base + "/sim/stats")).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, stats.statusCode());
     assertEquals(0, json.readTree(stats.body()).path("ordersPlaced").asInt());
+  }
+
+  @Test
+  void theSimulatorRefusesWhatTheBrokerRefusesAndTheReasonReachesTheEngineAsRejected() throws Exception {
+    NeoBroker broker = start(SimFaults.none(), Duration.ofSeconds(5));
+    SessionToken token = ok(get(broker.login(USER.toCredentials())));
+    awaitEndOfData();
+    record Case(OrderRequest request, String reason) {}
+    List<Case> cases = List.of(
+        new Case(limitBuy("TCS-EQ-1", "1.03"), "price 1.03 is not a multiple of the tick size 0.05"),
+        new Case(new OrderRequest(ClientOrderId.of("TCS-EQ-2"), TCS, OrderSide.SELL, OrderType.STOP_MARKET, Quantity.of(2), Price.of("3000.01"),
+            null, TimeInForce.DAY), "trigger price 3000.01 is not a multiple of the tick size 0.05"),
+        new Case(new OrderRequest(ClientOrderId.of("TCS-EQ-3"), TCS, OrderSide.BUY, OrderType.MARKET, Quantity.of(99_999_999_999L), null, null,
+            TimeInForce.DAY), "quantity 99999999999 exceeds the freeze quantity 100000"));
+    for (Case c : cases) {
+      assertEquals(new BrokerError.Rejected("400 " + c.reason()), error(get(broker.placeOrder(token, c.request()))), c.reason());
+      OrderReport row = ok(get(broker.orderBook(token))).stream().filter(r -> r.clientOrderId().equals(c.request().clientOrderId())).findFirst()
+          .orElseThrow();
+      assertEquals(OrderStatus.REJECTED, row.status());
+      assertEquals(c.reason(), row.rejectReason());
+    }
+    OrderRequest beyondCash = new OrderRequest(ClientOrderId.of("TCS-EQ-4"), TCS, OrderSide.BUY, OrderType.MARKET, Quantity.of(100_000), null,
+        null, TimeInForce.DAY);
+    BrokerError noCash = error(get(broker.placeOrder(token, beyondCash)));
+    assertInstanceOf(BrokerError.Rejected.class, noCash);
+    assertTrue(noCash.detail().startsWith("400 insufficient funds: order needs ") && noCash.detail().endsWith(" INR, available 10000000"),
+        noCash.detail());
+    assertEquals(List.of(), ok(get(broker.trades(token))), "nothing filled");
+
+    VenueOrderId working = ok(get(broker.placeOrder(token, limitBuy("TCS-EQ-5", "1.00"))));
+    assertEquals(new BrokerError.Rejected("400 price 1.02 is not a multiple of the tick size 0.05"),
+        error(get(broker.modifyOrder(token, working, null, Price.of("1.02")))));
+    assertEquals(Price.of("1.00"), ok(get(broker.orderBook(token))).stream().filter(r -> r.venueOrderId().equals(working)).findFirst()
+        .orElseThrow().limit(), "a refused modification keeps the order as it was");
+
+    HttpResponse<String> raw = post(token, "/quick/order/rule/ms/place", order("TCS-EQ-6", "B", "L", "2", "1.03", "0", "MIS"));
+    assertEquals(400, raw.statusCode());
+    JsonNode body = new ObjectMapper().readTree(raw.body());
+    assertEquals("Not_Ok", body.path("stat").asText());
+    assertEquals("price 1.03 is not a multiple of the tick size 0.05", body.path("emsg").asText());
+    assertEquals(400, body.path("stCode").asInt());
+  }
+
+  @Test
+  void aDeliveryAndAnIntradayPositionOfOneStockAreTwoRowsAndACncSellNeedsTheShares() throws Exception {
+    NeoBroker broker = start(SimFaults.none(), Duration.ofSeconds(5));
+    SessionToken token = ok(get(broker.login(USER.toCredentials())));
+    awaitEndOfData();
+    assertEquals(200, post(token, "/quick/order/rule/ms/place", order("D-1", "B", "MKT", "3", "0", "0", "CNC")).statusCode());
+    ok(get(broker.placeOrder(token, new OrderRequest(ClientOrderId.of("TCS-EQ-1"), TCS, OrderSide.SELL, OrderType.MARKET, Quantity.of(2), null,
+        null, TimeInForce.DAY))));
+
+    HttpResponse<String> rows = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(simulator.baseUrl()
+        + "/quick/user/positions?sId=sim1")).header("Auth", token.value()).header("Sid", token.sid()).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    JsonNode data = new ObjectMapper().readTree(rows.body()).path("data");
+    assertEquals(2, data.size(), rows.body());
+    assertEquals(List.of("CNC 3 0", "MIS 0 2"), List.of(
+        data.get(0).path("prod").asText() + " " + data.get(0).path("flBuyQty").asText() + " " + data.get(0).path("flSellQty").asText(),
+        data.get(1).path("prod").asText() + " " + data.get(1).path("flBuyQty").asText() + " " + data.get(1).path("flSellQty").asText()));
+    List<PositionReport> positions = ok(get(broker.positions(token)));
+    assertEquals(List.of(new BigDecimal("3"), new BigDecimal("-2")), positions.stream().map(PositionReport::netQuantity).toList());
+    OrderReport delivery = ok(get(broker.orderBook(token))).stream().filter(r -> r.clientOrderId().value().equals("D-1")).findFirst().orElseThrow();
+    assertEquals(OrderStatus.FILLED, delivery.status());
+
+    HttpResponse<String> oversold = post(token, "/quick/order/rule/ms/place", order("D-2", "S", "MKT", "4", "0", "0", "CNC"));
+    assertEquals(400, oversold.statusCode());
+    assertEquals("insufficient holdings: CNC sell of 4 TCS-EQ.NSE exceeds the 3 held for delivery",
+        new ObjectMapper().readTree(oversold.body()).path("emsg").asText());
+    HttpResponse<String> unknown = post(token, "/quick/order/rule/ms/place", order("D-3", "B", "MKT", "1", "0", "0", "BO"));
+    assertEquals(400, unknown.statusCode());
+    assertEquals("unknown product pc='BO' (CNC, MIS, NRML)", new ObjectMapper().readTree(unknown.body()).path("emsg").asText());
   }
 
   void awaitEndOfData() {

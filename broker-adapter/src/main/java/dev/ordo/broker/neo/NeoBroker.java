@@ -20,6 +20,7 @@ import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.OrderUpdateListener;
 import dev.ordo.engine.port.PositionReport;
 import dev.ordo.engine.port.SessionToken;
+import dev.ordo.engine.venue.Product;
 import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.time.Clock;
@@ -173,7 +174,7 @@ public final class NeoBroker implements Broker {
     order.put("dq", "0");
     order.put("es", NeoWire.segment(request.instrumentId()));
     order.put("mp", "0");
-    order.put("pc", "MIS");
+    order.put("pc", NeoWire.product(Product.MIS));
     order.put("pf", "N");
     order.put("pr", request.limit() == null ? "0" : request.limit().toString());
     order.put("pt", NeoWire.orderType(request.type()));
@@ -352,7 +353,8 @@ public final class NeoBroker implements Broker {
       json = JSON.createObjectNode();
     }
     if (status == 401 || status == 403 || NeoWire.INVALID_CREDENTIALS.equals(json.path("code").asText()))
-      return BrokerResult.error(new BrokerError.AuthExpired(status + " " + json.path("code").asText("") + " " + json.path("message").asText("")));
+      return BrokerResult.error(new BrokerError.AuthExpired(String.join(" ", java.util.stream.Stream.of(Integer.toString(status),
+          json.path("code").asText(""), message(json)).filter(part -> !part.isBlank()).toList())));
     if (status == 429) return BrokerResult.error(new BrokerError.RateLimited("429 " + message(json)));
     if (status >= 500) return BrokerResult.error(new BrokerError.Unavailable(status + " " + message(json)));
     if (status >= 400 || "Not_Ok".equals(json.path("stat").asText()))

@@ -5,12 +5,14 @@ import dev.ordo.engine.model.OrderSide;
 import dev.ordo.engine.model.OrderStatus;
 import dev.ordo.engine.model.OrderType;
 import dev.ordo.engine.model.TimeInForce;
+import dev.ordo.engine.venue.Product;
 import java.util.Locale;
 
 /**
  * Kotak Neo's field values and the engine's types, both ways ({@code shared/specs/kotak-neo-api.md}):
- * order types {@code MKT, L, SL-M, SL}; sides {@code B, S}; statuses {@code open, complete,
- * traded, cancelled, rejected}; exchange segments {@code nse_cm} (NSE cash), others by venue.
+ * order types {@code MKT, L, SL-M, SL}; sides {@code B, S}; products {@code CNC, MIS, NRML};
+ * statuses {@code open, complete, traded, cancelled, rejected}; exchange segments {@code nse_cm}
+ * (NSE cash), others by venue.
  */
 public final class NeoWire {
 
@@ -49,6 +51,21 @@ public final class NeoWire {
       case "B" -> OrderSide.BUY;
       case "S" -> OrderSide.SELL;
       default -> throw new IllegalArgumentException("unknown transaction type tt='" + code + "' (B, S)");
+    };
+  }
+
+  /** The product code {@code pc} of a product (the enum's names are Kotak Neo's codes). */
+  public static String product(Product product) {
+    return product.name();
+  }
+
+  /** @throws IllegalArgumentException for anything but CNC, MIS or NRML */
+  public static Product product(String code) {
+    return switch (code) {
+      case "CNC" -> Product.CNC;
+      case "MIS" -> Product.MIS;
+      case "NRML" -> Product.NRML;
+      default -> throw new IllegalArgumentException("unknown product pc='" + code + "' (CNC, MIS, NRML)");
     };
   }
 

@@ -17,6 +17,7 @@ import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.OrderUpdateListener;
 import dev.ordo.engine.port.PositionReport;
 import dev.ordo.engine.port.SessionToken;
+import dev.ordo.engine.venue.VenueRules;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,11 +52,22 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
   private final Map<dev.ordo.engine.model.InstrumentId, BigDecimal> deliveredNet = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Set<dev.ordo.engine.model.TradeId> deliveredTrades = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private PaperBroker(AccountId account, ActorSystem<?> system, Map<InstrumentId, Instrument> instruments, Clock clock, Duration timeout) {
+  private PaperBroker(AccountId account, ActorSystem<?> system, Map<InstrumentId, Instrument> instruments, VenueRules rules, Clock clock,
+      Duration timeout) {
     this.account = account;
     this.system = system;
     this.timeout = timeout;
-    this.venue = system.systemActorOf(PaperVenue.create(account, instruments, clock, this::publish), "paper-venue-" + account, Props.empty());
+    this.venue = system.systemActorOf(PaperVenue.create(account, instruments, rules, clock, this::publish), "paper-venue-" + account,
+        Props.empty());
+  }
+
+  /**
+   * Starts the paper broker of {@code account} under the default {@link VenueRules}, as
+   * {@link #start(ActorSystem, AccountId, Map, Map, VenueRules, Clock, Duration)}.
+   */
+  public static CompletionStage<PaperBroker> start(ActorSystem<?> system, AccountId account, Map<InstrumentId, Instrument> instruments,
+      Map<String, BigDecimal> cash, Clock clock, Duration timeout) {
+    return start(system, account, instruments, cash, VenueRules.defaults(), clock, timeout);
   }
 
   /**
@@ -63,11 +75,12 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
    * first time; a journal that already holds the account keeps its cash.
    *
    * @param instruments the instruments it accepts orders for
+   * @param rules       its freeze quantity and market protection
    * @param timeout     how long a call may take before it answers {@link BrokerError.Timeout}
    */
   public static CompletionStage<PaperBroker> start(ActorSystem<?> system, AccountId account, Map<InstrumentId, Instrument> instruments,
-      Map<String, BigDecimal> cash, Clock clock, Duration timeout) {
-    PaperBroker broker = new PaperBroker(account, system, instruments, clock, timeout);
+      Map<String, BigDecimal> cash, VenueRules rules, Clock clock, Duration timeout) {
+    PaperBroker broker = new PaperBroker(account, system, instruments, rules, clock, timeout);
     return AskPattern.<PaperVenue.Command, Done>ask(broker.venue, replyTo -> new PaperVenue.Open(cash, replyTo), timeout, system.scheduler())
         .thenApply(done -> broker);
   }

@@ -15,9 +15,11 @@ import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.PositionReport;
 import dev.ordo.engine.port.SessionToken;
 import dev.ordo.engine.venue.BarFillModel;
+import dev.ordo.engine.venue.Product;
 import dev.ordo.engine.venue.VenueBook;
 import dev.ordo.engine.venue.VenueMarket;
 import dev.ordo.engine.venue.VenueOrder;
+import dev.ordo.engine.venue.VenueRules;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -50,7 +52,8 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * The paper broker's venue for one account: a {@link VenueBook} (order book, trade book,
  * positions and cash) event-sourced so it survives a restart as a real broker's would. The command
  * handlers ask the book what happens and journal it; the event handlers apply the journaled data
- * through the book. The book's rules: orders are matched against replayed bars with the
+ * through the book. Orders are intraday ({@link Product#MIS}). The book's rules: it refuses what a
+ * broker refuses (tick and lot size, freeze quantity, cash; see {@link VenueBook}); orders are matched against replayed bars with the
  * {@link BarFillModel}, only against bars opening at or after their acceptance; after an
  * instrument's session has closed, a market order fills at once at the session's last close (as in
  * NSE's post-closing session, which trades at the closing price), stamped with the open time of
@@ -108,7 +111,8 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
    * the snapshots of v0.1 hold it.
    *
    * @param cash      available cash by currency
-   * @param positions by instrument id text
+   * @param positions by instrument id text for {@link Product#MIS} (the only product of v0.1), by
+   *                  {@code <instrument id>@<product>} for the others
    */
   public record State(
       boolean funded,
@@ -123,16 +127,21 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
     static State of(boolean funded, VenueBook book) {
       Map<String, PositionReport> positions = new TreeMap<>();
-      book.positions().forEach((id, position) -> positions.put(id.toString(), position));
+      book.positions().forEach((key, position) -> positions.put(key.product() == Product.MIS ? key.instrumentId().toString()
+          : key.instrumentId() + "@" + key.product(), position));
       return new State(funded, book.openOrders(), book.closedOrders(), book.trades(), book.cash(), Map.copyOf(positions),
           book.orderSequence(), book.tradeSequence());
     }
 
     /** The account's book. */
     public VenueBook book() {
-      Map<InstrumentId, PositionReport> byInstrument = new HashMap<>();
-      positions.forEach((id, position) -> byInstrument.put(InstrumentId.parse(id), position));
-      return new VenueBook(openOrders, closedOrders, trades, cash, byInstrument, orderSequence, tradeSequence);
+      Map<VenueBook.PositionKey, PositionReport> byKey = new HashMap<>();
+      positions.forEach((key, position) -> {
+        int at = key.lastIndexOf('@');
+        byKey.put(at < 0 ? new VenueBook.PositionKey(InstrumentId.parse(key), Product.MIS)
+            : new VenueBook.PositionKey(InstrumentId.parse(key.substring(0, at)), Product.valueOf(key.substring(at + 1))), position);
+      });
+      return new VenueBook(openOrders, closedOrders, trades, cash, byKey, orderSequence, tradeSequence);
     }
 
     State with(VenueBook book) {
@@ -156,20 +165,21 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
   private VenueMarket market;
 
   /**
-   * @param instruments known instruments (orders for others are rejected)
+   * @param instruments known instruments with their tick and lot size (orders for others are rejected)
+   * @param rules       the venue's freeze quantity and market protection
    * @param publisher   delivers fills to the engine; its stage completes when they are journaled
    */
-  public static Behavior<Command> create(AccountId account, Map<InstrumentId, Instrument> instruments, Clock clock,
+  public static Behavior<Command> create(AccountId account, Map<InstrumentId, Instrument> instruments, VenueRules rules, Clock clock,
       Function<List<Fill>, CompletionStage<Done>> publisher) {
-    return Behaviors.setup(context -> new PaperVenue(context, account, instruments, clock, publisher));
+    return Behaviors.setup(context -> new PaperVenue(context, account, instruments, rules, clock, publisher));
   }
 
-  private PaperVenue(ActorContext<Command> context, AccountId account, Map<InstrumentId, Instrument> instruments, Clock clock,
+  private PaperVenue(ActorContext<Command> context, AccountId account, Map<InstrumentId, Instrument> instruments, VenueRules rules, Clock clock,
       Function<List<Fill>, CompletionStage<Done>> publisher) {
     super(PersistenceId.of("PaperVenue", account.value()), dev.ordo.engine.JournalFailures.BACKOFF);
     this.context = context;
     this.account = account;
-    this.market = VenueMarket.listing(instruments);
+    this.market = VenueMarket.listing(instruments, rules);
     this.clock = clock;
     this.publisher = publisher;
   }

@@ -24,7 +24,9 @@ import dev.ordo.engine.port.BrokerResult;
 import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.SessionToken;
 import dev.ordo.engine.time.ReplayClock;
+import dev.ordo.engine.venue.Product;
 import dev.ordo.engine.venue.VenueOrder;
+import dev.ordo.engine.venue.VenueRules;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +67,8 @@ class PaperVenueTest {
     clock = new ReplayClock(T0.toInstant());
     published = testKit.createTestProbe();
     kit = EventSourcedBehaviorTestKit.create(testKit.system(),
-        PaperVenue.create(ACCOUNT, Map.of(TCS, new Instrument(TCS, new BigDecimal("0.05"), BigDecimal.ONE, "INR", null)), clock, fills -> {
+        PaperVenue.create(ACCOUNT, Map.of(TCS, new Instrument(TCS, new BigDecimal("0.05"), BigDecimal.ONE, "INR", null)), VenueRules.defaults(),
+            clock, fills -> {
           published.ref().tell(fills);
           return CompletableFuture.completedFuture(Done.getInstance());
         }),
@@ -97,7 +100,7 @@ class PaperVenueTest {
 
   static VenueOrder order(long n, OrderRequest r, Instant at, OrderStatus status, String reason, String reserved) {
     return new VenueOrder(VenueOrderId.of(Long.toString(1_000_000_000L + n)), r.clientOrderId(), TCS, r.side(), r.type(), r.quantity(),
-        Quantity.ZERO, null, r.trigger(), r.limit(), status, reason, at, new BigDecimal(reserved), "INR");
+        Quantity.ZERO, null, r.trigger(), r.limit(), status, reason, at, new BigDecimal(reserved), "INR", Product.MIS);
   }
 
   @Test
@@ -107,6 +110,22 @@ class PaperVenueTest {
     assertEquals(new PaperVenue.AccountFunded(ACCOUNT, CASH, T0.toInstant()), first.event());
     assertTrue(kit.<Done>runCommand(replyTo -> new PaperVenue.Open(Map.of("INR", BigDecimal.TEN), replyTo)).hasNoEvents());
     assertEquals(CASH, kit.getState().book().cash());
+  }
+
+  @Test
+  void refusesAnOrderOffTheTickGridOrAboveTheFreezeQuantityAsTheVenueBookDoesAndJournalsIt() {
+    record Case(OrderRequest request, String reason) {}
+    List<Case> cases = List.of(
+        new Case(request("C1", OrderSide.SELL, OrderType.STOP_MARKET, 10, "3499.99"), "trigger price 3499.99 is not a multiple of the tick size 0.05"),
+        new Case(request("C2", OrderSide.SELL, OrderType.STOP_MARKET, 100_001, "3500"), "quantity 100001 exceeds the freeze quantity 100000"));
+    long n = 0;
+    for (Case c : cases) {
+      var rejected = place(c.request());
+      assertEquals(new PaperVenue.OrderRejected(ACCOUNT, order(++n, c.request(), T0.toInstant(), OrderStatus.REJECTED, c.reason(), "0"),
+          T0.toInstant()), rejected.event());
+      assertEquals(BrokerResult.error(new BrokerError.Rejected(c.reason())), rejected.reply());
+    }
+    assertEquals(List.of(), kit.getState().openOrders());
   }
 
   @Test

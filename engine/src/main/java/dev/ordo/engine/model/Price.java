@@ -33,6 +33,17 @@ public record Price(BigDecimal value) implements Comparable<Price> {
     return new Price(ticks.multiply(tickSize));
   }
 
+  /** Rounds up to a multiple of {@code tickSize}. */
+  public Price ceilTick(BigDecimal tickSize) {
+    BigDecimal ticks = value.divide(tickSize, 0, RoundingMode.CEILING);
+    return new Price(ticks.multiply(tickSize));
+  }
+
+  /** True when this price is a whole multiple of {@code tickSize} (on the instrument's price grid). */
+  public boolean isMultipleOf(BigDecimal tickSize) {
+    return value.remainder(tickSize).signum() == 0;
+  }
+
   public boolean isGreaterThan(Price other) {
     return value.compareTo(other.value) > 0;
   }

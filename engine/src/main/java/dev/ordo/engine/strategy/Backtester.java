@@ -16,6 +16,7 @@ import dev.ordo.engine.model.VenueOrderId;
 import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.venue.VenueBook;
 import dev.ordo.engine.venue.VenueMarket;
+import dev.ordo.engine.venue.VenueRules;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,17 +49,29 @@ public final class Backtester {
 
   /**
    * Runs the strategy made by {@code strategies} for every instrument on one account funded with
-   * {@code cash} and returns all round trips, ordered by entry time then instrument.
+   * {@code cash} at a venue with the default {@link VenueRules}, and returns all round trips,
+   * ordered by entry time then instrument.
    *
    * @param cash starting cash by currency (the paper broker's {@code ordo.paper-cash})
    * @throws IllegalArgumentException when two files hold the same instrument
    */
   public static List<RoundTrip> run(List<InstrumentBars> data, Function<InstrumentBars, Strategy> strategies, Map<String, BigDecimal> cash) {
+    return run(data, strategies, cash, VenueRules.defaults());
+  }
+
+  /**
+   * As {@link #run(List, Function, Map)}, at a venue with {@code rules} (the paper broker's
+   * {@code ordo.venue}).
+   *
+   * @throws IllegalArgumentException when two files hold the same instrument
+   */
+  public static List<RoundTrip> run(List<InstrumentBars> data, Function<InstrumentBars, Strategy> strategies, Map<String, BigDecimal> cash,
+      VenueRules rules) {
     if (data.stream().allMatch(file -> file.bars().isEmpty())) return List.of();
     ReplaySchedule schedule = ReplaySchedule.of(data, null, null);
     Map<InstrumentId, Trader> traders = new HashMap<>();
     for (InstrumentBars file : data) traders.put(file.instrument().id(), new Trader(file.instrument().id(), strategies.apply(file)));
-    Account account = new Account(VenueBook.empty().withDeposit(cash), VenueMarket.listing(schedule.instruments()));
+    Account account = new Account(VenueBook.empty().withDeposit(cash), VenueMarket.listing(schedule.instruments(), rules));
     for (ReplaySchedule.Step step : schedule.steps()) {
       Instant open = step.at();
       for (Bar bar : step.bars()) {
@@ -118,7 +131,7 @@ public final class Backtester {
       for (OrderAction action : decision.actions()) {
         if (action instanceof OrderAction.Place place) place(trader, place, at);
         else if (action instanceof OrderAction.ModifyTrigger modify) modify(trader, modify);
-        else if (action instanceof OrderAction.Cancel cancel) cancel(trader, cancel.role());
+        else if (action instanceof OrderAction.Cancel cancel) cancel(trader, cancel.role(), at);
       }
     }
 
@@ -129,7 +142,7 @@ public final class Backtester {
       VenueBook.Placement placement = book.place(id, request, at, market, TRADE_IDS);
       book = book.withPlacement(placement);
       if (!placement.accepted()) {
-        trader.state = trader.strategy.onOrderClosed(trader.state, place.role(), OrderStatus.REJECTED).state();
+        decide(trader, trader.strategy.onOrderClosed(trader.state, place.role(), OrderStatus.REJECTED), at);
         return;
       }
       trader.working.put(place.role(), new Working(id, place.reason()));
@@ -143,11 +156,11 @@ public final class Backtester {
       trader.working.put(modify.role(), new Working(working.id(), modify.reason()));
     }
 
-    private void cancel(Trader trader, OrderRole role) {
+    private void cancel(Trader trader, OrderRole role, Instant at) {
       Working working = trader.working.remove(role);
       if (working == null || book.cancelRefusal(working.id()).isPresent()) return;
       book = book.withCanceled(working.id());
-      trader.state = trader.strategy.onOrderClosed(trader.state, role, OrderStatus.CANCELED).state();
+      decide(trader, trader.strategy.onOrderClosed(trader.state, role, OrderStatus.CANCELED), at);
     }
 
     /** Matches {@code bar} and hands each fill to the trader. */

@@ -35,6 +35,14 @@ import java.util.Objects;
  *       bar sells at its last close (rule 4).
  * </ul>
  *
+ * <p>Beyond the spec, for a broker that refuses orders (the replay's venue never refuses these): an
+ * open position is never left without protection. When its stop ends without a fill (rejected, or
+ * canceled or expired by the broker) and no exit is working, the position is sold at market at once
+ * (reason {@link ExitReason#STOP_REJECTED}, or {@code SESSION_END} after the session exit), and that
+ * sale disarms like a stop-out. When that exit is itself refused, the position is sold at market
+ * again at the next bar's open. A rejected entry frees the entry slot (the next armed bar places it
+ * again); a refused trail keeps the working stop.
+ *
  * Prices are exact decimals; only stops are rounded (down, to {@code tickSize}).
  */
 public final class EightyTwentyStrategy implements Strategy {
@@ -190,9 +198,11 @@ public final class EightyTwentyStrategy implements Strategy {
   @Override
   public Decision onBarOpen(StrategyState strategyState, OffsetDateTime tsOpen) {
     State state = rollSession((State) strategyState, tsOpen.toLocalDate());
-    if (state.exited() || tsOpen.toLocalTime().isBefore(parameters.sessionExit())) return Decision.stay(state);
     // Rule 1: first bar of the session at or after sessionExit.
-    return flatten(state);
+    if (!state.exited() && !tsOpen.toLocalTime().isBefore(parameters.sessionExit())) return flatten(state);
+    // A position with neither a working stop nor a working exit (its exit was refused) is sold again.
+    boolean unprotected = state.position().isPositive() && !state.stopWorking() && !state.exitWorking() && !state.filledThisBar();
+    return unprotected ? sellAtMarket(state) : Decision.stay(state);
   }
 
   @Override
@@ -214,7 +224,10 @@ public final class EightyTwentyStrategy implements Strategy {
       case EXIT -> {
         Quantity left = reduce(state.position(), quantity);
         State next = state.withPosition(left, state.entries(), state.filledThisBar());
-        yield Decision.stay(left.isZero() ? next.withExitWorking(false) : next);
+        if (left.isZero()) next = next.withExitWorking(false);
+        // An exit before the session exit replaced a refused stop: it disarms as a stop-out does.
+        if (left.isZero() && !state.exited()) next = next.withStop(null, false, false).withArmed(false);
+        yield Decision.stay(next);
       }
     };
   }
@@ -224,7 +237,12 @@ public final class EightyTwentyStrategy implements Strategy {
     State state = (State) strategyState;
     return switch (role) {
       case ENTRY -> Decision.stay(state.withEntryWorking(false));
-      case STOP_LOSS -> Decision.stay(state.withStop(state.stop(), state.stopRaised(), false));
+      case STOP_LOSS -> {
+        State next = state.withStop(state.stop(), state.stopRaised(), false);
+        // Never naked: a position whose stop ended without a fill, and that no exit is selling, is sold now.
+        yield next.position().isPositive() && !next.exitWorking() ? sellAtMarket(next) : Decision.stay(next);
+      }
+      // A position still open is sold again at the next bar's open (onBarOpen).
       case EXIT -> Decision.stay(state.withExitWorking(false));
       case TAKE_PROFIT -> Decision.stay(state);
     };
@@ -248,7 +266,7 @@ public final class EightyTwentyStrategy implements Strategy {
         actions.add(new OrderAction.Place(OrderRole.STOP_LOSS, OrderSide.SELL, OrderType.STOP_MARKET, state.position(),
             stop, null, ExitReason.STOP));
         state = state.withStop(stop, false, true);
-      } else if (state.stop() != null) {
+      } else if (state.stop() != null && state.stopWorking()) {
         Price candidate = bar.low().floorTick(parameters.tickSize());
         if (candidate.isGreaterThan(state.stop())) {
           actions.add(new OrderAction.ModifyTrigger(OrderRole.STOP_LOSS, candidate, ExitReason.TRAIL));
@@ -276,18 +294,25 @@ public final class EightyTwentyStrategy implements Strategy {
     return flatten(state);
   }
 
-  /** Cancels the entry, cancels the stop and sells the position at market; no more orders this session. */
+  /** Cancels the entry, cancels the stop and sells the position at market (unless an exit already sells it); no more orders this session. */
   private Decision flatten(State state) {
     List<OrderAction> actions = new ArrayList<>();
     State next = state.withExited();
     if (state.entryWorking()) actions.add(new OrderAction.Cancel(OrderRole.ENTRY));
-    if (state.position().isPositive()) {
+    if (state.position().isPositive() && !state.exitWorking()) {
       if (state.stopWorking()) actions.add(new OrderAction.Cancel(OrderRole.STOP_LOSS));
       actions.add(new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, state.position(), null, null,
           ExitReason.SESSION_END));
       next = next.withExitWorking(true);
     }
     return new Decision(next, actions);
+  }
+
+  /** Sells the whole position at market: {@code SESSION_END} after the session exit, else {@code STOP_REJECTED} (it replaces the stop). */
+  private static Decision sellAtMarket(State state) {
+    ExitReason reason = state.exited() ? ExitReason.SESSION_END : ExitReason.STOP_REJECTED;
+    return new Decision(state.withExitWorking(true), List.of(new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET,
+        state.position(), null, null, reason)));
   }
 
   /** Starts session {@code date} when it differs from the current one, deciding its setup from the one before. */

@@ -690,15 +690,24 @@ public final class SymbolTrader
 
   /**
    * {@code event} with the strategy's state after it, followed by what it causes: the release or drop
-   * of a held exit when it ended a stop, and the orders of the strategy's decision.
+   * of a held exit when it ended a stop, and the orders of the strategy's decision. When {@code event}
+   * is a broker's answer (it settles the step once nothing is in flight), the new orders of the
+   * decision are journaled just before it, in the same write: a step whose answer leads to a new order
+   * (a refused stop replaced by a sale) is answered only once that order is answered too.
    */
   private List<Event> withConsequences(State state, OrderEvent event) {
     List<Event> events = new ArrayList<>();
     Decision decision = event instanceof StrategyEvent e ? decide(state, e) : Decision.stay(state.strategy());
     events.add(event instanceof StrategyEvent e ? e.withStrategy(decision.state()) : event);
     events.addAll(heldExitOutcome(state, fold(state, events), event));
-    events.addAll(orderEvents(fold(state, events), decision.actions()));
-    return events;
+    List<Event> orders = orderEvents(fold(state, events), decision.actions());
+    if (event instanceof OrderFilled) {
+      events.addAll(orders);
+      return events;
+    }
+    List<Event> ordersFirst = new ArrayList<>(orders);
+    ordersFirst.addAll(events);
+    return ordersFirst;
   }
 
   private StrategyEvent decided(State state, StrategyEvent event) {

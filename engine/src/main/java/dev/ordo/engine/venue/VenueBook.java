@@ -39,21 +39,42 @@ import java.util.function.LongFunction;
  * or {@link #withAccepted}/{@link #withRejected}, {@link #withModified}, {@link #withCanceled},
  * {@link #withFill}), which re-runs no rule.
  *
- * <p>Rules: a placement is rejected for an unknown instrument, a quantity that is not positive or not
- * a multiple of the lot size, a missing or non-positive trigger (stop types) or limit (limit types),
- * and, for a buy, when its reservation exceeds the available cash. A buy reserves quantity times its
- * reference price: the last price for a market order, else the limit, else the trigger. Working
- * orders are matched with the {@link BarFillModel} against complete bars of their instrument opening
- * at or after their acceptance; every fill is for the whole remaining quantity, stamped with the
- * bar's open time. Once an instrument's session has closed, a market order fills at once at the
- * session's last close, stamped with the open time of that last bar. A buy fill releases its
- * reservation (pro rata when partial) and pays the notional; a sell fill receives it.
+ * <p>Rules (the order's first broken rule is its reason; the order stays in the book as REJECTED):
+ *
+ * <ul>
+ *   <li>the instrument is listed ({@code unknown instrument X});
+ *   <li>the quantity is positive, a multiple of the lot size and at most the freeze quantity
+ *       ({@code quantity Q exceeds the freeze quantity F});
+ *   <li>the product is allowed for the instrument ({@link Product#allowedFor}): {@code product
+ *       NRML is not allowed for X};
+ *   <li>stop types have a positive trigger, limit types a positive limit, each on the instrument's
+ *       tick grid ({@code trigger price P is not a multiple of the tick size T}, {@code price P is
+ *       not a multiple of the tick size T});
+ *   <li>a CNC sell needs the shares: the CNC position less the working CNC sells ({@code
+ *       insufficient holdings: ...});
+ *   <li>a buy holds cash, and is rejected when that exceeds the available cash ({@code insufficient
+ *       funds: ...}): quantity times its reference price, which is the limit, else the trigger, and
+ *       for a market buy its protection price: the last price raised by the market protection,
+ *       rounded up to the tick ({@code no price known yet for X} before the first bar).
+ * </ul>
+ *
+ * A modification keeps to the same rules (tick grid, lot, freeze quantity, holdings, cash: a buy's
+ * reservation becomes the quantity still to fill times its new reference price). Working orders are
+ * matched with the {@link BarFillModel} against complete bars of their instrument opening at or after
+ * their acceptance; every fill is for the whole remaining quantity, stamped with the bar's open time.
+ * A market buy never fills above its protection price, a limit buy never above its limit, so neither
+ * pays more than it holds and cash cannot go below zero through them (a stop-market buy fills at the
+ * open when the bar gaps above its trigger, as the strategy spec's fill model says, and pays the
+ * difference from the available cash). Once an instrument's session has closed, a market order fills
+ * at once at the session's last close, stamped with the open time of that last bar. A buy fill
+ * releases its reservation (pro rata when partial) and pays the notional; a sell fill receives it.
+ * Positions are kept per instrument and {@link Product}.
  *
  * @param openOrders    working orders, in acceptance order
  * @param closedOrders  filled, canceled and rejected orders, in the order they closed
  * @param trades        every fill, oldest first
  * @param cash          cash available for new orders, by currency (cash held by working buys excluded, see {@link #reserved})
- * @param positions     per instrument, the fold of its fills as a broker reports it
+ * @param positions     per instrument and product, the fold of its fills as a broker reports it
  * @param orderSequence orders placed so far (accepted or rejected)
  * @param tradeSequence fills so far
  */
@@ -62,7 +83,7 @@ public record VenueBook(
     List<VenueOrder> closedOrders,
     List<Fill> trades,
     Map<String, BigDecimal> cash,
-    Map<InstrumentId, PositionReport> positions,
+    Map<PositionKey, PositionReport> positions,
     long orderSequence,
     long tradeSequence) {
 
@@ -80,6 +101,16 @@ public record VenueBook(
   /** A book without orders, trades or cash. */
   public static VenueBook empty() {
     return new VenueBook(List.of(), List.of(), List.of(), Map.of(), Map.of(), 0, 0);
+  }
+
+  /** The position of one instrument in one product. */
+  public record PositionKey(InstrumentId instrumentId, Product product) implements Comparable<PositionKey> {
+
+    @Override
+    public int compareTo(PositionKey other) {
+      int byInstrument = instrumentId.compareTo(other.instrumentId);
+      return byInstrument != 0 ? byInstrument : product.compareTo(other.product);
+    }
   }
 
   /**
@@ -127,7 +158,7 @@ public record VenueBook(
     return book;
   }
 
-  /** The positions, ordered by instrument. */
+  /** The positions, one per instrument and product, ordered by instrument then product. */
   public List<PositionReport> positionReports() {
     return List.copyOf(new TreeMap<>(positions).values());
   }
@@ -135,53 +166,85 @@ public record VenueBook(
   // ------------------------------------------------------------------ decisions
 
   /**
+   * Decides a new {@link Product#MIS} order, as {@link #place(VenueOrderId, OrderRequest, Product, Instant, VenueMarket, LongFunction)}
+   * does: the paper broker and the backtester place intraday orders, as the engine does at Kotak Neo.
+   */
+  public Placement place(VenueOrderId id, OrderRequest request, Instant acceptedAt, VenueMarket market, LongFunction<TradeId> tradeIds) {
+    return place(id, request, Product.MIS, acceptedAt, market, tradeIds);
+  }
+
+  /**
    * Decides a new order: rejected (with the reason of the first rule it breaks) or accepted, and
    * then, for a market order whose instrument's session has closed, filled at once at that
    * session's last close. Apply the result with {@link #withPlacement}.
    *
    * @param id         the venue's id for the new order
+   * @param product    the position its fills go to
    * @param acceptedAt venue time of the placement
    * @param tradeIds   the trade id of the n-th fill of the book (n from 1)
    */
-  public Placement place(VenueOrderId id, OrderRequest request, Instant acceptedAt, VenueMarket market, LongFunction<TradeId> tradeIds) {
+  public Placement place(VenueOrderId id, OrderRequest request, Product product, Instant acceptedAt, VenueMarket market,
+      LongFunction<TradeId> tradeIds) {
     Optional<Instrument> instrument = market.instrument(request.instrumentId());
     String currency = instrument.map(Instrument::currency).orElse("?");
-    String problem = instrument.isEmpty() ? "unknown instrument " + request.instrumentId() : invalid(request, instrument.get());
+    String problem = instrument.isEmpty() ? "unknown instrument " + request.instrumentId() : invalid(request, product, instrument.get(), market);
+    if (problem == null && request.side() == OrderSide.SELL && product == Product.CNC)
+      problem = holdingsProblem(request.instrumentId(), request.quantity().value(), null);
+    Price limit = request.type() == OrderType.MARKET ? null : request.limit();
     BigDecimal reserve = BigDecimal.ZERO;
     if (problem == null && request.side() == OrderSide.BUY) {
-      Optional<Price> reference = request.type() == OrderType.MARKET
-          ? market.lastPrice(request.instrumentId())
-          : Optional.of(request.limit() != null ? request.limit() : request.trigger());
-      if (reference.isEmpty()) {
-        problem = "no price known yet for " + request.instrumentId();
-      } else {
-        reserve = reference.get().value().multiply(request.quantity().value());
+      if (request.type() == OrderType.MARKET) {
+        Optional<Price> last = market.lastPrice(request.instrumentId());
+        if (last.isPresent()) limit = protectionPrice(last.get(), instrument.get(), market.rules());
+        else problem = "no price known yet for " + request.instrumentId();
+      }
+      if (problem == null) {
+        reserve = (limit != null ? limit : request.trigger()).value().multiply(request.quantity().value());
         problem = insufficientFunds(reserve, currency);
       }
     }
+    boolean accepted = problem == null;
     VenueOrder order = new VenueOrder(id, request.clientOrderId(), request.instrumentId(), request.side(), request.type(), request.quantity(),
-        Quantity.ZERO, null, request.trigger(), request.limit(), problem == null ? OrderStatus.ACCEPTED : OrderStatus.REJECTED, problem,
-        acceptedAt, problem == null ? reserve : BigDecimal.ZERO, currency);
-    if (problem != null || request.type() != OrderType.MARKET) return new Placement(order, Optional.empty());
+        Quantity.ZERO, null, request.trigger(), accepted ? limit : request.limit(), accepted ? OrderStatus.ACCEPTED : OrderStatus.REJECTED,
+        problem, acceptedAt, accepted ? reserve : BigDecimal.ZERO, currency, product);
+    if (!accepted || request.type() != OrderType.MARKET) return new Placement(order, Optional.empty());
     // After the close a market order trades at the closing price (NSE's post-closing session).
     return new Placement(order, market.closedSession(request.instrumentId())
         .map(last -> fill(order, last.close(), last.tsOpen(), tradeIds.apply(tradeSequence + 1))));
   }
 
-  private static String invalid(OrderRequest request, Instrument instrument) {
-    if (!request.quantity().isPositive()) return "quantity must be positive, got " + request.quantity();
-    String lot = lotSizeProblem(request.quantity(), instrument);
-    if (lot != null) return lot;
+  /** The protection price of a market buy: {@code last * (1 + protection)}, rounded up to the tick (never below the last price). */
+  private static Price protectionPrice(Price last, Instrument instrument, VenueRules rules) {
+    return Price.of(last.value().multiply(BigDecimal.ONE.add(rules.marketProtection()))).ceilTick(instrument.tickSize());
+  }
+
+  private static String invalid(OrderRequest request, Product product, Instrument instrument, VenueMarket market) {
+    String quantity = quantityProblem(request.quantity(), instrument, market.rules());
+    if (quantity != null) return quantity;
+    if (!product.allowedFor(instrument)) return "product " + product + " is not allowed for " + instrument.id();
     boolean needsTrigger = request.type() == OrderType.STOP_MARKET || request.type() == OrderType.STOP_LIMIT;
     boolean needsLimit = request.type() == OrderType.LIMIT || request.type() == OrderType.STOP_LIMIT;
     if (needsTrigger && !positive(request.trigger())) return request.type() + " order needs a positive trigger price";
     if (needsLimit && !positive(request.limit())) return request.type() + " order needs a positive limit price";
+    return tickProblem(needsTrigger ? request.trigger() : null, needsLimit ? request.limit() : null, instrument);
+  }
+
+  /** Why {@code quantity} may not be an order's: not positive, not a multiple of the lot size, above the freeze quantity; null when it may. */
+  private static String quantityProblem(Quantity quantity, Instrument instrument, VenueRules rules) {
+    if (!quantity.isPositive()) return "quantity must be positive, got " + quantity;
+    if (quantity.value().remainder(instrument.lotSize()).signum() != 0)
+      return "quantity " + quantity + " is not a multiple of the lot size " + instrument.lotSize().toPlainString();
+    if (quantity.compareTo(rules.freezeQuantity()) > 0) return "quantity " + quantity + " exceeds the freeze quantity " + rules.freezeQuantity();
     return null;
   }
 
-  private static String lotSizeProblem(Quantity quantity, Instrument instrument) {
-    if (quantity.value().remainder(instrument.lotSize()).signum() == 0) return null;
-    return "quantity " + quantity + " is not a multiple of the lot size " + instrument.lotSize().toPlainString();
+  /** Why the trigger or limit (null: not checked) is off the instrument's tick grid, or null. */
+  private static String tickProblem(Price trigger, Price limit, Instrument instrument) {
+    String tick = instrument.tickSize().toPlainString();
+    if (trigger != null && !trigger.isMultipleOf(instrument.tickSize()))
+      return "trigger price " + trigger + " is not a multiple of the tick size " + tick;
+    if (limit != null && !limit.isMultipleOf(instrument.tickSize())) return "price " + limit + " is not a multiple of the tick size " + tick;
+    return null;
   }
 
   private static boolean positive(Price price) {
@@ -195,23 +258,49 @@ public record VenueBook(
   }
 
   /**
+   * Why a CNC sell of {@code quantity} more shares of {@code instrument} is not covered by the CNC
+   * position less the working CNC sells (the order {@code except} left out), or null when it is.
+   */
+  private String holdingsProblem(InstrumentId instrument, BigDecimal quantity, VenueOrderId except) {
+    PositionReport held = positions.get(new PositionKey(instrument, Product.CNC));
+    BigDecimal free = held == null ? BigDecimal.ZERO : held.netQuantity();
+    for (VenueOrder o : openOrders)
+      if (o.instrumentId().equals(instrument) && o.product() == Product.CNC && o.side() == OrderSide.SELL && !o.venueOrderId().equals(except))
+        free = free.subtract(o.remainingQuantity().value());
+    if (quantity.compareTo(free) <= 0) return null;
+    return "insufficient holdings: CNC sell of " + quantity.toPlainString() + " " + instrument + " exceeds the " + free.max(BigDecimal.ZERO)
+        .toPlainString() + " held for delivery";
+  }
+
+  /**
    * Why the open order {@code id} may not get the new prices or quantity (null keeps the old one),
-   * or empty when it may: an unknown or closed order, a non-positive price, a quantity that is not
-   * positive, not a multiple of the lot size or not above what already filled, or (buys) more
-   * reservation than the available cash. Apply with {@link #withModified}.
+   * or empty when it may: an unknown or closed order, a non-positive price or one off the tick grid,
+   * a quantity that is not positive, not a multiple of the lot size, above the freeze quantity or not
+   * above what already filled, a CNC sell beyond the shares held, or (buys) a new reservation beyond
+   * the available cash. Apply with {@link #withModified}.
    */
   public Optional<String> modifyRefusal(VenueOrderId id, Price trigger, Price limit, Quantity quantity, VenueMarket market) {
     Optional<String> closed = notOpen(id);
     if (closed.isPresent()) return closed;
     VenueOrder order = openOrder(id).orElseThrow();
     if (trigger != null && !positive(trigger) || limit != null && !positive(limit)) return Optional.of("prices must be positive");
-    if (quantity == null) return Optional.empty();
-    if (!quantity.isPositive()) return Optional.of("quantity must be positive, got " + quantity);
-    String lot = market.instrument(order.instrumentId()).map(i -> lotSizeProblem(quantity, i)).orElse(null);
-    if (lot != null) return Optional.of(lot);
-    if (quantity.compareTo(order.filledQuantity()) <= 0)
-      return Optional.of("quantity " + quantity + " must exceed the filled quantity " + order.filledQuantity());
-    BigDecimal more = reservationFor(order, quantity).subtract(order.reservedCash());
+    Optional<Instrument> instrument = market.instrument(order.instrumentId());
+    if (instrument.isPresent()) {
+      String tick = tickProblem(trigger, limit, instrument.get());
+      if (tick != null) return Optional.of(tick);
+    }
+    if (quantity != null) {
+      String problem = instrument.map(i -> quantityProblem(quantity, i, market.rules())).orElse(null);
+      if (problem == null && !quantity.isPositive()) problem = "quantity must be positive, got " + quantity;
+      if (problem != null) return Optional.of(problem);
+      if (quantity.compareTo(order.filledQuantity()) <= 0)
+        return Optional.of("quantity " + quantity + " must exceed the filled quantity " + order.filledQuantity());
+      if (order.side() == OrderSide.SELL && order.product() == Product.CNC) {
+        String holdings = holdingsProblem(order.instrumentId(), quantity.value().subtract(order.filledQuantity().value()), order.venueOrderId());
+        if (holdings != null) return Optional.of(holdings);
+      }
+    }
+    BigDecimal more = reservationFor(order, trigger, limit, quantity).subtract(order.reservedCash());
     return Optional.ofNullable(more.signum() > 0 ? insufficientFunds(more, order.currency()) : null);
   }
 
@@ -282,14 +371,14 @@ public record VenueBook(
   }
 
   /**
-   * The open order {@code id} with the new prices and quantity (null keeps the old one); a new
-   * quantity scales a buy's reservation with the quantity still to fill.
+   * The open order {@code id} with the new prices and quantity (null keeps the old one); a buy then
+   * holds the quantity still to fill times its (new) reference price.
    *
    * @throws IllegalArgumentException when {@code id} is not an open order
    */
   public VenueBook withModified(VenueOrderId id, Price trigger, Price limit, Quantity quantity) {
     VenueOrder order = requireOpen(id);
-    BigDecimal reserved = quantity == null ? order.reservedCash() : reservationFor(order, quantity);
+    BigDecimal reserved = reservationFor(order, trigger, limit, quantity);
     return replaceOpen(order, order.modified(trigger, limit, quantity, reserved),
         adjust(cash, order.currency(), order.reservedCash().subtract(reserved)));
   }
@@ -337,8 +426,9 @@ public record VenueBook(
     VenueBook next = replaceOpen(order, updated, adjust(cash, order.currency(), cashChange));
     List<Fill> moreTrades = new ArrayList<>(trades);
     moreTrades.add(fill);
-    Map<InstrumentId, PositionReport> morePositions = new HashMap<>(positions);
-    morePositions.put(fill.instrumentId(), position(positions.get(fill.instrumentId()), fill, notional));
+    Map<PositionKey, PositionReport> morePositions = new HashMap<>(positions);
+    PositionKey key = new PositionKey(fill.instrumentId(), order.product());
+    morePositions.put(key, position(positions.get(key), fill, notional));
     return new VenueBook(next.openOrders, next.closedOrders, moreTrades, next.cash, morePositions, orderSequence, tradeSequence + 1);
   }
 
@@ -353,11 +443,19 @@ public record VenueBook(
             p.netQuantity().subtract(q));
   }
 
-  /** What a buy holds for {@code quantity}: its reservation scaled by the quantity still to fill (sells hold nothing). */
-  private static BigDecimal reservationFor(VenueOrder order, Quantity quantity) {
+  /**
+   * What a buy holds after a change to {@code trigger}, {@code limit} and {@code quantity} (null
+   * keeps the order's): the quantity still to fill times the reference price (limit, else trigger).
+   * Sells hold nothing; an order without a reference price (a market buy journaled before it had a
+   * protection price) scales its reservation with the quantity.
+   */
+  private static BigDecimal reservationFor(VenueOrder order, Price trigger, Price limit, Quantity quantity) {
     if (order.side() != OrderSide.BUY) return BigDecimal.ZERO;
-    BigDecimal toFill = quantity.value().subtract(order.filledQuantity().value());
-    return order.reservedCash().multiply(toFill).divide(order.remainingQuantity().value(), PRO_RATA);
+    Quantity total = quantity != null ? quantity : order.quantity();
+    BigDecimal toFill = total.value().subtract(order.filledQuantity().value());
+    Price reference = limit != null ? limit : order.limit() != null ? order.limit() : trigger != null ? trigger : order.trigger();
+    if (reference == null) return order.reservedCash().multiply(toFill).divide(order.remainingQuantity().value(), PRO_RATA);
+    return reference.value().multiply(toFill);
   }
 
   private VenueOrder requireOpen(VenueOrderId id) {

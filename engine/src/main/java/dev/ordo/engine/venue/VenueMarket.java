@@ -6,29 +6,38 @@ import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.Price;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What a simulated venue knows of the market when it takes an order: the instruments it lists,
  * the last price of each (the close of its last bar matched or of its closed session) and, per
- * instrument whose session has closed, that session's last bar. Immutable; it is not part of an
- * account's {@link VenueBook} (the paper broker does not journal it).
+ * instrument whose session has closed, that session's last bar, and the venue's limits on orders.
+ * Immutable; it is not part of an account's {@link VenueBook} (the paper broker does not journal it).
  *
- * @param instruments    listed instruments; orders for others are rejected
+ * @param instruments    listed instruments (with their tick and lot size); orders for others are rejected
  * @param lastPrices     last price per instrument, instrument currency
  * @param closedSessions last bar of the session, for instruments whose session closed and no later bar was matched
+ * @param rules          freeze quantity and market protection
  */
-public record VenueMarket(Map<InstrumentId, Instrument> instruments, Map<InstrumentId, Price> lastPrices, Map<InstrumentId, Bar> closedSessions) {
+public record VenueMarket(Map<InstrumentId, Instrument> instruments, Map<InstrumentId, Price> lastPrices, Map<InstrumentId, Bar> closedSessions,
+    VenueRules rules) {
 
   public VenueMarket {
     instruments = Map.copyOf(instruments);
     lastPrices = Map.copyOf(lastPrices);
     closedSessions = Map.copyOf(closedSessions);
+    Objects.requireNonNull(rules, "rules");
   }
 
-  /** A market listing {@code instruments}, with no prices yet. */
+  /** A market listing {@code instruments} under {@link VenueRules#defaults()}, with no prices yet. */
   public static VenueMarket listing(Map<InstrumentId, Instrument> instruments) {
-    return new VenueMarket(instruments, Map.of(), Map.of());
+    return listing(instruments, VenueRules.defaults());
+  }
+
+  /** A market listing {@code instruments} under {@code rules}, with no prices yet. */
+  public static VenueMarket listing(Map<InstrumentId, Instrument> instruments, VenueRules rules) {
+    return new VenueMarket(instruments, Map.of(), Map.of(), rules);
   }
 
   /** The listed instrument {@code id}, or empty. */
@@ -53,13 +62,13 @@ public record VenueMarket(Map<InstrumentId, Instrument> instruments, Map<Instrum
       closed = new HashMap<>(closedSessions);
       closed.remove(bar.instrumentId());
     }
-    return new VenueMarket(instruments, with(lastPrices, bar.instrumentId(), bar.close()), closed);
+    return new VenueMarket(instruments, with(lastPrices, bar.instrumentId(), bar.close()), closed, rules);
   }
 
   /** The session of the instrument of {@code lastBar} closed with that bar. */
   public VenueMarket sessionClosed(Bar lastBar) {
     return new VenueMarket(instruments, with(lastPrices, lastBar.instrumentId(), lastBar.close()),
-        with(closedSessions, lastBar.instrumentId(), lastBar));
+        with(closedSessions, lastBar.instrumentId(), lastBar), rules);
   }
 
   private static <V> Map<InstrumentId, V> with(Map<InstrumentId, V> map, InstrumentId key, V value) {

@@ -20,9 +20,12 @@ import java.time.Instant;
  * for an order rejected for an unknown instrument). {@code reservedCash} is the cash held for a
  * working buy order (quantity times its reference price, see {@link VenueBook#place}); zero for
  * sells and closed orders. {@code averagePrice} is null until something filled. {@code acceptedAt}
- * is venue time: the order is matched only against bars opening at or after it.
+ * is venue time: the order is matched only against bars opening at or after it. {@code product}
+ * says which position its fills go to. A market buy's {@code limit} is its protection price (see
+ * {@link VenueRules#marketProtection()}): it never fills above it.
  *
- * <p>Journaled by the paper broker inside its events: the JSON field names are those of v0.1.
+ * <p>Journaled by the paper broker inside its events: the JSON field names are those of v0.1, plus
+ * {@code product}, which orders journaled before it existed lack: they are {@link Product#MIS}.
  */
 public record VenueOrder(
     VenueOrderId venueOrderId,
@@ -39,8 +42,13 @@ public record VenueOrder(
     String rejectReason,
     Instant acceptedAt,
     BigDecimal reservedCash,
-    String currency)
+    String currency,
+    Product product)
     implements OrdoSerializable {
+
+  public VenueOrder {
+    if (product == null) product = Product.MIS;
+  }
 
   /** True while the order can still fill (accepted or partially filled). */
   public boolean isOpen() {
@@ -60,14 +68,14 @@ public record VenueOrder(
 
   VenueOrder canceled() {
     return new VenueOrder(venueOrderId, clientOrderId, instrumentId, side, type, quantity, filledQuantity, averagePrice, trigger, limit,
-        OrderStatus.CANCELED, rejectReason, acceptedAt, BigDecimal.ZERO, currency);
+        OrderStatus.CANCELED, rejectReason, acceptedAt, BigDecimal.ZERO, currency, product);
   }
 
   /** With new prices and quantity (null keeps the old one) and {@code newReserved} held. */
   VenueOrder modified(Price newTrigger, Price newLimit, Quantity newQuantity, BigDecimal newReserved) {
     return new VenueOrder(venueOrderId, clientOrderId, instrumentId, side, type, newQuantity != null ? newQuantity : quantity,
         filledQuantity, averagePrice, newTrigger != null ? newTrigger : trigger, newLimit != null ? newLimit : limit, status, rejectReason,
-        acceptedAt, newReserved, currency);
+        acceptedAt, newReserved, currency, product);
   }
 
   /**
@@ -83,6 +91,6 @@ public record VenueOrder(
     }
     OrderStatus next = total.compareTo(quantity) >= 0 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
     return new VenueOrder(venueOrderId, clientOrderId, instrumentId, side, type, quantity, total, average, trigger, limit, next, rejectReason,
-        acceptedAt, next == OrderStatus.FILLED ? BigDecimal.ZERO : stillReserved, currency);
+        acceptedAt, next == OrderStatus.FILLED ? BigDecimal.ZERO : stillReserved, currency, product);
   }
 }

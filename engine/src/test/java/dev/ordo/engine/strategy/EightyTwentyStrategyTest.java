@@ -258,4 +258,66 @@ class EightyTwentyStrategyTest {
     assertFalse(state(s).entryWorking());
     assertEquals(1, strategy.onBar(open(s, bar(D1, "09:20", "100", "100", "99", "99")), bar(D1, "09:20", "100", "100", "99", "99")).actions().size());
   }
+  /** Entered at 100 during 09:20 and the stop at 99.50 placed after it. */
+  StrategyState enteredWithStop() {
+    StrategyState s = open(afterSetupSession(), bar(D1, "09:15", "101", "101", "99.5", "100"));
+    s = close(s, bar(D1, "09:15", "101", "101", "99.5", "100"));
+    s = open(s, bar(D1, "09:20", "100", "101", "99.9", "100.5"));
+    s = strategy.onFill(s, OrderRole.ENTRY, Quantity.of(1000), Price.of("100")).state();
+    return close(s, bar(D1, "09:20", "100", "101", "99.9", "100.5"));
+  }
+
+  static final OrderAction.Place SELL_AT_MARKET = new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null,
+      null, ExitReason.STOP_REJECTED);
+
+  @Test
+  void aRejectedStopSellsThePositionAtMarketAtOnceAndThatSaleDisarmsLikeAStopOut() {
+    StrategyState s = enteredWithStop();
+    assertTrue(state(s).stopWorking());
+    Decision rejected = strategy.onOrderClosed(s, OrderRole.STOP_LOSS, OrderStatus.REJECTED);
+    assertEquals(List.of(SELL_AT_MARKET), rejected.actions(), "never left without protection");
+    assertFalse(state(rejected.state()).stopWorking());
+    assertTrue(state(rejected.state()).exitWorking());
+
+    s = open(rejected.state(), bar(D1, "09:25", "100.5", "101", "100.3", "100.8"));
+    assertTrue(strategy.onBar(s, bar(D1, "09:25", "100.5", "101", "100.3", "100.8")).actions().isEmpty(),
+        "no trail of a stop that is not working, no entry while the position is sold");
+    s = strategy.onFill(s, OrderRole.EXIT, Quantity.of(1000), Price.of("100.5")).state();
+    assertEquals(Quantity.ZERO, state(s).position());
+    assertFalse(state(s).armed(), "the sale disarms");
+    assertEquals(null, state(s).stop());
+    s = open(s, bar(D1, "09:30", "100.8", "101", "100.2", "100.9"));
+    assertTrue(strategy.onBar(s, bar(D1, "09:30", "100.8", "101", "100.2", "100.9")).actions().isEmpty(), "a bar above prevLow does not re-arm");
+    s = open(s, bar(D1, "09:35", "100.2", "100.3", "99.8", "100"));
+    assertEquals(OrderRole.ENTRY, ((OrderAction.Place) strategy.onBar(s, bar(D1, "09:35", "100.2", "100.3", "99.8", "100")).actions().get(0))
+        .role(), "a new bar below prevLow re-arms");
+  }
+
+  @Test
+  void aStopThatEndsWhileTheSessionExitSellsAddsNoSecondSale() {
+    Decision exit = strategy.onBarOpen(enteredWithStop(), bar(D1, "15:15", "100", "100", "99", "99").tsOpen());
+    assertTrue(strategy.onOrderClosed(exit.state(), OrderRole.STOP_LOSS, OrderStatus.CANCELED).actions().isEmpty());
+    assertTrue(strategy.onOrderClosed(exit.state(), OrderRole.STOP_LOSS, OrderStatus.REJECTED).actions().isEmpty());
+  }
+
+  @Test
+  void aRefusedExitIsPlacedAgainAtTheNextBarOpenAndTheSessionExitSellsOnlyOnce() {
+    StrategyState selling = strategy.onOrderClosed(enteredWithStop(), OrderRole.STOP_LOSS, OrderStatus.REJECTED).state();
+    StrategyState refused = strategy.onOrderClosed(selling, OrderRole.EXIT, OrderStatus.REJECTED).state();
+    assertFalse(state(refused).exitWorking());
+    Decision again = strategy.onBarOpen(refused, bar(D1, "09:25", "100.5", "101", "100.3", "100.8").tsOpen());
+    assertEquals(List.of(SELL_AT_MARKET), again.actions());
+
+    Decision sessionExit = strategy.onBarOpen(refused, bar(D1, "15:15", "100", "100", "99", "99").tsOpen());
+    assertEquals(List.of(new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null,
+        ExitReason.SESSION_END)), sessionExit.actions(), "the session exit sells it (no stop to cancel)");
+    Decision exitWhileSelling = strategy.onBarOpen(again.state(), bar(D1, "15:15", "100", "100", "99", "99").tsOpen());
+    assertTrue(exitWhileSelling.actions().isEmpty(), "an exit already working is not doubled at the session exit");
+    assertTrue(state(exitWhileSelling.state()).exited());
+    assertTrue(strategy.onBarOpen(exitWhileSelling.state(), bar(D1, "15:20", "100", "100", "99", "99").tsOpen()).actions().isEmpty());
+    StrategyState exitRefused = strategy.onOrderClosed(sessionExit.state(), OrderRole.EXIT, OrderStatus.REJECTED).state();
+    assertEquals(List.of(new OrderAction.Place(OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null,
+        ExitReason.SESSION_END)), strategy.onBarOpen(exitRefused, bar(D1, "15:20", "100", "100", "99", "99").tsOpen()).actions(),
+        "after the session exit too");
+  }
 }

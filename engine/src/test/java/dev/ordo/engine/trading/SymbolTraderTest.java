@@ -3,6 +3,7 @@ package dev.ordo.engine.trading;
 import static dev.ordo.engine.TestBars.INSTRUMENT;
 import static dev.ordo.engine.TestBars.bar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,6 +71,8 @@ class SymbolTraderTest {
   TestProbe<BrokerGateway.Command> gateway;
   TestProbe<Done> done;
   EventSourcedBehaviorTestKit<SymbolTrader.Command, SymbolTrader.Event, SymbolTrader.State> kit;
+  /** The journal the kit writes to: events persisted on a broker's answer, which no command result shows. */
+  PersistenceTestKit journal;
 
   @AfterAll
   static void shutdown() {
@@ -83,6 +88,7 @@ class SymbolTraderTest {
     SymbolTrader.Dependencies dependencies = new SymbolTrader.Dependencies(id -> STRATEGY, Clock.fixed(NOW, ZoneOffset.UTC));
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), SymbolTrader.create(SymbolTrader.entityId(account, INSTRUMENT), dependencies));
     kit.clear();
+    journal = PersistenceTestKit.create(testKit.system());
   }
 
   // ---------------------------------------------------------------- helpers
@@ -147,6 +153,23 @@ class SymbolTraderTest {
     gateway.expectNoMessage(Duration.ofMillis(100));
     done.expectNoMessage(Duration.ofMillis(100));
     return cancel;
+  }
+
+  /** Every event journaled so far. */
+  List<Object> journaled() {
+    return journal.persistedInStorage(PersistenceId.of(SymbolTrader.ENTITY_TYPE_KEY.name(), SymbolTrader.entityId(account, INSTRUMENT)).id());
+  }
+
+  /** The events journaled after the first {@code before}. */
+  List<Object> journaledSince(int before) {
+    List<Object> all = journaled();
+    return all.subList(before, all.size());
+  }
+
+  /** Nothing awaits the broker and no market-data asker is owed an answer. */
+  void assertSettled() {
+    assertFalse(kit.getState().hasRequestsInFlight(), "nothing in flight: " + kit.getState().orders());
+    assertEquals(List.of(), kit.getState().pendingReplies());
   }
 
   // ---------------------------------------------------------------- tests
@@ -347,5 +370,122 @@ class SymbolTraderTest {
     assertEquals("engine stopped before the broker answered", kit.getState().order(ENTRY).lastError());
     assertEquals(List.of(), kit.getState().pendingReplies(), "the asker of the old incarnation is not waited for");
     gateway.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  // ---------------------------------------------------------------- rejections leave the state consistent
+
+  @Test
+  void aRejectedEntryFreesTheEntrySlotSoTheNextArmedBarPlacesItAgain() {
+    setupSession();
+    kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
+    BrokerGateway.Execute entry = expectCall();
+    StrategyState beforeRejection = strategy();
+    int before = journaled().size();
+    entry.replyTo().tell(new BrokerCall.Failed(entry.call(), new BrokerError.Rejected("400 quantity 1000 exceeds the freeze quantity 500")));
+    done.expectMessage(Done.getInstance());
+    StrategyState freed = STRATEGY.onOrderClosed(beforeRejection, OrderRole.ENTRY, OrderStatus.REJECTED).state();
+    assertEquals(List.of(new SymbolTrader.OrderRejected(account, INSTRUMENT, ENTRY, "Rejected: 400 quantity 1000 exceeds the freeze quantity 500",
+        freed, NOW)), journaledSince(before));
+    assertSettled();
+    gateway.expectNoMessage(Duration.ofMillis(100));
+
+    Bar next = bar(D1, "09:20", "100", "100.5", "99.8", "100.2");
+    kit.runCommand(new SymbolTrader.OpenBar(next.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    var again = kit.runCommand(new SymbolTrader.CloseBar(next, done.ref()));
+    assertEquals(new SymbolTrader.OrderSubmitted(account, INSTRUMENT, STOP, OrderRole.ENTRY, OrderSide.BUY, OrderType.STOP_MARKET,
+        Quantity.of(1000), Price.of("100"), null, null, OrderStatus.SUBMITTED, NOW), again.events().get(1), "the strategy saw the slot free");
+    expectCall().replyTo().tell(new BrokerCall.Placed(STOP, VenueOrderId.of("V2")));
+    done.expectMessage(Done.getInstance());
+    assertSettled();
+  }
+
+  @Test
+  void aRejectedStopAfterAnEntryFillSellsThePositionAtMarketSoItIsNeverNaked() {
+    acceptedEntryAndFillBarOpen();
+    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill("T1", ENTRY, "V1", OrderSide.BUY, "100", FILL_BAR), replyTo));
+    kit.runCommand(new SymbolTrader.CloseBar(FILL_BAR, done.ref()));
+    BrokerGateway.Execute stop = expectCall();
+    StrategyState beforeRejection = strategy();
+    int before = journaled().size();
+    stop.replyTo().tell(new BrokerCall.Failed(stop.call(), new BrokerError.Rejected("400 trigger price 99.53 is not a multiple of the tick size 0.05")));
+
+    BrokerGateway.Execute sell = expectCall();
+    assertEquals(new BrokerCall.PlaceOrder(new OrderRequest(EXIT, INSTRUMENT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null,
+        TimeInForce.DAY)), sell.call());
+    assertEquals(List.of(
+        new SymbolTrader.OrderSubmitted(account, INSTRUMENT, EXIT, OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null,
+            ExitReason.STOP_REJECTED, OrderStatus.SUBMITTED, NOW),
+        new SymbolTrader.OrderRejected(account, INSTRUMENT, STOP, "Rejected: 400 trigger price 99.53 is not a multiple of the tick size 0.05",
+            STRATEGY.onOrderClosed(beforeRejection, OrderRole.STOP_LOSS, OrderStatus.REJECTED).state(), NOW)), journaledSince(before),
+        "the sale it leads to is journaled with the rejection, just before it");
+    done.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(List.of(done.ref()), kit.getState().pendingReplies(), "the bar's asker waits for the sale's answer too");
+    sell.replyTo().tell(new BrokerCall.Placed(EXIT, VenueOrderId.of("V3")));
+    done.expectMessage(Done.getInstance());
+    assertSettled();
+
+    Bar next = bar(D1, "09:25", "100.2", "100.4", "100", "100.3");
+    kit.runCommand(new SymbolTrader.OpenBar(next.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill("T2", EXIT, "V3", OrderSide.SELL, "100.2", next), replyTo));
+    assertEquals(List.of(RoundTrip.of(INSTRUMENT, OrderSide.BUY, Quantity.of(1000), FILL_BAR.tsOpen(), Price.of("100"), next.tsOpen(),
+        Price.of("100.2"), ExitReason.STOP_REJECTED)), kit.getState().roundTrips());
+    assertEquals(BigDecimal.ZERO, kit.getState().position().quantity());
+    assertTrue(kit.runCommand(new SymbolTrader.CloseBar(next, done.ref())).events().stream()
+        .noneMatch(e -> e instanceof SymbolTrader.OrderSubmitted), "disarmed: a bar above prevLow places no entry");
+    done.expectMessage(Done.getInstance());
+    assertSettled();
+  }
+
+  @Test
+  void aRefusedTrailKeepsTheOldStopWorking() {
+    enteredWithStop();
+    Bar raiseBar = bar(D1, "09:25", "100.5", "101", "100.12", "100.8");
+    kit.runCommand(new SymbolTrader.OpenBar(raiseBar.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    kit.runCommand(new SymbolTrader.CloseBar(raiseBar, done.ref()));
+    BrokerGateway.Execute modify = expectCall();
+    int before = journaled().size();
+    modify.replyTo().tell(new BrokerCall.Failed(modify.call(), new BrokerError.Rejected("400 order V2 is not open: FILLED")));
+    done.expectMessage(Done.getInstance());
+    assertEquals(List.of(new SymbolTrader.OrderModifyRefused(account, INSTRUMENT, STOP, "Rejected: 400 order V2 is not open: FILLED", NOW)),
+        journaledSince(before));
+    OrderRecord stop = kit.getState().order(STOP);
+    assertEquals(OrderStatus.ACCEPTED, stop.status());
+    assertEquals(Price.of("99.50"), stop.trigger(), "the old stop stays");
+    assertEquals(stop, kit.getState().working(OrderRole.STOP_LOSS));
+    assertSettled();
+    gateway.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aRejectedExitIsSentAgainAtTheNextBarOpen() {
+    BrokerGateway.Execute cancel = sessionExitWithWorkingStop();
+    cancel.replyTo().tell(new BrokerCall.Canceled(STOP, VenueOrderId.of("V2")));
+    BrokerGateway.Execute sell = expectCall();
+    int before = journaled().size();
+    StrategyState beforeRejection = strategy();
+    sell.replyTo().tell(new BrokerCall.Failed(sell.call(), new BrokerError.Rejected("502 Not able to communicate with OMS")));
+    done.expectMessage(Done.getInstance());
+    assertEquals(List.of(new SymbolTrader.OrderRejected(account, INSTRUMENT, EXIT, "Rejected: 502 Not able to communicate with OMS",
+        STRATEGY.onOrderClosed(beforeRejection, OrderRole.EXIT, OrderStatus.REJECTED).state(), NOW)), journaledSince(before));
+    assertEquals(BigDecimal.valueOf(1000), kit.getState().position().quantity(), "still held, with neither stop nor exit working");
+    assertSettled();
+
+    Bar next = bar(D1, "15:20", "99", "99.5", "98.5", "99");
+    StrategyState selling = STRATEGY.onBarOpen(strategy(), next.tsOpen()).state();
+    var opened = kit.runCommand(new SymbolTrader.OpenBar(next.tsOpen(), done.ref()));
+    ClientOrderId again = ClientOrderId.of("TEST-EQ-4");
+    assertEquals(List.of(
+        new SymbolTrader.BarOpened(account, INSTRUMENT, next.tsOpen(), selling, done.ref(), NOW),
+        new SymbolTrader.OrderSubmitted(account, INSTRUMENT, again, OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null,
+            null, ExitReason.SESSION_END, OrderStatus.SUBMITTED, NOW)), opened.events());
+    BrokerGateway.Execute resend = expectCall();
+    assertEquals(new BrokerCall.PlaceOrder(new OrderRequest(again, INSTRUMENT, OrderSide.SELL, OrderType.MARKET, Quantity.of(1000), null, null,
+        TimeInForce.DAY)), resend.call());
+    resend.replyTo().tell(new BrokerCall.Placed(again, VenueOrderId.of("V4")));
+    done.expectMessage(Done.getInstance());
+    assertSettled();
   }
 }

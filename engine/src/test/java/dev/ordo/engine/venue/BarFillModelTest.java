@@ -29,6 +29,16 @@ class BarFillModelTest {
   }
 
   @Test
+  void aProtectedMarketOrderFillsAtTheOpenWithinItsProtectionElseAtTheProtectionPriceWhenTheBarReachesIt() {
+    assertEquals(Optional.of(Price.of("100")), match(OrderType.MARKET, OrderSide.BUY, null, "100"), "open == protection");
+    assertEquals(Optional.of(Price.of("99")), match(OrderType.MARKET, OrderSide.BUY, null, "99"), "open above, low 98 below: at 99");
+    assertEquals(Optional.of(Price.of("98")), match(OrderType.MARKET, OrderSide.BUY, null, "98"), "low == protection");
+    assertTrue(match(OrderType.MARKET, OrderSide.BUY, null, "97.95").isEmpty(), "the whole bar above the protection price");
+    assertEquals(Optional.of(Price.of("101")), match(OrderType.MARKET, OrderSide.SELL, null, "101"), "a protected sell likewise");
+    assertTrue(match(OrderType.MARKET, OrderSide.SELL, null, "102.05").isEmpty());
+  }
+
+  @Test
   void sellStopFillsWhenTheLowReachesItAtTheWorseOfStopAndOpen() {
     assertEquals(Optional.of(Price.of("99")), match(OrderType.STOP_MARKET, OrderSide.SELL, "99", null));
     assertEquals(Optional.of(Price.of("98")), match(OrderType.STOP_MARKET, OrderSide.SELL, "98", null), "low == stop fills");
