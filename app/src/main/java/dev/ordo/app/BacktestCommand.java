@@ -37,9 +37,10 @@ final class BacktestCommand implements Callable<Integer> {
     try {
       dataOptions.validate();
       List<InstrumentBars> data = BarFileReader.readFolder(dataOptions.dataFolder()).stream().map(this::inRange).toList();
-      EightyTwentyStrategy.Parameters defaults = EightyTwentyStrategy.Parameters.defaults();
       Config config = ConfigFactory.load();
-      List<RoundTrip> trades = Backtester.run(data, file -> new EightyTwentyStrategy(defaults.withTickSize(file.instrument().tickSize())),
+      // The same strategy parameters as `ordo run` (ordo.strategy), so the two stay comparable.
+      EightyTwentyStrategy.Parameters parameters = Engine.strategyParameters(config.getConfig("ordo.strategy"));
+      List<RoundTrip> trades = Backtester.run(data, file -> new EightyTwentyStrategy(parameters.withTickSize(file.instrument().tickSize())),
           Engine.paperCash(config), Engine.venueRules(config));
       Report result = Report.of(trades, null, data.size());
       System.out.printf("backtest: %d trades %s, total P&L %s%n", result.summary().trades(), result.summary().byExitReason(),
