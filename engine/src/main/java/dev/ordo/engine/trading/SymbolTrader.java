@@ -588,8 +588,12 @@ public final class SymbolTrader
   private ReplyEffect<Event, State> onMarketEvent(State state, MarketEvent event, Decision decision, ActorRef<Done> replyTo) {
     List<Event> events = new ArrayList<>();
     events.add(event.withStrategy(decision.state()));
-    events.addAll(orderEvents(fold(state, events), decision.actions()));
-    boolean owed = fold(state, events).hasRequestsInFlight() && !replyTo.equals(context.getSystem().ignoreRef());
+    State afterEvent = fold(state, events);
+    List<Event> orders = orderEvents(afterEvent, decision.actions());
+    events.addAll(orders);
+    // Most bars decide nothing: the state after the market event is then the state after the write.
+    State after = orders.isEmpty() ? afterEvent : fold(afterEvent, orders);
+    boolean owed = after.hasRequestsInFlight() && !replyTo.equals(context.getSystem().ignoreRef());
     if (!owed) return persistAndSend(state, events, replyTo);
     events.set(0, ((MarketEvent) events.get(0)).withReplyTo(replyTo));
     return persistAndSend(state, events, null);
