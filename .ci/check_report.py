@@ -14,9 +14,23 @@ def load(path):
         return json.load(f, parse_float=Decimal)
 
 
+def dec(value):
+    """A decimal string, or money {"amount": "...", "currency": "..."} (its amount), as a Decimal."""
+    if isinstance(value, dict):
+        return Decimal(value["amount"])
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a decimal string: prices, quantities and money are strings in the report")
+    return Decimal(value)
+
+
 def trade_key(t):
-    return (t["instrument"], t["entryTime"], Decimal(str(t["entryPrice"])), t["exitTime"],
-            Decimal(str(t["exitPrice"])), t["exitReason"], Decimal(str(t["quantity"])), Decimal(str(t["pnl"])))
+    return (t["instrument"], t["entryTime"], dec(t["entryPrice"]), t["exitTime"],
+            dec(t["exitPrice"]), t["exitReason"], dec(t["quantity"]), dec(t["pnl"]), t["pnl"]["currency"])
+
+
+def summary_total(r, currency):
+    totals = [m for m in r["summary"]["totalPnl"] if m["currency"] == currency]
+    return dec(totals[0]) if len(totals) == 1 else None
 
 
 def check_spec(path):
@@ -25,21 +39,23 @@ def check_spec(path):
     reasons = {}
     for t in trades:
         reasons[t["exitReason"]] = reasons.get(t["exitReason"], 0) + 1
-    total = sum(Decimal(str(t["pnl"])) for t in trades)
-    dal = [t for t in trades if t["instrument"] == "DALBHARAT-EQ"]
+    total = sum(dec(t["pnl"]) for t in trades)
+    dal = [t for t in trades if t["instrument"] == "DALBHARAT-EQ.NSE"]
     problems = []
     if len(trades) != 530: problems.append(f"{len(trades)} trades, expected 530")
     if reasons != {"TRAIL": 454, "STOP": 66, "SESSION_END": 10}: problems.append(f"exit reasons {reasons}")
     if total != Decimal("-6078.15"): problems.append(f"total pnl {total}, expected -6078.15")
-    if Decimal(str(r["summary"]["totalPnl"])) != total: problems.append("summary totalPnl differs from the trades' sum")
+    if any(t["pnl"]["currency"] != "INR" for t in trades): problems.append("a trade's P&L is not in INR")
+    if summary_total(r, "INR") != total or len(r["summary"]["totalPnl"]) != 1:
+        problems.append(f"summary totalPnl {r['summary']['totalPnl']} differs from the trades' sum {total} INR")
     if len(dal) != 38: problems.append(f"DALBHARAT has {len(dal)} trades, expected 38")
     expected = [
         ("2023-07-05T13:45:00+05:30", "2179.00", "2023-07-05T13:55:00+05:30", "2178.05", "TRAIL", 45, "-42.75"),
         ("2023-07-11T09:25:00+05:30", "2103.45", "2023-07-11T09:30:00+05:30", "2092.25", "STOP", 47, "-526.40"),
     ]
     for t, (et, ep, xt, xp, reason, q, pnl) in zip(dal, expected):
-        got = (t["entryTime"], Decimal(str(t["entryPrice"])), t["exitTime"],
-               Decimal(str(t["exitPrice"])), t["exitReason"], int(Decimal(str(t["quantity"]))), Decimal(str(t["pnl"])))
+        got = (t["entryTime"], dec(t["entryPrice"]), t["exitTime"],
+               dec(t["exitPrice"]), t["exitReason"], int(dec(t["quantity"])), dec(t["pnl"]))
         want = (et, Decimal(ep), xt, Decimal(xp), reason, q, Decimal(pnl))
         if got != want: problems.append(f"DALBHARAT trade {got} != {want}")
     if problems:

@@ -2,15 +2,18 @@ package dev.ordo.app;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.ordo.engine.strategy.Backtester;
 import dev.ordo.broker.data.BadBarDataException;
 import dev.ordo.broker.data.BarFileReader;
 import dev.ordo.engine.marketdata.InstrumentBars;
 import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.RoundTrip;
+import dev.ordo.engine.strategy.Backtester;
 import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,9 +45,11 @@ final class BacktestCommand implements Callable<Integer> {
       EightyTwentyStrategy.Parameters parameters = Engine.strategyParameters(config.getConfig("ordo.strategy"));
       List<RoundTrip> trades = Backtester.run(data, file -> new EightyTwentyStrategy(parameters.withTickSize(file.instrument().tickSize())),
           Engine.paperCash(config), Engine.venueRules(config));
-      Report result = Report.of(trades, null, data.size());
+      Map<InstrumentId, String> currencies = new HashMap<>();
+      for (InstrumentBars file : data) currencies.put(file.instrument().id(), file.instrument().currency());
+      Report result = Report.of(trades, null, currencies::get, data.size());
       System.out.printf("backtest: %d trades %s, total P&L %s%n", result.summary().trades(), result.summary().byExitReason(),
-          result.summary().totalPnl().toPlainString());
+          result.summary().totalPnlText());
       if (report != null) result.write(report);
       return 0;
     } catch (BadBarDataException e) {

@@ -225,7 +225,7 @@ public final class Engine implements AutoCloseable {
     parts.barDelivery().tell(new dev.ordo.engine.marketdata.BarDelivery.Subscribe(schedule.instruments().keySet()));
 
     Duration askTimeout = config.getDuration("ordo.http.ask-timeout");
-    EngineQueries queries = new EngineQueries(system, services, schedule.instruments().keySet(), askTimeout);
+    EngineQueries queries = new EngineQueries(system, services, schedule.instruments().values(), askTimeout);
     Map<InstrumentId, SymbolTrader.Progress> resume = queries.progress(account).toCompletableFuture().get(120, TimeUnit.SECONDS);
     long resumed = resume.values().stream().filter(p -> p.lastBarApplied() != null).count();
     if (resumed > 0) log.info("Resuming: {} of {} instruments have bars applied in {}", resumed, resume.size(), settings.dataDir());

@@ -2,6 +2,7 @@ package dev.ordo.app;
 
 import com.typesafe.config.Config;
 import dev.ordo.app.http.HttpServer;
+import dev.ordo.engine.calendar.VenueZones;
 import dev.ordo.broker.neo.NeoBroker;
 import dev.ordo.broker.neo.NeoCredentials;
 import dev.ordo.broker.neo.NeoMarketDataStream;
@@ -24,8 +25,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
@@ -50,7 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class LiveEngine implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LiveEngine.class);
-  private static final ZoneId IST = ZoneId.of("Asia/Kolkata");
 
   /**
    * What to run.
@@ -128,7 +126,7 @@ public final class LiveEngine implements AutoCloseable {
     Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
     OrderUpdateRouter router = new OrderUpdateRouter(system, config.getDuration("ordo.replay-phase-timeout"));
     TradingService.Live live = new TradingService.Live(new NeoMarketDataStream(system, marketDataUrl, broker::scripMaster),
-        settings.streamSettings(), Duration.ofMinutes(5), id -> id.venue().equals("NSE") ? IST : ZoneOffset.UTC, router, () -> traded,
+        settings.streamSettings(), Duration.ofMinutes(5), VenueZones::zoneOf, router, () -> traded,
         new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed(),
         settings.orderFeed() ? new NeoOrderFeed(system, orderFeedUrl) : null);
     TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"));
@@ -155,7 +153,8 @@ public final class LiveEngine implements AutoCloseable {
     parts.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
     parts.marketData().tell(MarketDataConnection.Connect.INSTANCE);
     if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
-    EngineQueries queries = new EngineQueries(system, services, Set.copyOf(traded), config.getDuration("ordo.http.ask-timeout"));
+    EngineQueries queries = new EngineQueries(system, services, master.instruments().stream().filter(i -> traded.contains(i.id())).toList(),
+        config.getDuration("ordo.http.ask-timeout"));
     queries.attachReplay(null, parts);
     HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries).toCompletableFuture().get(30, TimeUnit.SECONDS);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data", () -> {

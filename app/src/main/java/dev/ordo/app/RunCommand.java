@@ -6,7 +6,6 @@ import dev.ordo.broker.data.BadBarDataException;
 import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.engine.model.RoundTrip;
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -182,10 +181,9 @@ final class RunCommand implements Callable<Integer> {
   private void onReplayEnd(Engine engine, ReplayDriver.Progress progress, PrintStream out) {
     try {
       List<RoundTrip> trades = engine.queries().trades(engine.account()).toCompletableFuture().get(60, TimeUnit.SECONDS);
-      Report result = Report.of(trades, progress, engine.schedule().instruments().size());
-      BigDecimal pnl = result.summary().totalPnl();
+      Report result = Report.of(trades, progress, engine.queries()::currencyOf, engine.schedule().instruments().size());
       out.printf("summary: %d trades %s, total P&L %s, %d winners / %d losers%n", result.summary().trades(), result.summary().byExitReason(),
-          pnl.toPlainString(), result.summary().winners(), result.summary().losers());
+          result.summary().totalPnlText(), result.summary().winners(), result.summary().losers());
       if (report != null) {
         result.write(report);
         out.printf("report written to %s%n", report.toAbsolutePath());

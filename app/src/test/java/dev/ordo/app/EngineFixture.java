@@ -1,5 +1,6 @@
 package dev.ordo.app;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.ordo.engine.strategy.Backtester;
 import dev.ordo.broker.data.BarFileReader;
@@ -19,7 +20,11 @@ final class EngineFixture {
   private EngineFixture() {}
 
   static Engine start(Path dataDir, Consumer<ReplayDriver.Progress> onStep) throws Exception {
-    return Engine.start(new Engine.Settings(SAMPLE, null, null, ReplayDriver.Speed.max(), dataDir, "127.0.0.1", 0, false), ConfigFactory.load(),
+    return start(dataDir, ConfigFactory.load(), onStep);
+  }
+
+  static Engine start(Path dataDir, Config config, Consumer<ReplayDriver.Progress> onStep) throws Exception {
+    return Engine.start(new Engine.Settings(SAMPLE, null, null, ReplayDriver.Speed.max(), dataDir, "127.0.0.1", 0, false), config,
         new ReplayDriver.Listener() {
           @Override
           public void onStep(ReplayDriver.Progress progress) {

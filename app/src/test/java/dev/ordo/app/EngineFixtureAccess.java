@@ -10,4 +10,9 @@ public final class EngineFixtureAccess {
   public static Engine start(Path dataDir) throws Exception {
     return EngineFixture.start(dataDir, progress -> {});
   }
+
+  /** An engine on the sample with {@code config} (application.conf with overrides). */
+  public static Engine start(Path dataDir, com.typesafe.config.Config config) throws Exception {
+    return EngineFixture.start(dataDir, config, progress -> {});
+  }
 }

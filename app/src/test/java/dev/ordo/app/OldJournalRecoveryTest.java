@@ -8,6 +8,7 @@ import dev.ordo.app.http.Json;
 import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.persistence.JournalSettings;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,16 +42,22 @@ class OldJournalRecoveryTest {
       ReplayDriver.Progress end = engine.replayEnd().toCompletableFuture().get(120, TimeUnit.SECONDS);
       assertEquals(ReplayDriver.State.FINISHED, end.state(), String.valueOf(end.error()));
       assertTrue(end.barsDelivered() < 4500 / 2, "resumed after 8 of 15 sessions, not replayed again: " + end.barsDelivered() + " bars");
-      Report report = Report.of(engine.queries().trades(engine.account()).toCompletableFuture().get(30, TimeUnit.SECONDS), end, 4);
+      Report report = Report.of(engine.queries().trades(engine.account()).toCompletableFuture().get(30, TimeUnit.SECONDS), end,
+          engine.queries()::currencyOf, 4);
       JsonNode actual = Json.mapper().readTree(Json.mapper().writeValueAsString(report)).get("trades");
       assertEquals(expected.size(), actual.size(), actual.toPrettyString());
-      for (int i = 0; i < expected.size(); i++)
-        for (String field : new String[] {"instrument", "side", "entryTime", "exitTime", "exitReason"})
+      // v0.1's report named the instrument by its symbol and wrote numbers; today's names SYMBOL.VENUE and writes decimal strings
+      for (int i = 0; i < expected.size(); i++) {
+        assertEquals(expected.get(i).get("instrument").asText() + ".NSE", actual.get(i).get("instrument").asText(), "trade " + i + " instrument");
+        for (String field : new String[] {"side", "entryTime", "exitTime", "exitReason"})
           assertEquals(expected.get(i).get(field).asText(), actual.get(i).get(field).asText(), "trade " + i + " " + field);
-      for (int i = 0; i < expected.size(); i++)
-        for (String field : new String[] {"quantity", "entryPrice", "exitPrice", "pnl"})
-          assertEquals(0, expected.get(i).get(field).decimalValue().compareTo(actual.get(i).get(field).decimalValue()),
+        for (String field : new String[] {"quantity", "entryPrice", "exitPrice"})
+          assertEquals(0, expected.get(i).get(field).decimalValue().compareTo(new BigDecimal(actual.get(i).get(field).asText())),
               "trade " + i + " " + field);
+        assertEquals(0, expected.get(i).get("pnl").decimalValue().compareTo(new BigDecimal(actual.get(i).at("/pnl/amount").asText())),
+            "trade " + i + " pnl");
+        assertEquals("INR", actual.get(i).at("/pnl/currency").asText());
+      }
     } finally {
       engine.close();
     }

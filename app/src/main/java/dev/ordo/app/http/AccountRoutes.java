@@ -1,8 +1,15 @@
 package dev.ordo.app.http;
 
 import dev.ordo.app.EngineQueries;
+import dev.ordo.app.api.OrderView;
+import dev.ordo.app.api.SymbolView;
+import dev.ordo.app.api.TradeView;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.RoundTrip;
+import dev.ordo.engine.trading.OrderRecord;
+import dev.ordo.engine.trading.SymbolTrader;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -30,10 +37,22 @@ public final class AccountRoutes extends AllDirectives {
     return pathPrefix("accounts", () -> pathPrefix(PathMatchers.segment(), accountText ->
         onSuccess(queries.accounts(), accounts -> withAccount(accounts, accountText, account -> get(() -> concat(
             path("positions", () -> onSuccess(queries.positions(account), this::ok)),
-            path("orders", () -> onSuccess(queries.orders(account), this::ok)),
-            path("trades", () -> onSuccess(queries.trades(account), this::ok)),
+            path("orders", () -> onSuccess(queries.orders(account), this::orders)),
+            path("trades", () -> onSuccess(queries.trades(account), this::trades)),
             path(PathMatchers.segment("symbols").slash(PathMatchers.segment()), symbol -> withInstrument(symbol,
-                instrument -> onSuccess(queries.symbol(account, instrument), this::ok)))))))));
+                instrument -> onSuccess(queries.symbol(account, instrument), this::symbol)))))))));
+  }
+
+  private Route orders(List<OrderRecord> orders) {
+    return ok(orders.stream().map(o -> OrderView.of(o, queries.currencyOf(o.instrumentId()))).toList());
+  }
+
+  private Route trades(List<RoundTrip> trades) {
+    return ok(trades.stream().map(t -> TradeView.of(t, queries.currencyOf(t.instrument()))).toList());
+  }
+
+  private Route symbol(SymbolTrader.State state) {
+    return ok(SymbolView.of(state, queries.currencyOf(state.instrument())));
   }
 
   private Route withAccount(Set<AccountId> accounts, String text, Function<AccountId, Route> inner) {

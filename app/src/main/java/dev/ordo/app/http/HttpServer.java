@@ -3,21 +3,30 @@ package dev.ordo.app.http;
 import dev.ordo.app.EngineQueries;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API server: all routes, JSON errors for rejections and failures, bound with
+ * The HTTP API server: all routes, JSON errors for rejections, failures and requests refused by
+ * the HTTP parser ({@link JsonParsingErrorHandler}), {@code OPTIONS} answered with the allowed
+ * methods and {@code HEAD} wherever {@code GET} is (Pekko's transparent HEAD), bound with
  * {@code Http.newServerAt} and unbound by Pekko's coordinated shutdown.
  */
 public final class HttpServer extends AllDirectives {
@@ -35,6 +44,8 @@ public final class HttpServer extends AllDirectives {
     Route route = new HttpServer(null).allRoutes(queries);
     return Http.get(system).newServerAt(host, port).bind(route).thenApply(binding -> {
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      Duration every = system.settings().config().getDuration("ordo.http.malformed-request-log-interval");
+      system.scheduler().scheduleAtFixedRate(every, every, () -> MalformedRequests.logSummary(log), system.executionContext());
       log.info("HTTP API listening on http://{}:{}", binding.localAddress().getHostString(), binding.localAddress().getPort());
       return new HttpServer(binding);
     });
@@ -56,18 +67,32 @@ public final class HttpServer extends AllDirectives {
   }
 
   private RejectionHandler rejections() {
-    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
-      if (response.entity().getContentType().mediaType().toString().startsWith("application/json")) return response;
-      String text = response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict
-          ? strict.getData().utf8String() : response.status().reason();
-      String body;
-      try {
-        body = Json.mapper().writeValueAsString(new Json.Error(response.status().reason(), text));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        body = "{\"error\":\"" + response.status().reason() + "\"}";
-      }
-      return response.withEntity(org.apache.pekko.http.javadsl.model.ContentTypes.APPLICATION_JSON, body);
-    });
+    return RejectionHandler.newBuilder()
+        .handleAll(MethodRejection.class, rejected -> extractMethod(method -> {
+          List<String> allowed = new ArrayList<>();
+          for (MethodRejection r : rejected) allowed.add(r.supported().name());
+          if (allowed.contains("GET")) allowed.add("HEAD");
+          allowed.add("OPTIONS");
+          String allow = String.join(", ", allowed);
+          if (method.equals(HttpMethods.OPTIONS))
+            return respondWithHeader(RawHeader.create("Allow", allow), () -> complete(StatusCodes.NO_CONTENT));
+          return respondWithHeader(RawHeader.create("Allow", allow), () -> complete(StatusCodes.METHOD_NOT_ALLOWED,
+              new Json.Error("Method Not Allowed", method.name() + " is not allowed here; allowed: " + allow), Jackson.marshaller(Json.mapper())));
+        }))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(response -> {
+          if (response.status().intValue() < 400 || response.entity().getContentType().mediaType().toString().startsWith("application/json"))
+            return response;
+          String text = response.entity() instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : response.status().reason();
+          String body;
+          try {
+            body = Json.mapper().writeValueAsString(new Json.Error(response.status().reason(), text));
+          } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            body = "{\"error\":\"" + response.status().reason() + "\"}";
+          }
+          return response.withEntity(ContentTypes.APPLICATION_JSON, body);
+        });
   }
 
   /** The bound address. */

@@ -1,27 +1,43 @@
 package dev.ordo.app.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.ordo.app.Engine;
 import dev.ordo.app.EngineFixtureAccess;
 import dev.ordo.engine.marketdata.ReplaySchedule;
+import java.math.BigDecimal;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
-/** The HTTP API on port 0, called with the JDK's HTTP client, on an engine that replayed the bundled sample. */
+/**
+ * The HTTP API on port 0, called with the JDK's HTTP client (and a raw socket for requests no client
+ * sends), on an engine that replayed the bundled sample. Every answer is checked against its
+ * documented type in {@code docs/http-api.schema.json}.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpApiTest {
 
@@ -30,7 +46,9 @@ class HttpApiTest {
 
   @BeforeAll
   void start(@TempDir Path dataDir) throws Exception {
-    engine = EngineFixtureAccess.start(dataDir);
+    // A short summary interval for malformed requests, so the test sees a summary soon
+    Config config = ConfigFactory.parseString("ordo.http.malformed-request-log-interval = 500ms").withFallback(ConfigFactory.load());
+    engine = EngineFixtureAccess.start(dataDir, config);
     engine.replayEnd().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 
@@ -42,6 +60,21 @@ class HttpApiTest {
   HttpResponse<String> get(String path) throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + engine.httpAddress().getPort() + path);
     return client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> send(String method, String path) throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + engine.httpAddress().getPort() + path);
+    return client.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends {@code request} as it is over a new connection and reads the whole answer (the server closes it). */
+  String raw(String request) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", engine.httpAddress().getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
   }
 
   JsonNode json(HttpResponse<String> response) throws Exception {
@@ -61,7 +94,10 @@ class HttpApiTest {
     JsonNode status = json(get("/status"));
     assertEquals("FINISHED", status.at("/replay/state").asText());
     assertEquals(15, status.at("/replay/sessionsDone").asInt());
-    assertEquals("2024-02-02T10:00:00Z", status.at("/replay/replayTime").asText(), "clock at the close of the last bar (15:25-15:30 IST)");
+    assertEquals("2024-02-02T15:30:00+05:30", status.at("/replay/replayTime").asText(),
+        "clock at the close of the last bar, in the zone of the instruments' venue (NSE: IST)");
+    assertTrue(status.at("/auth/tokenIssuedAt").asText().endsWith("+05:30"), status.toString());
+    ApiSchema.assertConforms("Status", status);
     assertEquals(4, status.get("instruments").size());
     assertEquals("paper", status.get("accounts").get(0).asText());
     assertEquals("ACTIVE", status.at("/auth/state").asText());
@@ -95,6 +131,12 @@ class HttpApiTest {
     assertEquals("BAJFINANCE-EQ.NSE", first.get("instrument").asText());
     assertEquals("2024-01-16T12:40:00+05:30", first.get("entryTime").asText());
     assertEquals("TRAIL", first.get("exitReason").asText());
+    assertEquals("7457.7", first.get("entryPrice").asText());
+    assertEquals("13", first.get("quantity").asText());
+    assertEquals("27.95", first.at("/pnl/amount").asText());
+    assertEquals("INR", first.at("/pnl/currency").asText());
+    assertEquals("INR", first.get("currency").asText());
+    ApiSchema.assertConforms("Trades", trades);
   }
 
   @Test
@@ -102,9 +144,15 @@ class HttpApiTest {
     JsonNode positions = json(get("/accounts/paper/positions"));
     assertEquals(4, positions.size());
     for (JsonNode p : positions) assertEquals("FLAT", p.get("status").asText());
-    double total = 0;
-    for (JsonNode p : positions) total += p.get("realizedPnl").decimalValue().doubleValue();
-    assertEquals(554.55, total, 1e-9);
+    BigDecimal total = BigDecimal.ZERO;
+    for (JsonNode p : positions) {
+      assertEquals("INR", p.at("/realizedPnl/currency").asText());
+      total = total.add(new BigDecimal(p.at("/realizedPnl/amount").asText()));
+      assertEquals("0", p.get("quantity").asText());
+      assertTrue(p.get("closedAt").asText().endsWith("+05:30"), p.toString());
+    }
+    assertEquals(new BigDecimal("554.55"), total);
+    ApiSchema.assertConforms("Positions", positions);
   }
 
   @Test
@@ -120,6 +168,11 @@ class HttpApiTest {
     }
     assertEquals(9, entriesFilled, "one filled entry per trade of the sample");
     assertEquals(9, exitsFilled, "one filled stop or exit per trade");
+    JsonNode first = orders.get(0);
+    assertEquals("BAJFINANCE-EQ-1", first.get("clientOrderId").asText());
+    assertEquals("2024-01-16T12:40:00+05:30", first.get("submittedAt").asText(), "the venue's offset, not UTC");
+    assertEquals("7454.0", first.get("trigger").asText());
+    ApiSchema.assertConforms("Orders", orders);
   }
 
   @Test
@@ -129,6 +182,83 @@ class HttpApiTest {
     assertEquals("2024-02-02T15:25:00+05:30", byId.get("lastBarApplied").asText());
     JsonNode bySymbol = json(get("/accounts/paper/symbols/TCS-EQ"));
     assertEquals(byId, bySymbol);
+    assertEquals("80-20", byId.at("/strategy/strategy").asText());
+    assertEquals("FLAT", byId.at("/position/status").asText());
+    assertEquals("601.25", byId.at("/position/realizedPnl/amount").asText(), "TCS's two round trips: 851.25 - 250.0");
+    assertEquals(2, byId.get("trades").size());
+    ApiSchema.assertConforms("Symbol", byId);
+  }
+
+  @Test
+  void healthAndErrorsHaveTheirDocumentedShapes() throws Exception {
+    ApiSchema.assertConforms("Health", json(get("/health")));
+    ApiSchema.assertConforms("Error", json(get("/accounts/nobody/positions")));
+  }
+
+  @Test
+  void theSchemaRefusesWhatTheApiMustNotAnswer() throws Exception {
+    // the checks above could not fail if the schema accepted anything: these are the shapes of the old answers
+    assertFalse(ApiSchema.violations("Trade", Json.mapper().readTree("""
+        {"instrument":"TCS-EQ.NSE","currency":"INR","side":"BUY","quantity":"25","entryTime":"2024-01-17T09:20:00+05:30",
+         "entryPrice":"3865.9","exitTime":"2024-01-17T10:00:00+05:30","exitPrice":"3899.95","exitReason":"TRAIL","pnl":851.25}""")).isEmpty(),
+        "P&L as a bare number");
+    assertFalse(ApiSchema.violations("Position", Json.mapper().readTree("""
+        {"account":"paper","instrument":"TCS-EQ.NSE","currency":"INR","status":"FLAT","quantity":0,"averagePrice":null,
+         "realizedPnl":{"amount":"601.25","currency":"INR"},"openedAt":null,"closedAt":null,"fills":4}""")).isEmpty(),
+        "a quantity as a number");
+    assertFalse(ApiSchema.violations("Time", Json.mapper().readTree("\"2024-01-17 09:20\"")).isEmpty(), "a time without offset");
+    assertFalse(ApiSchema.violations("Health", Json.mapper().readTree("{\"status\":\"UP\",\"extra\":1}")).isEmpty(), "an undocumented field");
+  }
+
+  @Test
+  void headWorksWhereGetDoesAndOptionsListsTheMethods() throws Exception {
+    HttpResponse<String> head = send("HEAD", "/accounts/paper/trades");
+    assertEquals(200, head.statusCode());
+    assertEquals("", head.body());
+    assertTrue(head.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+
+    HttpResponse<String> options = send("OPTIONS", "/status");
+    assertEquals(204, options.statusCode());
+    assertEquals("GET, HEAD, OPTIONS", options.headers().firstValue("Allow").orElse(""));
+
+    assertEquals(404, send("OPTIONS", "/nothing/here").statusCode(), "an unknown path is still unknown");
+  }
+
+  @Test
+  void requestsRefusedByTheParserAnswerTheJsonErrorAndAreLoggedAsOneSummary() throws Exception {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    List<ILoggingEvent> logged = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> threeCounted = new CompletableFuture<>();
+    AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+      long counted;
+
+      @Override
+      protected void append(ILoggingEvent event) {
+        logged.add(event);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+) malformed HTTP request").matcher(event.getFormattedMessage());
+        if (m.find() && (counted += Long.parseLong(m.group(1))) >= 3) threeCounted.complete(null);
+      }
+    };
+    appender.start();
+    root.addAppender(appender);
+    try {
+      String longUri = raw("GET /" + "a".repeat(3000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertTrue(longUri.startsWith("HTTP/1.1 414"), longUri);
+      String bigHeader = raw("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(10_000) + "\r\n\r\n");
+      assertTrue(bigHeader.startsWith("HTTP/1.1 431"), bigHeader);
+      String garbage = raw("HELLO THERE\r\n\r\n");
+      assertTrue(garbage.startsWith("HTTP/1.1 400") || garbage.startsWith("HTTP/1.1 501"), garbage);
+      for (String answer : List.of(longUri, bigHeader, garbage)) {
+        assertTrue(answer.contains("Content-Type: application/json"), answer);
+        ApiSchema.assertConforms("Error", Json.mapper().readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)));
+      }
+      threeCounted.get(20, TimeUnit.SECONDS);
+      List<String> warnings = logged.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+      assertTrue(warnings.stream().noneMatch(w -> w.contains("Illegal request")), "no WARN per request: " + warnings);
+      assertTrue(warnings.stream().anyMatch(w -> w.contains("414")) && warnings.stream().anyMatch(w -> w.contains("431")), warnings.toString());
+    } finally {
+      root.detachAppender(appender);
+    }
   }
 
   @Test
@@ -152,6 +282,7 @@ class HttpApiTest {
     HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("{")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(405, response.statusCode());
-    assertTrue(json(response).has("error"));
+    assertEquals("GET, HEAD, OPTIONS", response.headers().firstValue("Allow").orElse(""));
+    ApiSchema.assertConforms("Error", json(response));
   }
 }

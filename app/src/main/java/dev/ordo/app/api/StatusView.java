@@ -1,0 +1,96 @@
+package dev.ordo.app.api;
+
+import dev.ordo.engine.broker.AuthSession;
+import dev.ordo.engine.marketdata.BarDelivery;
+import dev.ordo.engine.marketdata.MarketDataConnection;
+import dev.ordo.engine.marketdata.ReplayDriver;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.InstrumentId;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * {@code GET /status}: the engine, its accounts and instruments, the replay, the market-data and
+ * order feeds and the broker session. Times that belong to no one instrument (the replay clock, the
+ * login) carry the offset of the instruments' common venue zone, or UTC when they span zones.
+ *
+ * @param replay     the replay's progress, null in live mode
+ * @param marketData the replay's bar delivery, or live the market-data stream's connection
+ * @param orderFeed  the order-update connection, null for the paper replay
+ * @param auth       the broker session (a token is never shown)
+ */
+public record StatusView(State state, List<AccountId> accounts, List<InstrumentId> instruments, Replay replay, Feed marketData, Feed orderFeed,
+    Auth auth) {
+
+  /** The engine answers only while it runs. */
+  public enum State {
+    RUNNING
+  }
+
+  /**
+   * The replay's progress.
+   *
+   * @param state         READY, RUNNING, STOPPED, FINISHED or FAILED
+   * @param replayTime    the replay clock: the close of the last bar delivered
+   * @param barsDelivered bars handed to the symbol traders
+   * @param error         why the replay failed, else null
+   */
+  public record Replay(ReplayDriver.State state, int stepsDone, int stepsTotal, int sessionsDone, int sessionsTotal, OffsetDateTime replayTime,
+      long barsDelivered, long fills, long tradesClosed, String error) {
+
+    /** {@code progress} with its clock in {@code zone}; null for null. */
+    public static Replay of(ReplayDriver.Progress progress, ZoneId zone) {
+      if (progress == null) return null;
+      return new Replay(progress.state(), progress.stepsDone(), progress.stepsTotal(), progress.sessionsDone(), progress.sessionsTotal(),
+          ApiTimes.of(progress.replayTime(), zone), progress.barsDelivered(), progress.fills(), progress.tradesClosed(), progress.error());
+    }
+  }
+
+  /**
+   * A market-data or order feed, the same shape for the replay and the live streams.
+   *
+   * @param state           live, the stream connection's state; for the replay {@code CONNECTED} while the
+   *                        replay feeds bars, else {@code DISCONNECTED}
+   * @param subscriptions   the subscription set, sorted
+   * @param eventsDelivered replayed market events handled by the traders (0 live)
+   * @param lastEventTime   open time of the latest replayed bar closed (null live), venue's offset
+   * @param connects        stream connections opened (0 for the replay)
+   * @param failures        stream attempts failed, drops and stale connections replaced (0 for the replay)
+   * @param ticks           ticks received from the stream (0 for the replay)
+   */
+  public record Feed(AccountId account, MarketDataConnection.State state, List<InstrumentId> subscriptions, long eventsDelivered,
+      OffsetDateTime lastEventTime, long connects, long failures, long ticks) {
+
+    /** A live stream's connection. */
+    public static Feed of(MarketDataConnection.Status stream) {
+      return new Feed(stream.account(), stream.state(), stream.subscriptions(), 0, null, stream.connects(), stream.failures(), stream.ticks());
+    }
+
+    /** The replay's bar delivery, its last event time in {@code zone}. */
+    public static Feed of(BarDelivery.Status replay, ZoneId zone) {
+      return new Feed(replay.account(), replay.feedConnected() ? MarketDataConnection.State.CONNECTED : MarketDataConnection.State.DISCONNECTED,
+          replay.subscriptions(), replay.eventsDelivered(), replay.lastEventTime() == null ? null
+              : replay.lastEventTime().atZoneSameInstant(zone).toOffsetDateTime(), 0, 0, 0);
+    }
+  }
+
+  /**
+   * The broker session of an account.
+   *
+   * @param state         LOGGED_OUT, LOGGING_IN, BACKING_OFF or ACTIVE
+   * @param logins        successful logins
+   * @param failedLogins  failed login attempts
+   * @param waiting       calls waiting for a login now
+   * @param tokenIssuedAt when the current token was issued, null without one
+   */
+  public record Auth(AccountId account, AuthSession.State state, int logins, int failedLogins, int waiting, OffsetDateTime tokenIssuedAt) {
+
+    /** {@code status} with its time in {@code zone}; null for null. */
+    public static Auth of(AuthSession.Status status, ZoneId zone) {
+      if (status == null) return null;
+      return new Auth(status.account(), status.state(), status.logins(), status.failedLogins(), status.waiting(),
+          ApiTimes.of(status.tokenIssuedAt(), zone));
+    }
+  }
+}
