@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ordo.app.http.ApiSchema;
 import dev.ordo.app.http.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -148,6 +149,9 @@ class RunCommandTest {
     JsonNode expected = Json.mapper().readTree(dir.resolve("plain.json").toFile()).get("trades");
     assertTrue(expected.size() > 0, "the sample's TCS trades");
     assertEquals(expected, Json.mapper().readTree(dir.resolve("marked.json").toFile()).get("trades"));
+    // the backtest's and the engine's report files have the documented shape
+    ApiSchema.assertConforms("Report", Json.mapper().readTree(dir.resolve("plain.json").toFile()));
+    ApiSchema.assertConforms("Report", Json.mapper().readTree(dir.resolve("marked.json").toFile()));
   }
 
   @Test
