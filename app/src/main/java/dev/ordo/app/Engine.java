@@ -89,10 +89,12 @@ public final class Engine implements AutoCloseable {
   private final ActorRef<ReplayDriver.Command> driver;
   private final EngineQueries queries;
   private final HttpServer http;
+  private final Path apiTokenFile;
   private final CompletableFuture<ReplayDriver.Progress> replayEnd;
 
   private Engine(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, ReplaySchedule schedule, AccountId account,
-      ActorRef<ReplayDriver.Command> driver, EngineQueries queries, HttpServer http, CompletableFuture<ReplayDriver.Progress> replayEnd) {
+      ActorRef<ReplayDriver.Command> driver, EngineQueries queries, HttpServer http, Path apiTokenFile,
+      CompletableFuture<ReplayDriver.Progress> replayEnd) {
     this.system = system;
     this.lock = lock;
     this.schedule = schedule;
@@ -100,6 +102,7 @@ public final class Engine implements AutoCloseable {
     this.driver = driver;
     this.queries = queries;
     this.http = http;
+    this.apiTokenFile = apiTokenFile;
     this.replayEnd = replayEnd;
   }
 
@@ -126,9 +129,17 @@ public final class Engine implements AutoCloseable {
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
 
     DataDirLock lock = lockDataDir(config, settings.dataDir());
+    ApiTokenSource.Loaded api;
+    try {
+      api = ApiTokenSource.load(config, settings.dataDir(), System.getenv());
+      StartChecks.exposedApi(settings.httpHost(), "--http-host", api);
+    } catch (StartFailure e) {
+      lock.close();
+      throw e;
+    }
     ActorSystem<SpawnProtocol.Command> system = startSystem(config, lock);
     try {
-      return wire(system, lock, schedule, manifest, settings, system.settings().config(), listener);
+      return wire(system, lock, schedule, manifest, settings, api, system.settings().config(), listener);
     } catch (Exception | Error e) {
       stop(system, lock);
       throw e;
@@ -192,7 +203,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private static Engine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, ReplaySchedule schedule, ReplayRun.Manifest manifest,
-      Settings settings,
+      Settings settings, ApiTokenSource.Loaded api,
       Config config, ReplayDriver.Listener listener) throws Exception {
     Duration brokerTimeout = config.getDuration("ordo.broker-timeout");
     Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
@@ -250,14 +261,14 @@ public final class Engine implements AutoCloseable {
         ReplayDriver.create(schedule, resume, parts.barDelivery(), broker, clock, settings.speed(), phaseTimeout, listeners), "replay");
     queries.attachReplay(driver, parts);
 
-    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries)
+    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-replay", () ->
         AskPattern.<ReplayDriver.Command, Done>ask(driver, ReplayDriver.Stop::new, phaseTimeout, system.scheduler()));
 
     driver.tell(ReplayDriver.Start.INSTANCE);
-    return new Engine(system, lock, schedule, account, driver, queries, http, replayEnd);
+    return new Engine(system, lock, schedule, account, driver, queries, http, api.generatedFile(), replayEnd);
   }
 
   /** The paper account's starting cash by currency ({@code ordo.paper-cash}). */
@@ -322,6 +333,11 @@ public final class Engine implements AutoCloseable {
   /** The address the HTTP API is bound to. */
   public InetSocketAddress httpAddress() {
     return http.address();
+  }
+
+  /** The file of the API token generated for this data directory, or null when tokens are configured. */
+  public Path apiTokenFile() {
+    return apiTokenFile;
   }
 
   /** Completes with the replay's final progress when it finishes, fails, or is stopped. */

@@ -71,16 +71,18 @@ public final class LiveEngine implements AutoCloseable {
   private final AccountId account;
   private final EngineQueries queries;
   private final HttpServer http;
+  private final Path apiTokenFile;
   private final TradingService.Parts parts;
   private final NeoBroker broker;
 
   private LiveEngine(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, AccountId account, EngineQueries queries, HttpServer http,
-      TradingService.Parts parts, NeoBroker broker) {
+      Path apiTokenFile, TradingService.Parts parts, NeoBroker broker) {
     this.system = system;
     this.lock = lock;
     this.account = account;
     this.queries = queries;
     this.http = http;
+    this.apiTokenFile = apiTokenFile;
     this.parts = parts;
     this.broker = broker;
   }
@@ -96,16 +98,25 @@ public final class LiveEngine implements AutoCloseable {
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
     StartChecks.reachable(settings.brokerUrl(), "--broker-url", settings.callTimeout());
     DataDirLock lock = Engine.lockDataDir(config, settings.dataDir());
+    ApiTokenSource.Loaded api;
+    try {
+      api = ApiTokenSource.load(config, settings.dataDir(), System.getenv());
+      StartChecks.exposedApi(settings.httpHost(), "--http-host", api);
+    } catch (StartFailure e) {
+      lock.close();
+      throw e;
+    }
     ActorSystem<SpawnProtocol.Command> system = Engine.startSystem(config, lock);
     try {
-      return wire(system, lock, settings, system.settings().config());
+      return wire(system, lock, settings, api, system.settings().config());
     } catch (Exception | Error e) {
       Engine.stop(system, lock);
       throw e;
     }
   }
 
-  private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, Settings settings, Config config)
+  private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, Settings settings, ApiTokenSource.Loaded api,
+      Config config)
       throws Exception {
     AccountId account = AccountId.of(settings.credentials().ucc());
     Clock clock = Clock.systemUTC();
@@ -156,7 +167,7 @@ public final class LiveEngine implements AutoCloseable {
     EngineQueries queries = new EngineQueries(system, services, master.instruments().stream().filter(i -> traded.contains(i.id())).toList(),
         config.getDuration("ordo.http.ask-timeout"));
     queries.attachReplay(null, parts);
-    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data", () -> {
       parts.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
       if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Disconnect.INSTANCE);
@@ -165,7 +176,7 @@ public final class LiveEngine implements AutoCloseable {
     // Close the broker's HTTP connection pools before the system goes (else they report an unexpected shutdown).
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-broker-connections", () ->
         org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools().thenApply(x -> Done.getInstance()));
-    return new LiveEngine(system, lock, account, queries, http, parts, broker);
+    return new LiveEngine(system, lock, account, queries, http, api.generatedFile(), parts, broker);
   }
 
   public InetSocketAddress httpAddress() {
@@ -174,6 +185,11 @@ public final class LiveEngine implements AutoCloseable {
 
   public AccountId account() {
     return account;
+  }
+
+  /** The file of the API token generated for this data directory, or null when tokens are configured. */
+  public Path apiTokenFile() {
+    return apiTokenFile;
   }
 
   public EngineQueries queries() {

@@ -112,8 +112,9 @@ final class RunCommand implements Callable<Integer> {
     }
     out.printf("Ordo running: %d instruments, %d sessions from %s, data dir %s%n", engine.schedule().instruments().size(),
         engine.schedule().sessions().size(), folder, dataDir.toAbsolutePath());
-    out.printf("HTTP API on http://%s:%d (try /status, /accounts/%s/trades)%n", engine.httpAddress().getHostString(),
-        engine.httpAddress().getPort(), engine.account());
+    String api = "http://" + engine.httpAddress().getHostString() + ":" + engine.httpAddress().getPort();
+    out.printf("HTTP API on %s (try /status, /accounts/%s/trades)%n", api, engine.account());
+    out.println(tokenHint(engine.apiTokenFile(), api));
     out.flush();
 
     engine.replayEnd().thenAccept(progress -> onReplayEnd(engine, progress, out));
@@ -155,11 +156,19 @@ final class RunCommand implements Callable<Integer> {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw startFailure(e);
     }
-    System.out.printf("Ordo trading account %s live through %s; HTTP API on http://%s:%d%n", engine.account(), brokerUrl,
-        engine.httpAddress().getHostString(), engine.httpAddress().getPort());
+    String api = "http://" + engine.httpAddress().getHostString() + ":" + engine.httpAddress().getPort();
+    System.out.printf("Ordo trading account %s live through %s; HTTP API on %s%n", engine.account(), brokerUrl, api);
+    System.out.println(tokenHint(engine.apiTokenFile(), api));
     System.out.flush();
     keepsRunning = true;
     return 0;
+  }
+
+  /** Where the API token is and how to call the API with it (never the token itself). */
+  static String tokenHint(Path generatedFile, String api) {
+    if (generatedFile == null) return "API tokens: as configured (ORDO_API_TOKEN, ordo.http.tokens-file)";
+    return "API token in " + generatedFile.toAbsolutePath() + ": curl -H \"Authorization: Bearer $(cat " + generatedFile.toAbsolutePath()
+        + ")\" " + api + "/status";
   }
 
   /**

@@ -57,6 +57,24 @@ final class StartChecks {
     }
   }
 
+  /**
+   * Refuses to expose the API beyond this machine with only the generated token: binding an address
+   * other than a loopback one needs tokens configured on purpose ({@link ApiTokenSource}).
+   *
+   * @throws StartFailure {@link StartFailure#USAGE} when {@code host} is not a loopback address and
+   *     no token was configured
+   */
+  static void exposedApi(String host, String hostOption, ApiTokenSource.Loaded api) throws StartFailure {
+    if (api.generatedFile() == null) return;
+    try {
+      if (InetAddress.getByName(host).isLoopbackAddress()) return;
+    } catch (UnknownHostException e) {
+      return; // listenAddress says so
+    }
+    throw StartFailure.usage(hostOption + " " + host + " would open the API beyond this machine with only the generated token; configure "
+        + "tokens first (ORDO_API_TOKEN, or ordo.http.tokens-file: see docs/operations.md) or bind 127.0.0.1");
+  }
+
   /** The one-line refusal for a failed bind of {@code host}:{@code port} (by the check or, later, by the server itself). */
   static StartFailure listenFailure(String host, int port, String portOption, Throwable cause) {
     String where = "cannot listen on " + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;

@@ -119,4 +119,19 @@ class ListenRefusalTest {
           + "(0 picks a free one) or stop that program", run.err().strip());
     }
   }
+
+  @Test
+  void anAddressBeyondThisMachineIsRefusedWithOnlyTheGeneratedToken() throws Exception {
+    CommandRun.Result run = CommandRun.inThisJvm("run", "--data", SAMPLE, "--data-dir", dir.resolve("state").toString(), "--http-host", "0.0.0.0",
+        "--http-port", "0");
+    assertEquals(2, run.exitCode(), run.err());
+    assertEquals("ordo run: --http-host 0.0.0.0 would open the API beyond this machine with only the generated token; configure tokens first "
+        + "(ORDO_API_TOKEN, or ordo.http.tokens-file: see docs/operations.md) or bind 127.0.0.1\n", run.err());
+    Path lockFile = dir.resolve("state").resolve("ordo.lock");
+    if (Files.exists(lockFile)) {
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.WRITE)) {
+        assertTrue(channel.tryLock() != null, "the refused start released the data directory"); // throws if this JVM still held it
+      }
+    }
+  }
 }

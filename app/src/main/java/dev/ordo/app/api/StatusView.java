@@ -9,6 +9,7 @@ import dev.ordo.engine.model.InstrumentId;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * {@code GET /status}: the engine, its accounts and instruments, the replay, the market-data and
@@ -22,6 +23,19 @@ import java.util.List;
  */
 public record StatusView(State state, List<AccountId> accounts, List<InstrumentId> instruments, Replay replay, Feed marketData, Feed orderFeed,
     Auth auth) {
+
+  /**
+   * This status as a caller who sees only the accounts {@code sees} accepts: other accounts are
+   * left out, and so are the replay, the feeds and the broker session when they are another
+   * account's.
+   */
+  public StatusView visibleTo(Predicate<AccountId> sees) {
+    List<AccountId> visible = accounts.stream().filter(sees).toList();
+    boolean serviceVisible = auth == null || sees.test(auth.account());
+    boolean marketDataVisible = marketData == null || sees.test(marketData.account());
+    return new StatusView(state, visible, instruments, serviceVisible ? replay : null, marketDataVisible ? marketData : null,
+        orderFeed == null || sees.test(orderFeed.account()) ? orderFeed : null, serviceVisible ? auth : null);
+  }
 
   /** The engine answers only while it runs. */
   public enum State {

@@ -12,6 +12,8 @@ import dev.ordo.engine.trading.SymbolTrader;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -23,7 +25,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * Per-account resources: {@code GET /accounts/{account}/positions}, {@code .../orders},
  * {@code .../trades} (closed round trips) and {@code .../symbols/{symbol}} (a symbol trader's
  * state; {@code symbol} is {@code SYMBOL.VENUE} or a trading symbol such as {@code DALBHARAT-EQ}).
- * An unknown account or symbol answers 404 with a JSON error.
+ * An unknown account or symbol answers 404 with a JSON error, and so does an account the caller's
+ * token may not see (its existence does not leak).
  */
 public final class AccountRoutes extends AllDirectives {
 
@@ -33,9 +36,11 @@ public final class AccountRoutes extends AllDirectives {
     this.queries = queries;
   }
 
-  public Route routes() {
+  /** The routes as {@code principal} may use them: an account its scope does not see answers 404 like an unknown one. */
+  public Route routes(ApiTokens.Principal principal) {
     return pathPrefix("accounts", () -> pathPrefix(PathMatchers.segment(), accountText ->
-        onSuccess(queries.accounts(), accounts -> withAccount(accounts, accountText, account -> get(() -> concat(
+        onSuccess(queries.accounts(), accounts -> withAccount(accounts.stream().filter(principal.scope()::seesAccount)
+            .collect(Collectors.toCollection(TreeSet::new)), accountText, account -> get(() -> concat(
             path("positions", () -> onSuccess(queries.positions(account), this::ok)),
             path("orders", () -> onSuccess(queries.orders(account), this::orders)),
             path("trades", () -> onSuccess(queries.trades(account), this::trades)),

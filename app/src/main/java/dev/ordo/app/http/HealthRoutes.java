@@ -6,7 +6,10 @@ import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /health} (liveness) and {@code GET /status} (service, replay clock and progress, instruments). */
+/**
+ * {@code GET /health} (liveness, open to all) and {@code GET /status} (service, replay clock and
+ * progress, instruments; what the caller's token may see).
+ */
 public final class HealthRoutes extends AllDirectives {
 
   private final EngineQueries queries;
@@ -15,9 +18,14 @@ public final class HealthRoutes extends AllDirectives {
     this.queries = queries;
   }
 
-  public Route routes() {
-    return concat(
-        path("health", () -> get(() -> completeOK(Map.of("status", "UP"), Jackson.marshaller(Json.mapper())))),
-        path("status", () -> get(() -> onSuccess(queries.status(), status -> completeOK(status, Jackson.marshaller(Json.mapper()))))));
+  /** {@code GET /health}: no token needed, so a load balancer or a supervisor can probe it. */
+  public Route health() {
+    return path("health", () -> get(() -> completeOK(Map.of("status", "UP"), Jackson.marshaller(Json.mapper()))));
+  }
+
+  /** {@code GET /status} as {@code principal} may see it. */
+  public Route status(ApiTokens.Principal principal) {
+    return path("status", () -> get(() -> onSuccess(queries.status(),
+        status -> completeOK(status.visibleTo(principal.scope()::seesAccount), Jackson.marshaller(Json.mapper())))));
   }
 }

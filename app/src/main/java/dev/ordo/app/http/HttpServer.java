@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -39,9 +41,12 @@ public final class HttpServer extends AllDirectives {
     this.binding = binding;
   }
 
-  /** Binds the API on {@code host}:{@code port} (0 picks a free port). */
-  public static CompletionStage<HttpServer> start(ActorSystem<?> system, String host, int port, EngineQueries queries) {
-    Route route = new HttpServer(null).allRoutes(queries);
+  /**
+   * Binds the API on {@code host}:{@code port} (0 picks a free port). Every route but
+   * {@code GET /health} needs one of {@code tokens} as {@code Authorization: Bearer <token>}.
+   */
+  public static CompletionStage<HttpServer> start(ActorSystem<?> system, String host, int port, EngineQueries queries, ApiTokens tokens) {
+    Route route = new HttpServer(null).allRoutes(queries, tokens);
     return Http.get(system).newServerAt(host, port).bind(route).thenApply(binding -> {
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       Duration every = system.settings().config().getDuration("ordo.http.malformed-request-log-interval");
@@ -51,9 +56,32 @@ public final class HttpServer extends AllDirectives {
     });
   }
 
-  private Route allRoutes(EngineQueries queries) {
-    Route api = concat(new HealthRoutes(queries).routes(), new AccountRoutes(queries).routes());
+  private Route allRoutes(EngineQueries queries, ApiTokens tokens) {
+    HealthRoutes health = new HealthRoutes(queries);
+    AccountRoutes accounts = new AccountRoutes(queries);
+    Route api = concat(health.health(), authenticated(tokens, principal -> concat(health.status(principal), accounts.routes(principal))));
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> api));
+  }
+
+  /**
+   * {@code inner} with the request's principal, when its {@code Authorization: Bearer} token is one of
+   * {@code tokens} and its scope allows the method; else 401 (no or a wrong token, with
+   * {@code WWW-Authenticate}) or 403 (a {@code read} token on a method that changes something).
+   */
+  private Route authenticated(ApiTokens tokens, Function<ApiTokens.Principal, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      Optional<String> bearer = header.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).strip());
+      Optional<ApiTokens.Principal> principal = bearer.flatMap(tokens::authenticate);
+      if (principal.isEmpty()) {
+        String detail = bearer.isEmpty() ? "this endpoint needs the header 'Authorization: Bearer <token>'"
+            : "the bearer token is not one of this engine's tokens";
+        return respondWithHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"ordo\""),
+            () -> complete(StatusCodes.UNAUTHORIZED, new Json.Error("unauthorized", detail), Jackson.marshaller(Json.mapper())));
+      }
+      return extractMethod(method -> principal.get().scope().allowsMethod(method.name()) ? inner.apply(principal.get())
+          : complete(StatusCodes.FORBIDDEN, new Json.Error("forbidden", "the token of " + principal.get().subject() + " has scope "
+              + principal.get().scope() + ", which does not allow " + method.name()), Jackson.marshaller(Json.mapper())));
+    });
   }
 
   private ExceptionHandler exceptions() {

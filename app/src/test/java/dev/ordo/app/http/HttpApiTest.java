@@ -20,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,14 +58,19 @@ class HttpApiTest {
     engine.close();
   }
 
+  /** The admin token the engine generated into its data directory. */
+  String token() throws Exception {
+    return Files.readString(engine.apiTokenFile()).strip();
+  }
+
   HttpResponse<String> get(String path) throws Exception {
-    URI uri = URI.create("http://127.0.0.1:" + engine.httpAddress().getPort() + path);
-    return client.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return send("GET", path);
   }
 
   HttpResponse<String> send(String method, String path) throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + engine.httpAddress().getPort() + path);
-    return client.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + token())
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Sends {@code request} as it is over a new connection and reads the whole answer (the server closes it). */
@@ -279,8 +285,8 @@ class HttpApiTest {
   @Test
   void wrongMethodAnswers405WithAJsonError() throws Exception {
     URI uri = URI.create("http://127.0.0.1:" + engine.httpAddress().getPort() + "/health");
-    HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("{")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("{"))
+        .header("Authorization", "Bearer " + token()).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(405, response.statusCode());
     assertEquals("GET, HEAD, OPTIONS", response.headers().firstValue("Allow").orElse(""));
     ApiSchema.assertConforms("Error", json(response));

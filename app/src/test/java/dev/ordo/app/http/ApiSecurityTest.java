@@ -1,0 +1,111 @@
+package dev.ordo.app.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.ordo.app.Engine;
+import dev.ordo.app.EngineFixtureAccess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every endpoint but {@code /health} needs a bearer token, and a token sees and does what its
+ * scope allows: over real HTTP, on an engine with a tokens file of each scope.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiSecurityTest {
+
+  static final String ADMIN = "admin-token-0123456789";
+  static final String READER = "reader-token-0123456789";
+  static final String PAPER_DESK = "paper-desk-token-0123456789";
+  static final String OTHER_DESK = "other-desk-token-0123456789";
+  static final List<String> ENDPOINTS = List.of("/status", "/accounts/paper/positions", "/accounts/paper/orders", "/accounts/paper/trades",
+      "/accounts/paper/symbols/TCS-EQ.NSE");
+
+  Engine engine;
+  HttpClient client = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws Exception {
+    Path tokens = Files.writeString(dir.resolve("tokens"), String.join("\n", "ops admin " + ADMIN, "grafana read " + READER,
+        "desk account:paper " + PAPER_DESK, "other account:other " + OTHER_DESK));
+    Config config = ConfigFactory.parseString("ordo.http.tokens-file = \"" + tokens + "\"").withFallback(ConfigFactory.load());
+    engine = EngineFixtureAccess.start(dir.resolve("state"), config);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    engine.close();
+  }
+
+  HttpResponse<String> send(String method, String path, String authorization) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + engine.httpAddress().getPort() + path))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    if (authorization != null) request.header("Authorization", authorization);
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode json(HttpResponse<String> response) throws Exception {
+    return Json.mapper().readTree(response.body());
+  }
+
+  @Test
+  void everyEndpointButHealthAnswers401WithoutAValidToken() throws Exception {
+    assertEquals(200, send("GET", "/health", null).statusCode(), "liveness needs no token");
+    for (String path : ENDPOINTS) {
+      for (String authorization : new String[] {null, "Bearer wrong-token-0123456789", "Bearer " + ADMIN + "x", "Basic " + ADMIN, "Bearer "}) {
+        HttpResponse<String> response = send("GET", path, authorization);
+        assertEquals(401, response.statusCode(), path + " with " + authorization);
+        assertEquals("Bearer realm=\"ordo\"", response.headers().firstValue("WWW-Authenticate").orElse(""), path);
+        assertEquals("unauthorized", json(response).get("error").asText());
+        assertFalse(response.body().contains(ADMIN), "a token is never echoed");
+      }
+      assertEquals(200, send("GET", path, "Bearer " + ADMIN).statusCode(), path);
+      assertEquals(200, send("GET", path, "bearer " + ADMIN).statusCode(), "the scheme is case-insensitive (RFC 7235)");
+    }
+  }
+
+  @Test
+  void aReadTokenReadsEverythingAndChangesNothing() throws Exception {
+    for (String path : ENDPOINTS) assertEquals(200, send("GET", path, "Bearer " + READER).statusCode(), path);
+    HttpResponse<String> post = send("POST", "/status", "Bearer " + READER);
+    assertEquals(403, post.statusCode());
+    assertEquals("the token of grafana has scope read, which does not allow POST", json(post).get("detail").asText());
+    assertEquals(405, send("POST", "/status", "Bearer " + ADMIN).statusCode(), "an admin gets past the scope check to the route");
+  }
+
+  @Test
+  void anAccountTokenSeesItsAccountOnlyAndOthersDoNotExistForIt() throws Exception {
+    for (String path : ENDPOINTS) assertEquals(200, send("GET", path, "Bearer " + PAPER_DESK).statusCode(), path);
+    JsonNode ownStatus = json(send("GET", "/status", "Bearer " + PAPER_DESK));
+    assertEquals("paper", ownStatus.at("/accounts/0").asText());
+    assertEquals("paper", ownStatus.at("/auth/account").asText());
+
+    HttpResponse<String> hidden = send("GET", "/accounts/paper/positions", "Bearer " + OTHER_DESK);
+    HttpResponse<String> unknown = send("GET", "/accounts/nobody/positions", "Bearer " + OTHER_DESK);
+    assertEquals(404, hidden.statusCode());
+    assertEquals(404, unknown.statusCode());
+    assertEquals(json(unknown).get("error"), json(hidden).get("error"), "the same answer as an account that does not exist");
+    assertEquals(json(unknown).get("detail").asText().replace("nobody", "paper"), json(hidden).get("detail").asText(),
+        "nothing tells the hidden account from a missing one");
+    JsonNode otherStatus = json(send("GET", "/status", "Bearer " + OTHER_DESK));
+    assertEquals(0, otherStatus.get("accounts").size());
+    assertTrue(otherStatus.get("auth").isNull() && otherStatus.get("replay").isNull() && otherStatus.get("marketData").isNull(),
+        otherStatus.toString());
+    ApiSchema.assertConforms("Status", otherStatus);
+  }
+}
