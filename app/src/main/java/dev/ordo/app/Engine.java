@@ -129,10 +129,9 @@ public final class Engine implements AutoCloseable {
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
 
     DataDirLock lock = lockDataDir(config, settings.dataDir());
-    ApiTokenSource.Loaded api;
+    HttpAccess api;
     try {
-      api = ApiTokenSource.load(config, settings.dataDir(), System.getenv());
-      StartChecks.exposedApi(settings.httpHost(), "--http-host", api);
+      api = HttpAccess.load(config, settings.dataDir(), System.getenv(), settings.httpHost(), "--http-host");
     } catch (StartFailure e) {
       lock.close();
       throw e;
@@ -203,7 +202,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private static Engine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, ReplaySchedule schedule, ReplayRun.Manifest manifest,
-      Settings settings, ApiTokenSource.Loaded api,
+      Settings settings, HttpAccess api,
       Config config, ReplayDriver.Listener listener) throws Exception {
     Duration brokerTimeout = config.getDuration("ordo.broker-timeout");
     Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
@@ -261,14 +260,14 @@ public final class Engine implements AutoCloseable {
         ReplayDriver.create(schedule, resume, parts.barDelivery(), broker, clock, settings.speed(), phaseTimeout, listeners), "replay");
     queries.attachReplay(driver, parts);
 
-    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens())
+    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-replay", () ->
         AskPattern.<ReplayDriver.Command, Done>ask(driver, ReplayDriver.Stop::new, phaseTimeout, system.scheduler()));
 
     driver.tell(ReplayDriver.Start.INSTANCE);
-    return new Engine(system, lock, schedule, account, driver, queries, http, api.generatedFile(), replayEnd);
+    return new Engine(system, lock, schedule, account, driver, queries, http, api.generatedToken(), replayEnd);
   }
 
   /** The paper account's starting cash by currency ({@code ordo.paper-cash}). */
@@ -333,6 +332,11 @@ public final class Engine implements AutoCloseable {
   /** The address the HTTP API is bound to. */
   public InetSocketAddress httpAddress() {
     return http.address();
+  }
+
+  /** The API's base URL ({@code http://127.0.0.1:8080}, or {@code https://...} with TLS). */
+  public String apiUrl() {
+    return http.url();
   }
 
   /** The file of the API token generated for this data directory, or null when tokens are configured. */

@@ -98,10 +98,9 @@ public final class LiveEngine implements AutoCloseable {
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
     StartChecks.reachable(settings.brokerUrl(), "--broker-url", settings.callTimeout());
     DataDirLock lock = Engine.lockDataDir(config, settings.dataDir());
-    ApiTokenSource.Loaded api;
+    HttpAccess api;
     try {
-      api = ApiTokenSource.load(config, settings.dataDir(), System.getenv());
-      StartChecks.exposedApi(settings.httpHost(), "--http-host", api);
+      api = HttpAccess.load(config, settings.dataDir(), System.getenv(), settings.httpHost(), "--http-host");
     } catch (StartFailure e) {
       lock.close();
       throw e;
@@ -115,7 +114,7 @@ public final class LiveEngine implements AutoCloseable {
     }
   }
 
-  private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, Settings settings, ApiTokenSource.Loaded api,
+  private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, Settings settings, HttpAccess api,
       Config config)
       throws Exception {
     AccountId account = AccountId.of(settings.credentials().ucc());
@@ -167,7 +166,7 @@ public final class LiveEngine implements AutoCloseable {
     EngineQueries queries = new EngineQueries(system, services, master.instruments().stream().filter(i -> traded.contains(i.id())).toList(),
         config.getDuration("ordo.http.ask-timeout"));
     queries.attachReplay(null, parts);
-    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data", () -> {
       parts.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
       if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Disconnect.INSTANCE);
@@ -176,7 +175,7 @@ public final class LiveEngine implements AutoCloseable {
     // Close the broker's HTTP connection pools before the system goes (else they report an unexpected shutdown).
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-broker-connections", () ->
         org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools().thenApply(x -> Done.getInstance()));
-    return new LiveEngine(system, lock, account, queries, http, api.generatedFile(), parts, broker);
+    return new LiveEngine(system, lock, account, queries, http, api.generatedToken(), parts, broker);
   }
 
   public InetSocketAddress httpAddress() {
@@ -185,6 +184,11 @@ public final class LiveEngine implements AutoCloseable {
 
   public AccountId account() {
     return account;
+  }
+
+  /** The API's base URL ({@code http://127.0.0.1:8080}, or {@code https://...} with TLS). */
+  public String apiUrl() {
+    return http.url();
   }
 
   /** The file of the API token generated for this data directory, or null when tokens are configured. */

@@ -112,7 +112,7 @@ final class RunCommand implements Callable<Integer> {
     }
     out.printf("Ordo running: %d instruments, %d sessions from %s, data dir %s%n", engine.schedule().instruments().size(),
         engine.schedule().sessions().size(), folder, dataDir.toAbsolutePath());
-    String api = "http://" + engine.httpAddress().getHostString() + ":" + engine.httpAddress().getPort();
+    String api = engine.apiUrl();
     out.printf("HTTP API on %s (try /status, /accounts/%s/trades)%n", api, engine.account());
     out.println(tokenHint(engine.apiTokenFile(), api));
     out.flush();
@@ -156,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw startFailure(e);
     }
-    String api = "http://" + engine.httpAddress().getHostString() + ":" + engine.httpAddress().getPort();
+    String api = engine.apiUrl();
     System.out.printf("Ordo trading account %s live through %s; HTTP API on %s%n", engine.account(), brokerUrl, api);
     System.out.println(tokenHint(engine.apiTokenFile(), api));
     System.out.flush();

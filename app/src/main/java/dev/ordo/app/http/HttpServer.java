@@ -9,7 +9,10 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -36,9 +39,11 @@ public final class HttpServer extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
   private final ServerBinding binding;
+  private final boolean https;
 
-  private HttpServer(ServerBinding binding) {
+  private HttpServer(ServerBinding binding, boolean https) {
     this.binding = binding;
+    this.https = https;
   }
 
   /**
@@ -46,13 +51,25 @@ public final class HttpServer extends AllDirectives {
    * {@code GET /health} needs one of {@code tokens} as {@code Authorization: Bearer <token>}.
    */
   public static CompletionStage<HttpServer> start(ActorSystem<?> system, String host, int port, EngineQueries queries, ApiTokens tokens) {
-    Route route = new HttpServer(null).allRoutes(queries, tokens);
-    return Http.get(system).newServerAt(host, port).bind(route).thenApply(binding -> {
+    return start(system, host, port, queries, tokens, null);
+  }
+
+  /**
+   * As {@link #start(ActorSystem, String, int, EngineQueries, ApiTokens)}, over HTTPS with {@code tls}
+   * when it is not null.
+   */
+  public static CompletionStage<HttpServer> start(ActorSystem<?> system, String host, int port, EngineQueries queries, ApiTokens tokens,
+      SSLContext tls) {
+    Route route = new HttpServer(null, false).allRoutes(queries, tokens);
+    ServerBuilder builder = Http.get(system).newServerAt(host, port);
+    if (tls != null) builder = builder.enableHttps(ConnectionContext.httpsServer(tls));
+    return builder.bind(route).thenApply(binding -> {
       binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
       Duration every = system.settings().config().getDuration("ordo.http.malformed-request-log-interval");
       system.scheduler().scheduleAtFixedRate(every, every, () -> MalformedRequests.logSummary(log), system.executionContext());
-      log.info("HTTP API listening on http://{}:{}", binding.localAddress().getHostString(), binding.localAddress().getPort());
-      return new HttpServer(binding);
+      HttpServer server = new HttpServer(binding, tls != null);
+      log.info("HTTP API listening on {}", server.url());
+      return server;
     });
   }
 
@@ -126,5 +143,11 @@ public final class HttpServer extends AllDirectives {
   /** The bound address. */
   public InetSocketAddress address() {
     return binding.localAddress();
+  }
+
+  /** The API's base URL, {@code http://127.0.0.1:8080} or {@code https://...} with TLS. */
+  public String url() {
+    String host = binding.localAddress().getHostString();
+    return (https ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + binding.localAddress().getPort();
   }
 }
