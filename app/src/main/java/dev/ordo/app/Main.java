@@ -1,6 +1,9 @@
 package dev.ordo.app;
 
 import ch.qos.logback.classic.Level;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -30,14 +33,42 @@ public final class Main implements Runnable {
     if (on && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) root.setLevel(Level.DEBUG);
   }
 
+  private LogSetup.Format logFormat = LogSetup.Format.TEXT;
+  private Path logFile;
+
+  @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "text|json",
+      description = "Log lines as text (default) or one JSON object per line with the MDC fields (account, instrument, clientOrderId).")
+  void logFormat(LogSetup.Format format) {
+    logFormat = format;
+    LogSetup.configure(logFormat, logFile);
+  }
+
+  @Option(names = "--log-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+      description = "Log to FILE instead of stderr, rolled daily and at 100 MB into FILE.yyyy-MM-dd.N.gz (14 days, 2 GB kept).")
+  void logFile(Path file) {
+    Path folder = file.toAbsolutePath().getParent();
+    if (folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder))
+      throw new CommandLine.ParameterException(spec.commandLine(), "--log-file " + file + ": its folder " + folder
+          + " does not exist or cannot be written");
+    if (Files.isDirectory(file)) throw new CommandLine.ParameterException(spec.commandLine(), "--log-file " + file + " is a folder");
+    logFile = file;
+    LogSetup.configure(logFormat, logFile);
+  }
+
   public static void main(String[] args) {
+    try {
+      LogSetup.levels(ConfigFactory.load().getConfig("ordo.log-levels"));
+    } catch (IllegalArgumentException e) {
+      System.err.println("ordo: " + e.getMessage());
+      System.exit(StartFailure.USAGE);
+    }
     int code = commandLine().execute(args);
     if (code != 0 || !(RunCommand.keepsRunning() || BrokerSimCommand.keepsRunning())) System.exit(code);
   }
 
   /** The {@code ordo} command line, with its handling of failures (one line, exit code, trace at DEBUG). */
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setExecutionExceptionHandler(Main::onFailure);
+    return new CommandLine(new Main()).setExecutionExceptionHandler(Main::onFailure).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   private static int onFailure(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
