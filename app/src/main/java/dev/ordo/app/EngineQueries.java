@@ -130,6 +130,11 @@ public final class EngineQueries {
         .sorted(Comparator.comparing((RoundTrip t) -> t.entryTime().toInstant()).thenComparing(RoundTrip::instrument)).toList());
   }
 
+  /** Every symbol trader's state of {@code account}, by instrument. */
+  public CompletionStage<Map<InstrumentId, SymbolTrader.State>> symbolStates(AccountId account) {
+    return states(account);
+  }
+
   private CompletionStage<Map<InstrumentId, SymbolTrader.State>> states(AccountId account) {
     return forEachInstrument(id -> symbol(account, id));
   }

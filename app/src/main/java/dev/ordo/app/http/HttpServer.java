@@ -1,6 +1,7 @@
 package dev.ordo.app.http;
 
 import dev.ordo.app.EngineQueries;
+import dev.ordo.app.metrics.EngineMetrics;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,10 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -76,8 +80,22 @@ public final class HttpServer extends AllDirectives {
   private Route allRoutes(EngineQueries queries, ApiTokens tokens) {
     HealthRoutes health = new HealthRoutes(queries);
     AccountRoutes accounts = new AccountRoutes(queries);
-    Route api = concat(health.health(), authenticated(tokens, principal -> concat(health.status(principal), accounts.routes(principal))));
+    EngineMetrics metrics = new EngineMetrics(queries);
+    Route api = concat(health.health(), authenticated(tokens, principal -> concat(health.status(principal), accounts.routes(principal),
+        metrics(metrics, principal))));
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> api));
+  }
+
+  /**
+   * {@code GET /metrics}: the Prometheus text format, for an {@code admin} or {@code read} token (an
+   * account's token gets 403: the figures cover every account).
+   */
+  private Route metrics(EngineMetrics metrics, ApiTokens.Principal principal) {
+    return path("metrics", () -> get(() -> principal.scope() instanceof ApiScope.Account
+        ? complete(StatusCodes.FORBIDDEN, new Json.Error("forbidden", "the metrics cover every account; use an admin or read token"),
+            Jackson.marshaller(Json.mapper()))
+        : onSuccess(metrics.scrape(),
+            text -> complete(HttpResponse.create().withEntity(ContentTypes.create(MediaTypes.TEXT_PLAIN, HttpCharsets.UTF_8), text)))));
   }
 
   /**

@@ -80,6 +80,16 @@ class ApiSecurityTest {
   }
 
   @Test
+  void metricsNeedAnAdminOrReadToken() throws Exception {
+    assertEquals(401, send("GET", "/metrics", null).statusCode());
+    assertEquals(200, send("GET", "/metrics", "Bearer " + READER).statusCode());
+    assertEquals(200, send("GET", "/metrics", "Bearer " + ADMIN).statusCode());
+    HttpResponse<String> desk = send("GET", "/metrics", "Bearer " + PAPER_DESK);
+    assertEquals(403, desk.statusCode(), "the figures cover every account");
+    ApiSchema.assertConforms("Error", json(desk));
+  }
+
+  @Test
   void aReadTokenReadsEverythingAndChangesNothing() throws Exception {
     for (String path : ENDPOINTS) assertEquals(200, send("GET", path, "Bearer " + READER).statusCode(), path);
     HttpResponse<String> post = send("POST", "/status", "Bearer " + READER);

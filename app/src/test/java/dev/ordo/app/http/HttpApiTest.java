@@ -24,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -193,6 +195,38 @@ class HttpApiTest {
     assertEquals("601.25", byId.at("/position/realizedPnl/amount").asText(), "TCS's two round trips: 851.25 - 250.0");
     assertEquals(2, byId.get("trades").size());
     ApiSchema.assertConforms("Symbol", byId);
+  }
+
+  /** The samples of a Prometheus text answer: {@code name{labels}} to value. */
+  static Map<String, Double> samples(String text) {
+    Map<String, Double> samples = new TreeMap<>();
+    for (String line : text.split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) continue;
+      int space = line.lastIndexOf(' ');
+      samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+    }
+    return samples;
+  }
+
+  @Test
+  void metricsAgreeWithTheReplayTheTradesAndTheOrders() throws Exception {
+    HttpResponse<String> response = get("/metrics");
+    assertEquals(200, response.statusCode());
+    assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), response.headers().toString());
+    Map<String, Double> samples = samples(response.body());
+    JsonNode status = json(get("/status"));
+    assertEquals(status.at("/replay/barsDelivered").asDouble(), samples.get("ordo_replay_bars_total"));
+    assertEquals(4500.0, samples.get("ordo_replay_bars_total"), "the sample's 4 instruments x 15 sessions x 75 bars");
+    assertEquals(15.0, samples.get("ordo_replay_sessions_done"));
+    int trades = json(get("/accounts/paper/trades")).size();
+    assertEquals(2.0 * trades, samples.get("ordo_fills_total{account=\"paper\"}"), "an entry and an exit fill per round trip");
+    assertEquals(json(get("/accounts/paper/orders")).size(), samples.get("ordo_orders_placed_total{account=\"paper\"}"),
+        "every order of the sample is still listed (fewer than 20 per trader)");
+    assertEquals(554.55, samples.get("ordo_pnl_realized{account=\"paper\",currency=\"INR\"}"), 1e-9);
+    assertEquals(0.0, samples.get("ordo_positions_open{account=\"paper\"}"));
+    assertEquals(1.0, samples.get("ordo_broker_logins_total{account=\"paper\"}"));
+    assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes{")), "JVM figures");
+    assertTrue(samples.keySet().stream().noneMatch(k -> k.contains("clientOrderId") || k.contains("-EQ-")), "no order ids as labels");
   }
 
   @Test

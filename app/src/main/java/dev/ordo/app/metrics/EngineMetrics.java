@@ -1,0 +1,157 @@
+package dev.ordo.app.metrics;
+
+import dev.ordo.app.EngineQueries;
+import dev.ordo.app.api.StatusView;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.trading.OrderRecord;
+import dev.ordo.engine.trading.Position;
+import dev.ordo.engine.trading.SymbolTrader;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The engine's figures for Prometheus ({@code GET /metrics}), read from its actors at each scrape
+ * (a scrape asks them, then renders): the replay's progress, orders, fills, positions and realized
+ * P&amp;L per account, the broker session's logins and waits, the market-data and order feeds'
+ * connections, failures and ticks, and the JVM's memory, GC, threads and CPU. Names follow
+ * Prometheus' conventions through Micrometer: base units, {@code _total} for counters, no order ids
+ * as labels. Money is a float here, as every Prometheus sample is: for monitoring, not accounting.
+ */
+public final class EngineMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final EngineQueries queries;
+  /** The figures of the latest scrape: written by a scrape, read by the meters while it renders. */
+  private volatile Map<String, Double> latest = Map.of();
+
+  public EngineMetrics(EngineQueries queries) {
+    this.queries = queries;
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /** Asks the engine for its figures and renders every meter in the Prometheus text format (0.0.4). */
+  public CompletionStage<String> scrape() {
+    return collect().thenApply(figures -> {
+      latest = figures.values;
+      figures.meters.forEach(Runnable::run);
+      return registry.scrape();
+    });
+  }
+
+  /** The figures and the meters that show them (registered once; registering again is a no-op). */
+  private record Figures(Map<String, Double> values, List<Runnable> meters) {}
+
+  private CompletionStage<Figures> collect() {
+    Figures figures = new Figures(new TreeMap<>(), new ArrayList<>());
+    CompletableFuture<StatusView> status = queries.status().toCompletableFuture();
+    return status.thenCompose(s -> {
+      status(figures, s);
+      List<CompletableFuture<Void>> accounts = new ArrayList<>();
+      for (AccountId account : s.accounts()) accounts.add(account(figures, account));
+      return CompletableFuture.allOf(accounts.toArray(CompletableFuture[]::new)).thenApply(done -> figures);
+    });
+  }
+
+  private void status(Figures f, StatusView s) {
+    if (s.replay() != null) {
+      StatusView.Replay r = s.replay();
+      counter(f, "ordo.replay.bars", "bars delivered to the symbol traders by the replay", Tags.empty(), r.barsDelivered());
+      counter(f, "ordo.replay.steps", "replay steps done (every trader handled one market event)", Tags.empty(), r.stepsDone());
+      gauge(f, "ordo.replay.sessions.done", "sessions replayed", Tags.empty(), r.sessionsDone(), null);
+      gauge(f, "ordo.replay.sessions", "sessions in the replay", Tags.empty(), r.sessionsTotal(), null);
+      gauge(f, "ordo.replay.clock", "the replay clock, as Unix time", Tags.empty(),
+          r.replayTime() == null ? 0 : r.replayTime().toEpochSecond(), "seconds");
+      gauge(f, "ordo.replay.running", "1 while the replay runs", Tags.empty(), r.state().name().equals("RUNNING") ? 1 : 0, null);
+    }
+    feed(f, s.marketData(), "market-data");
+    feed(f, s.orderFeed(), "order-feed");
+    if (s.auth() != null) {
+      Tags tags = Tags.of("account", s.auth().account().value());
+      counter(f, "ordo.broker.logins", "successful broker logins (each expired token costs one)", tags, s.auth().logins());
+      counter(f, "ordo.broker.login.failures", "failed broker login attempts", tags, s.auth().failedLogins());
+      gauge(f, "ordo.broker.auth.waiting", "calls waiting for a broker login now", tags, s.auth().waiting(), null);
+      gauge(f, "ordo.broker.session.active", "1 while the broker session holds a valid token", tags,
+          s.auth().state().name().equals("ACTIVE") ? 1 : 0, null);
+    }
+  }
+
+  private void feed(Figures f, StatusView.Feed feed, String name) {
+    if (feed == null) return;
+    Tags tags = Tags.of("account", feed.account().value(), "feed", name);
+    counter(f, "ordo.marketdata.connects", "stream connections opened", tags, feed.connects());
+    counter(f, "ordo.marketdata.failures", "stream failures: failed attempts, drops and stale connections replaced", tags, feed.failures());
+    counter(f, "ordo.marketdata.ticks", "ticks received from the stream", tags, feed.ticks());
+    counter(f, "ordo.marketdata.events", "market events handled by the symbol traders (replay)", tags, feed.eventsDelivered());
+    gauge(f, "ordo.marketdata.connected", "1 while the stream is connected", tags, feed.state().name().equals("CONNECTED") ? 1 : 0, null);
+  }
+
+  private CompletableFuture<Void> account(Figures f, AccountId account) {
+    Tags tags = Tags.of("account", account.value());
+    CompletableFuture<Map<InstrumentId, SymbolTrader.State>> traders = queries.symbolStates(account).toCompletableFuture();
+    CompletableFuture<List<Position.State>> positions = queries.positionStates(account).toCompletableFuture();
+    return CompletableFuture.allOf(traders, positions).thenAccept(done -> {
+      long placed = 0;
+      Map<String, Long> byStatus = new TreeMap<>();
+      for (SymbolTrader.State trader : traders.join().values()) {
+        placed += trader.orderSequence();
+        for (OrderRecord order : trader.orders()) byStatus.merge(order.status().name(), 1L, Long::sum);
+      }
+      counter(f, "ordo.orders.placed", "orders the symbol traders created (each ClientOrderId once)", tags, placed);
+      byStatus.forEach((status, n) -> gauge(f, "ordo.orders", "orders the traders hold (working and the most recent closed), by status",
+          tags.and("status", status), n, null));
+      long fills = 0;
+      long open = 0;
+      Map<String, BigDecimal> pnl = new TreeMap<>();
+      for (Position.State p : positions.join()) {
+        fills += p.fills();
+        if (p.position().quantity().signum() != 0) open++;
+        pnl.merge(queries.currencyOf(p.instrument()), p.position().realizedPnl(), BigDecimal::add);
+      }
+      counter(f, "ordo.fills", "fills applied to positions (each TradeId once)", tags, fills);
+      gauge(f, "ordo.positions.open", "instruments with a position that is not flat", tags, open, null);
+      pnl.forEach((currency, amount) -> gauge(f, "ordo.pnl.realized", "realized P&L of the account's positions, no fees",
+          tags.and("currency", currency), amount.doubleValue(), null));
+    });
+  }
+
+  private void counter(Figures f, String name, String help, Tags tags, double value) {
+    String key = key(name, tags);
+    f.values().put(key, value);
+    f.meters().add(() -> FunctionCounter.builder(name, this, m -> m.latest.getOrDefault(key, 0.0)).description(help).tags(tags).register(registry));
+  }
+
+  private void gauge(Figures f, String name, String help, Tags tags, double value, String unit) {
+    String key = key(name, tags);
+    f.values().put(key, value);
+    f.meters().add(() -> Gauge.builder(name, this, m -> m.latest.getOrDefault(key, Double.NaN)).description(help).tags(tags).baseUnit(unit)
+        .register(registry));
+  }
+
+  private static String key(String name, Tags tags) {
+    StringBuilder key = new StringBuilder(name);
+    tags.forEach(t -> key.append('|').append(t.getKey()).append('=').append(t.getValue()));
+    return key.toString();
+  }
+}
