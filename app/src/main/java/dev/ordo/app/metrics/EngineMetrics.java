@@ -10,6 +10,7 @@ import dev.ordo.engine.trading.SymbolTrader;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -43,6 +44,8 @@ public final class EngineMetrics {
 
   public EngineMetrics(EngineQueries queries) {
     this.queries = queries;
+    // promtool rejects these two names ("_ns" abbreviates a unit; "_count" is a histogram's suffix); their figures are elsewhere
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
