@@ -39,6 +39,9 @@ class LogSetupTest {
     assertTrue(lines.stream().anyMatch(l -> l.get("logger_name").asText().equals("dev.ordo.app.Engine")), "the engine's start is logged");
     assertFalse(lines.stream().anyMatch(l -> l.get("logger_name").asText().equals("dev.ordo.app.http.HttpServer")),
         "ordo.log-levels turned the HTTP server's logger off");
+    List<JsonNode> delivery = lines.stream().filter(l -> l.get("logger_name").asText().startsWith("dev.ordo.engine.marketdata.BarDelivery")).toList();
+    assertTrue(delivery.size() > 0, "the bar delivery logs its subscriptions");
+    for (JsonNode line : delivery) assertEquals("paper", line.path("account").asText(), "an account's actor tags its lines: " + line);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.ordo.engine.service;
 
+import dev.ordo.engine.LogMdc;
 import dev.ordo.engine.broker.AuthSession;
 import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.broker.Reconciler;
@@ -112,10 +113,12 @@ public final class TradingService {
       Live live) {
     return Behaviors.setup(context -> {
       ActorRef<AuthSession.Command> auth = context.spawn(
-          Behaviors.supervise(AuthSession.create(account, broker, credentials, settings.auth())).onFailure(SupervisorStrategy.restart()),
+          LogMdc.ofAccount(AuthSession.Command.class, account,
+              Behaviors.supervise(AuthSession.create(account, broker, credentials, settings.auth())).onFailure(SupervisorStrategy.restart())),
           "auth-session");
       ActorRef<BrokerGateway.Command> gateway = context.spawn(
-          Behaviors.supervise(BrokerGateway.create(account, broker, auth, settings.gateway())).onFailure(SupervisorStrategy.restart()),
+          LogMdc.ofAccount(BrokerGateway.Command.class, account,
+              Behaviors.supervise(BrokerGateway.create(account, broker, auth, settings.gateway())).onFailure(SupervisorStrategy.restart())),
           "broker-gateway");
       ActorRef<BarDelivery.Command> barDelivery = null;
       ActorRef<MarketDataConnection.Command> marketData = null;
@@ -123,11 +126,11 @@ public final class TradingService {
       ActorRef<MarketDataConnection.Command> orderFeed = null;
       if (live == null) {
         // Resumed, not restarted, after a failure: a restart would forget the subscriptions and deliver nothing more.
-        barDelivery = context.spawn(Behaviors.supervise(BarDelivery.create(account, settings.marketDataAskTimeout()))
-            .onFailure(SupervisorStrategy.resume()), "bar-delivery");
+        barDelivery = context.spawn(LogMdc.ofAccount(BarDelivery.Command.class, account, Behaviors.supervise(BarDelivery.create(account,
+            settings.marketDataAskTimeout())).onFailure(SupervisorStrategy.resume())), "bar-delivery");
       } else {
-        reconciler = context.spawn(Behaviors.supervise(Reconciler.create(account, gateway, live.fills(), live.instruments(), live.reconciler(),
-            live.clock())).onFailure(SupervisorStrategy.restart()), "reconciler");
+        reconciler = context.spawn(LogMdc.ofAccount(Reconciler.Command.class, account, Behaviors.supervise(Reconciler.create(account, gateway,
+            live.fills(), live.instruments(), live.reconciler(), live.clock())).onFailure(SupervisorStrategy.restart())), "reconciler");
         ActorRef<BarBuilder.Command> bars = context.spawn(
             Behaviors.supervise(BarBuilder.create(account, live.barInterval(), live.zones())).onFailure(SupervisorStrategy.restart()), "bar-builder");
         ActorRef<Reconciler.Command> reconcile = reconciler;
@@ -135,14 +138,15 @@ public final class TradingService {
             tick -> bars.tell(new BarBuilder.OnTick(tick)), new java.util.Random(live.seed()), live.streamSettings(),
             () -> reconcile.tell(new Reconciler.Reconcile("reconnect", null)));
         // The connections resume after a failure: a restart would forget the subscriptions and that a connection is wanted, and stay deaf.
-        marketData = context.spawn(Behaviors.supervise(MarketDataConnection.create(account, streamSide)).onFailure(SupervisorStrategy.resume()),
+        marketData = context.spawn(LogMdc.ofAccount(MarketDataConnection.Command.class, account,
+            Behaviors.supervise(MarketDataConnection.create(account, streamSide)).onFailure(SupervisorStrategy.resume())),
             "market-data");
         if (live.orderFeed() != null) {
           MarketDataConnection.StreamSide feedSide = new MarketDataConnection.StreamSide(live.orderFeed(), auth, tick -> {},
               new java.util.Random(live.seed() + 1), live.streamSettings(), () -> reconcile.tell(new Reconciler.Reconcile("order feed reconnect", null)),
               () -> reconcile.tell(new Reconciler.Reconcile("order update", null)), "Order feed");
-          orderFeed = context.spawn(Behaviors.supervise(MarketDataConnection.create(account, feedSide))
-              .onFailure(SupervisorStrategy.resume()), "order-feed");
+          orderFeed = context.spawn(LogMdc.ofAccount(MarketDataConnection.Command.class, account,
+              Behaviors.supervise(MarketDataConnection.create(account, feedSide)).onFailure(SupervisorStrategy.resume())), "order-feed");
         }
       }
       context.getLog().info("Trading service of account {} started", account);

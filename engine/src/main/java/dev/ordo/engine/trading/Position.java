@@ -1,6 +1,7 @@
 package dev.ordo.engine.trading;
 
 import dev.ordo.engine.JournalFailures;
+import dev.ordo.engine.LogMdc;
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Fill;
@@ -38,7 +39,9 @@ public final class Position
 
   /** Registers the entity type with Cluster Sharding; {@code clock} stamps {@code tsEvent}. */
   public static void init(ActorSystem<?> system, Clock clock) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, entityContext -> create(entityContext.getEntityId(), clock)));
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, entityContext -> LogMdc.ofEntity(Command.class, ENTITY_TYPE_KEY.name(),
+        entityContext.getEntityId(), EntityIds.account(entityContext.getEntityId()), EntityIds.instrument(entityContext.getEntityId()),
+        create(entityContext.getEntityId(), clock))));
   }
 
   /** The sharding entity id {@code account:SYMBOL.VENUE}. */

@@ -1,6 +1,7 @@
 package dev.ordo.engine.trading;
 
 import dev.ordo.engine.JournalFailures;
+import dev.ordo.engine.LogMdc;
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.broker.BrokerCall;
 import dev.ordo.engine.broker.BrokerGateway;
@@ -95,7 +96,9 @@ public final class SymbolTrader
 
   /** Registers the entity type with Cluster Sharding. */
   public static void init(ActorSystem<?> system, Dependencies dependencies) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, entityContext -> create(entityContext.getEntityId(), dependencies)));
+    ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, entityContext -> LogMdc.ofEntity(Command.class, ENTITY_TYPE_KEY.name(),
+        entityContext.getEntityId(), EntityIds.account(entityContext.getEntityId()), EntityIds.instrument(entityContext.getEntityId()),
+        create(entityContext.getEntityId(), dependencies))));
   }
 
   /** The sharding entity id {@code account:SYMBOL.VENUE}. */
