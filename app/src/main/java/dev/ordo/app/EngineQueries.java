@@ -2,6 +2,8 @@ package dev.ordo.app;
 
 import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.engine.broker.AuthSession;
+import dev.ordo.engine.broker.BrokerGateway;
+import dev.ordo.engine.broker.Reconciler;
 import dev.ordo.engine.marketdata.BarDelivery;
 import dev.ordo.engine.marketdata.MarketDataConnection;
 import dev.ordo.engine.trading.OrderRecord;
@@ -154,10 +156,17 @@ public final class EngineQueries {
             .toCompletableFuture();
     CompletableFuture<StatusView.Feed> orderFeed = parts == null || parts.orderFeed() == null ? CompletableFuture.completedFuture(null)
         : streamStatus(parts.orderFeed());
+    CompletableFuture<BrokerGateway.Status> gateway = parts == null ? CompletableFuture.completedFuture(null)
+        : AskPattern.<BrokerGateway.Command, BrokerGateway.Status>ask(parts.gateway(), BrokerGateway.GetStatus::new, timeout, system.scheduler())
+            .toCompletableFuture();
+    CompletableFuture<Reconciler.State> reconciler = parts == null || parts.reconciler() == null ? CompletableFuture.completedFuture(null)
+        : AskPattern.<Reconciler.Command, Reconciler.State>ask(parts.reconciler(), Reconciler.GetState::new, timeout, system.scheduler())
+            .toCompletableFuture();
     CompletableFuture<Set<AccountId>> accounts = accounts().toCompletableFuture();
-    return CompletableFuture.allOf(progress, marketData, orderFeed, auth, accounts).thenApply(ignored -> new StatusView(StatusView.State.RUNNING,
-        new ArrayList<>(accounts.join()), List.copyOf(instruments.keySet()), StatusView.Replay.of(progress.join(), zone), marketData.join(),
-        orderFeed.join(), StatusView.Auth.of(auth.join(), zone)));
+    return CompletableFuture.allOf(progress, marketData, orderFeed, auth, gateway, reconciler, accounts).thenApply(ignored -> new StatusView(
+        StatusView.State.RUNNING, new ArrayList<>(accounts.join()), List.copyOf(instruments.keySet()), StatusView.Replay.of(progress.join(), zone),
+        marketData.join(), orderFeed.join(), StatusView.Auth.of(auth.join(), zone), StatusView.Gateway.of(gateway.join()),
+        reconciler.join() == null ? null : new StatusView.Reconciliation(parts.account(), reconciler.join().discrepancies())));
   }
 
   private CompletableFuture<StatusView.Feed> streamStatus(ActorRef<MarketDataConnection.Command> connection) {

@@ -1,6 +1,7 @@
 package dev.ordo.app.api;
 
 import dev.ordo.engine.broker.AuthSession;
+import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.marketdata.BarDelivery;
 import dev.ordo.engine.marketdata.MarketDataConnection;
 import dev.ordo.engine.marketdata.ReplayDriver;
@@ -8,7 +9,9 @@ import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.InstrumentId;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -20,9 +23,11 @@ import java.util.function.Predicate;
  * @param marketData the replay's bar delivery, or live the market-data stream's connection
  * @param orderFeed  the order-update connection, null for the paper replay
  * @param auth       the broker session (a token is never shown)
+ * @param gateway    the account's broker gateway: its queues and calls
+ * @param reconciliation the reconciler's counters, null for the paper replay (which has none)
  */
 public record StatusView(State state, List<AccountId> accounts, List<InstrumentId> instruments, Replay replay, Feed marketData, Feed orderFeed,
-    Auth auth) {
+    Auth auth, Gateway gateway, Reconciliation reconciliation) {
 
   /**
    * This status as a caller who sees only the accounts {@code sees} accepts: other accounts are
@@ -34,7 +39,9 @@ public record StatusView(State state, List<AccountId> accounts, List<InstrumentI
     boolean serviceVisible = auth == null || sees.test(auth.account());
     boolean marketDataVisible = marketData == null || sees.test(marketData.account());
     return new StatusView(state, visible, instruments, serviceVisible ? replay : null, marketDataVisible ? marketData : null,
-        orderFeed == null || sees.test(orderFeed.account()) ? orderFeed : null, serviceVisible ? auth : null);
+        orderFeed == null || sees.test(orderFeed.account()) ? orderFeed : null, serviceVisible ? auth : null,
+        gateway == null || sees.test(gateway.account()) ? gateway : null,
+        reconciliation == null || sees.test(reconciliation.account()) ? reconciliation : null);
   }
 
   /** The engine answers only while it runs. */
@@ -107,4 +114,30 @@ public record StatusView(State state, List<AccountId> accounts, List<InstrumentI
           ApiTimes.of(status.tokenIssuedAt(), zone));
     }
   }
+
+  /**
+   * An account's broker gateway.
+   *
+   * @param queued  calls waiting for a rate-limit permit, by priority (CRITICAL, NORMAL, SCAN)
+   * @param started calls started (retries included)
+   * @param retried calls retried once after a re-login
+   * @param refused calls refused because their priority's queue was full
+   */
+  public record Gateway(AccountId account, Map<BrokerGateway.Priority, Integer> queued, long started, long retried, long refused) {
+
+    /** {@code status} as shown; null for null. */
+    public static Gateway of(BrokerGateway.Status status) {
+      if (status == null) return null;
+      Map<BrokerGateway.Priority, Integer> queued = new EnumMap<>(BrokerGateway.Priority.class);
+      for (BrokerGateway.Priority p : BrokerGateway.Priority.values()) queued.put(p, status.queued().getOrDefault(p, 0));
+      return new Gateway(status.account(), queued, status.started(), status.retried(), status.refused());
+    }
+  }
+
+  /**
+   * An account's reconciliations with its broker.
+   *
+   * @param discrepancies differences found between the engine and the broker (each journaled), since the account's first run
+   */
+  public record Reconciliation(AccountId account, long discrepancies) {}
 }

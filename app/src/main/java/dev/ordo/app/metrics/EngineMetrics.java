@@ -88,6 +88,10 @@ public final class EngineMetrics {
           r.replayTime() == null ? 0 : r.replayTime().toEpochSecond(), "seconds");
       gauge(f, "ordo.replay.running", "1 while the replay runs", Tags.empty(), r.state().name().equals("RUNNING") ? 1 : 0, null);
     }
+    gateway(f, s.gateway());
+    if (s.reconciliation() != null)
+      counter(f, "ordo.reconciliation.discrepancies", "differences found between the engine and the broker (each journaled)",
+          Tags.of("account", s.reconciliation().account().value()), s.reconciliation().discrepancies());
     feed(f, s.marketData(), "market-data");
     feed(f, s.orderFeed(), "order-feed");
     if (s.auth() != null) {
@@ -98,6 +102,16 @@ public final class EngineMetrics {
       gauge(f, "ordo.broker.session.active", "1 while the broker session holds a valid token", tags,
           s.auth().state().name().equals("ACTIVE") ? 1 : 0, null);
     }
+  }
+
+  private void gateway(Figures f, StatusView.Gateway gateway) {
+    if (gateway == null) return;
+    Tags tags = Tags.of("account", gateway.account().value());
+    gateway.queued().forEach((priority, n) -> gauge(f, "ordo.gateway.queued", "broker calls waiting for a rate-limit permit, by priority",
+        tags.and("priority", priority.name()), n, null));
+    counter(f, "ordo.gateway.calls.started", "broker calls started (retries included)", tags, gateway.started());
+    counter(f, "ordo.gateway.calls.retried", "broker calls retried once after a re-login", tags, gateway.retried());
+    counter(f, "ordo.gateway.calls.refused", "broker calls refused because their priority's queue was full", tags, gateway.refused());
   }
 
   private void feed(Figures f, StatusView.Feed feed, String name) {

@@ -225,6 +225,11 @@ class HttpApiTest {
     assertEquals(554.55, samples.get("ordo_pnl_realized{account=\"paper\",currency=\"INR\"}"), 1e-9);
     assertEquals(0.0, samples.get("ordo_positions_open{account=\"paper\"}"));
     assertEquals(1.0, samples.get("ordo_broker_logins_total{account=\"paper\"}"));
+    assertEquals(status.at("/gateway/started").asDouble(), samples.get("ordo_gateway_calls_started_total{account=\"paper\"}"));
+    assertTrue(samples.get("ordo_gateway_calls_started_total{account=\"paper\"}") >= json(get("/accounts/paper/orders")).size(),
+        "every order went through the gateway");
+    for (String priority : List.of("CRITICAL", "NORMAL", "SCAN"))
+      assertEquals(0.0, samples.get("ordo_gateway_queued{account=\"paper\",priority=\"" + priority + "\"}"), "nothing waits after the replay");
     assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes{")), "JVM figures");
     assertTrue(samples.keySet().stream().noneMatch(k -> k.contains("clientOrderId") || k.contains("-EQ-")), "no order ids as labels");
   }
