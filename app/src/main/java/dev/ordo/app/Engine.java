@@ -129,13 +129,7 @@ public final class Engine implements AutoCloseable {
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
 
     DataDirLock lock = lockDataDir(config, settings.dataDir());
-    HttpAccess api;
-    try {
-      api = HttpAccess.load(config, settings.dataDir(), System.getenv(), settings.httpHost(), "--http-host");
-    } catch (StartFailure e) {
-      lock.close();
-      throw e;
-    }
+    HttpAccess api = HttpAccess.load(config, settings.dataDir(), System.getenv(), settings.httpHost(), "--http-host", lock);
     ActorSystem<SpawnProtocol.Command> system = startSystem(config, lock);
     try {
       return wire(system, lock, schedule, manifest, settings, api, system.settings().config(), listener);

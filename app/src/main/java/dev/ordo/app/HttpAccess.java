@@ -17,14 +17,21 @@ import javax.net.ssl.SSLContext;
 public record HttpAccess(ApiTokens tokens, Path generatedToken, SSLContext tls) {
 
   /**
-   * Loads the tokens and TLS of {@code config} for an API bound to {@code host}.
+   * Loads the tokens and TLS of {@code config} for an API bound to {@code host}, releasing the data
+   * directory's {@code lock} when it refuses (nothing else has started then).
    *
    * @throws StartFailure as {@link ApiTokenSource#load}, {@link TlsSettings#serverContext} and
    *     {@link StartChecks#exposedApi} refuse
    */
-  static HttpAccess load(Config config, Path dataDir, Map<String, String> environment, String host, String hostOption) throws StartFailure {
-    ApiTokenSource.Loaded api = ApiTokenSource.load(config, dataDir, environment);
-    StartChecks.exposedApi(host, hostOption, api);
-    return new HttpAccess(api.tokens(), api.generatedFile(), TlsSettings.serverContext(config));
+  static HttpAccess load(Config config, Path dataDir, Map<String, String> environment, String host, String hostOption, DataDirLock lock)
+      throws StartFailure {
+    try {
+      ApiTokenSource.Loaded api = ApiTokenSource.load(config, dataDir, environment);
+      StartChecks.exposedApi(host, hostOption, api);
+      return new HttpAccess(api.tokens(), api.generatedFile(), TlsSettings.serverContext(config));
+    } catch (StartFailure e) {
+      lock.close();
+      throw e;
+    }
   }
 }

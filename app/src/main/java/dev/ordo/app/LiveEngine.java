@@ -98,13 +98,7 @@ public final class LiveEngine implements AutoCloseable {
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
     StartChecks.reachable(settings.brokerUrl(), "--broker-url", settings.callTimeout());
     DataDirLock lock = Engine.lockDataDir(config, settings.dataDir());
-    HttpAccess api;
-    try {
-      api = HttpAccess.load(config, settings.dataDir(), System.getenv(), settings.httpHost(), "--http-host");
-    } catch (StartFailure e) {
-      lock.close();
-      throw e;
-    }
+    HttpAccess api = HttpAccess.load(config, settings.dataDir(), System.getenv(), settings.httpHost(), "--http-host", lock);
     ActorSystem<SpawnProtocol.Command> system = Engine.startSystem(config, lock);
     try {
       return wire(system, lock, settings, api, system.settings().config());
