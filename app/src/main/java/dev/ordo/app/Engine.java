@@ -2,6 +2,9 @@ package dev.ordo.app;
 
 import com.typesafe.config.Config;
 import dev.ordo.app.http.HttpServer;
+import dev.ordo.app.metrics.EngineMetrics;
+import dev.ordo.app.metrics.MeteredBroker;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ordo.broker.paper.PaperBroker;
 import dev.ordo.broker.data.BarFileReader;
 import dev.ordo.broker.data.BarFolder;
@@ -218,11 +221,13 @@ public final class Engine implements AutoCloseable {
 
     PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), paperCash(config), venueRules(config), clock, brokerTimeout)
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
+    PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
     broker.subscribeOrderUpdates(new OrderUpdateRouter(system, phaseTimeout));
 
     ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service"))), "service-manager");
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
-        replyTo -> new ServiceManager.StartService(account, broker, Credentials.none(), replyTo), brokerTimeout, system.scheduler())
+        replyTo -> new ServiceManager.StartService(account, new MeteredBroker(broker, registry, account), Credentials.none(), replyTo),
+        brokerTimeout, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new,
         brokerTimeout, system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -254,7 +259,8 @@ public final class Engine implements AutoCloseable {
         ReplayDriver.create(schedule, resume, parts.barDelivery(), broker, clock, settings.speed(), phaseTimeout, listeners), "replay");
     queries.attachReplay(driver, parts);
 
-    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls())
+    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
+        new EngineMetrics(registry, queries))
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
 
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-replay", () ->

@@ -2,6 +2,9 @@ package dev.ordo.app;
 
 import com.typesafe.config.Config;
 import dev.ordo.app.http.HttpServer;
+import dev.ordo.app.metrics.EngineMetrics;
+import dev.ordo.app.metrics.MeteredBroker;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ordo.broker.neo.NeoBroker;
 import dev.ordo.broker.neo.NeoCredentials;
 import dev.ordo.broker.neo.NeoMarketDataStream;
@@ -114,6 +117,7 @@ public final class LiveEngine implements AutoCloseable {
     AccountId account = AccountId.of(settings.credentials().ucc());
     Clock clock = Clock.systemUTC();
     NeoBroker broker = new NeoBroker(system, new NeoBroker.Settings(settings.brokerUrl(), settings.callTimeout(), clock));
+    PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
     String marketDataUrl = settings.marketDataUrl() != null ? settings.marketDataUrl()
         : settings.brokerUrl().replaceFirst("^http", "ws") + "/realtime";
     String orderFeedUrl = marketDataUrl.replaceFirst("/realtime$", "/orderfeed");
@@ -137,7 +141,8 @@ public final class LiveEngine implements AutoCloseable {
     ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings), "service-manager");
     Duration ask = Duration.ofSeconds(30);
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
-        replyTo -> new ServiceManager.StartService(account, broker, settings.credentials().toCredentials(), live, replyTo), ask,
+        replyTo -> new ServiceManager.StartService(account, new MeteredBroker(broker, registry, account), settings.credentials().toCredentials(),
+            live, replyTo), ask,
         system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new, ask,
         system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -160,7 +165,8 @@ public final class LiveEngine implements AutoCloseable {
     EngineQueries queries = new EngineQueries(system, services, master.instruments().stream().filter(i -> traded.contains(i.id())).toList(),
         config.getDuration("ordo.http.ask-timeout"));
     queries.attachReplay(null, parts);
-    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
+        new EngineMetrics(registry, queries)).toCompletableFuture().get(30, TimeUnit.SECONDS);
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data", () -> {
       parts.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
       if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Disconnect.INSTANCE);

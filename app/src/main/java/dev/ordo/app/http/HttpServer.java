@@ -51,20 +51,13 @@ public final class HttpServer extends AllDirectives {
   }
 
   /**
-   * Binds the API on {@code host}:{@code port} (0 picks a free port). Every route but
-   * {@code GET /health} needs one of {@code tokens} as {@code Authorization: Bearer <token>}.
-   */
-  public static CompletionStage<HttpServer> start(ActorSystem<?> system, String host, int port, EngineQueries queries, ApiTokens tokens) {
-    return start(system, host, port, queries, tokens, null);
-  }
-
-  /**
-   * As {@link #start(ActorSystem, String, int, EngineQueries, ApiTokens)}, over HTTPS with {@code tls}
-   * when it is not null.
+   * Binds the API on {@code host}:{@code port} (0 picks a free port), over HTTPS with {@code tls} when
+   * it is not null. Every route but {@code GET /health} needs one of {@code tokens} as
+   * {@code Authorization: Bearer <token>}; {@code GET /metrics} renders {@code metrics}.
    */
   public static CompletionStage<HttpServer> start(ActorSystem<?> system, String host, int port, EngineQueries queries, ApiTokens tokens,
-      SSLContext tls) {
-    Route route = new HttpServer(null, false).allRoutes(queries, tokens);
+      SSLContext tls, EngineMetrics metrics) {
+    Route route = new HttpServer(null, false).allRoutes(queries, tokens, metrics);
     ServerBuilder builder = Http.get(system).newServerAt(host, port);
     if (tls != null) builder = builder.enableHttps(ConnectionContext.httpsServer(tls));
     return builder.bind(route).thenApply(binding -> {
@@ -77,10 +70,9 @@ public final class HttpServer extends AllDirectives {
     });
   }
 
-  private Route allRoutes(EngineQueries queries, ApiTokens tokens) {
+  private Route allRoutes(EngineQueries queries, ApiTokens tokens, EngineMetrics metrics) {
     HealthRoutes health = new HealthRoutes(queries);
     AccountRoutes accounts = new AccountRoutes(queries);
-    EngineMetrics metrics = new EngineMetrics(queries);
     Route api = concat(health.health(), authenticated(tokens, principal -> concat(health.status(principal), accounts.routes(principal),
         metrics(metrics, principal))));
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> api));

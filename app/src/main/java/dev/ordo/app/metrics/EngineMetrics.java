@@ -37,12 +37,19 @@ import java.util.concurrent.CompletionStage;
  */
 public final class EngineMetrics {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry;
   private final EngineQueries queries;
   /** The figures of the latest scrape: written by a scrape, read by the meters while it renders. */
   private volatile Map<String, Double> latest = Map.of();
 
-  public EngineMetrics(EngineQueries queries) {
+  /** A registry for the engine's meters, with the JVM's; meters added to it elsewhere (such as {@link MeteredBroker}'s) are scraped too. */
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** The figures of {@code queries}' engine, rendered with the other meters of {@code registry}. */
+  public EngineMetrics(PrometheusMeterRegistry registry, EngineQueries queries) {
+    this.registry = registry;
     this.queries = queries;
     // promtool rejects these two names ("_ns" abbreviates a unit; "_count" is a histogram's suffix); their figures are elsewhere
     registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));

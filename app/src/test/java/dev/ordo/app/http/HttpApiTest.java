@@ -231,6 +231,10 @@ class HttpApiTest {
     for (String priority : List.of("CRITICAL", "NORMAL", "SCAN"))
       assertEquals(0.0, samples.get("ordo_gateway_queued{account=\"paper\",priority=\"" + priority + "\"}"), "nothing waits after the replay");
     assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes{")), "JVM figures");
+    double placements = samples.get("ordo_broker_call_seconds_count{account=\"paper\",call=\"place_order\",outcome=\"ok\"}");
+    assertEquals(samples.get("ordo_orders_placed_total{account=\"paper\"}"), placements, "every order was placed once, and timed");
+    assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("ordo_broker_call_seconds_bucket{") && k.contains("call=\"place_order\"")),
+        "a latency histogram");
     assertTrue(samples.keySet().stream().noneMatch(k -> k.contains("clientOrderId") || k.contains("-EQ-")), "no order ids as labels");
   }
 
