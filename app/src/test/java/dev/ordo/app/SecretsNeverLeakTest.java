@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -75,6 +76,10 @@ class SecretsNeverLeakTest {
       }
     };
     capture.start();
+    // DEBUG lines are captured, not printed: the console appenders are set aside for the test
+    List<Appender<ILoggingEvent>> consoles = new ArrayList<>();
+    root.iteratorForAppenders().forEachRemaining(consoles::add);
+    consoles.forEach(root::detachAppender);
     root.addAppender(capture);
     root.setLevel(Level.DEBUG);
     Config debug = ConfigFactory.parseString("pekko.loglevel = DEBUG").withFallback(ConfigFactory.load());
@@ -117,6 +122,7 @@ class SecretsNeverLeakTest {
       simSystem.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       root.setLevel(rootLevel);
       root.detachAppender(capture);
+      consoles.forEach(root::addAppender);
     }
     List<String> stored = journal();
     assertTrue(stored.size() > 10 && logged.size() > 100, stored.size() + " events, " + logged.size() + " log lines");
