@@ -41,7 +41,7 @@ public final class HttpServer extends AllDirectives {
   }
 
   private Route allRoutes(EngineQueries queries) {
-    Route api = concat(new HealthRoutes(queries).routes(), new AccountRoutes(queries).routes());
+    Route api = concat(new HealthRoutes(queries).routes(), new AccountRoutes(queries).routes(), new AuditRoutes().routes());
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> api));
   }
 
