@@ -916,5 +916,4 @@ public final class SymbolTrader
   private static StrategyState strategyAfter(Strategy strategy, State state, StrategyEvent event) {
     return event.strategy() != null ? event.strategy() : decide(strategy, state, event).state();
   }
-
 }
