@@ -155,6 +155,12 @@ class VerifyCommandTest {
   }
 
   @Test
+  void aTraderFillWithoutAnyPositionJournalIsReported() throws Exception {
+    CommandRun.Result result = verify(journal(TRADER, entryFilled(1, "T1", 25)));
+    assertReported(result, "position-equals-fills  position paper:TCS-EQ.NSE: the trader's fill T1 (BUY 25 TCS-EQ.NSE @ 3855.55 (TCS-EQ-1)) is not in the position");
+  }
+
+  @Test
   void aThirdEntryInOneSessionIsReported() throws Exception {
     List<Object> trader = new ArrayList<>();
     for (int order = 1; order <= 3; order++) trader.addAll(entryFilled(order, "T" + order, 25));

@@ -128,6 +128,11 @@ public final class Verifier {
       tradeIdsOnce(position, violations);
       positionEqualsFills(position, traders.get(position.entity().id()), violations);
     }
+    for (Auditor.History trader : traders.values()) {
+      // A trader with fills and no position journal at all: its position is flat, not the fold of those fills.
+      if (!positions.containsKey(trader.entity().id()))
+        positionEqualsFills(new Auditor.History(AuditedEntity.of(AuditedEntity.Type.POSITION, trader.entity().id()), List.of()), trader, violations);
+    }
     for (Auditor.History venue : venues.values()) {
       tradeIdsOnce(venue, violations);
       clientOrderIdsOnce(venue, violations);
