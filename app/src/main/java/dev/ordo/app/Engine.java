@@ -317,7 +317,7 @@ public final class Engine implements AutoCloseable {
     return new VenueRules(Quantity.of(venue.getString("freeze-quantity")), new BigDecimal(venue.getString("market-protection")));
   }
 
-  static EightyTwentyStrategy.Parameters strategyParameters(Config c) {
+  public static EightyTwentyStrategy.Parameters strategyParameters(Config c) {
     EightyTwentyStrategy.Parameters defaults = EightyTwentyStrategy.Parameters.defaults();
     return new EightyTwentyStrategy.Parameters(defaults.tickSize(), new BigDecimal(c.getString("capital-per-trade")),
         c.getInt("max-entries-per-day"), LocalTime.parse(c.getString("last-entry-bar-open")), LocalTime.parse(c.getString("session-exit")));

@@ -1,20 +1,105 @@
 package dev.ordo.persistence;
 
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.h2.api.ErrorCode;
 
 /**
- * Creates the journal, snapshot and tag tables when they are missing (pekko-persistence-jdbc
- * does not). Run it before the first persistent actor starts.
+ * Creates the journal, snapshot, tag and durable-state tables when they are missing, with the DDL
+ * that pekko-persistence-jdbc ships for the database ({@code schema/h2/h2-create-schema.sql},
+ * {@code schema/postgres/postgres-create-schema.sql} in its jar; the plugin does not run them
+ * itself). Run it before the first persistent actor starts.
  */
 public final class JournalSchema {
 
   private JournalSchema() {}
 
-  /** Creates the tables of the configured database if missing; idempotent. */
+  /**
+   * Creates the tables of the configured database if missing, on the blocking-I/O dispatcher;
+   * idempotent (a statement whose table or index exists already is skipped).
+   *
+   * @return completes when done; fails with the database's {@link SQLException} when a statement fails otherwise
+   */
   public static CompletionStage<Done> createIfMissing(ActorSystem<?> system) {
-    return SchemaUtils.createIfNotExists(system);
+    Config config = system.settings().config();
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        create(config);
+        return Done.getInstance();
+      } catch (SQLException e) {
+        throw new CompletionException(e);
+      }
+    }, system.dispatchers().lookup(DispatcherSelector.blocking()));
+  }
+
+  /**
+   * Runs the plugin's create-schema script for the database of {@code config} (completed by
+   * {@link JournalSettings#withJournal}).
+   *
+   * @throws SQLException when a statement fails for another reason than an existing table or index
+   */
+  public static void create(Config config) throws SQLException {
+    Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
+    String url = db.getString("url");
+    Properties properties = new Properties();
+    properties.setProperty("user", db.getString("user"));
+    properties.setProperty("password", db.getString("password"));
+    try (Connection connection = DriverManager.getConnection(url, properties); Statement statement = connection.createStatement()) {
+      for (String sql : statements(script(url))) {
+        try {
+          statement.execute(sql);
+        } catch (SQLException e) {
+          if (!alreadyExists(e)) throw e;
+        }
+      }
+    }
+  }
+
+  /** The plugin's create-schema resource for the database of {@code url}. */
+  static String script(String url) {
+    if (url.startsWith("jdbc:h2:")) return "schema/h2/h2-create-schema.sql";
+    if (url.startsWith("jdbc:postgresql:")) return "schema/postgres/postgres-create-schema.sql";
+    throw new IllegalArgumentException("no journal schema for " + JournalCheck.withoutSecrets(url) + "; the journal runs on H2 or PostgreSQL");
+  }
+
+  /** The statements of the classpath resource {@code resource}, split at the semicolons that end a line. */
+  static List<String> statements(String resource) {
+    String text;
+    try (InputStream in = JournalSchema.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) throw new IllegalStateException(resource + " is not on the classpath (pekko-persistence-jdbc missing?)");
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> statements = new ArrayList<>();
+    for (String part : text.split(";\\s*(\\r?\\n|$)")) {
+      if (!part.isBlank()) statements.add(part.strip());
+    }
+    return statements;
+  }
+
+  /** H2: table, index or sequence exists; PostgreSQL: duplicate table or object (42P07, 42710). */
+  private static boolean alreadyExists(SQLException e) {
+    int code = e.getErrorCode();
+    String state = String.valueOf(e.getSQLState());
+    return code == ErrorCode.TABLE_OR_VIEW_ALREADY_EXISTS_1 || code == ErrorCode.INDEX_ALREADY_EXISTS_1
+        || code == ErrorCode.SEQUENCE_ALREADY_EXISTS_1 || code == ErrorCode.CONSTRAINT_ALREADY_EXISTS_1
+        || state.equals("42P07") || state.equals("42710");
   }
 }

@@ -73,8 +73,9 @@ public final class HttpServer extends AllDirectives {
   private Route allRoutes(EngineQueries queries, ApiTokens tokens, EngineMetrics metrics) {
     HealthRoutes health = new HealthRoutes(queries);
     AccountRoutes accounts = new AccountRoutes(queries);
+    AuditRoutes audit = new AuditRoutes();
     Route api = concat(health.health(), authenticated(tokens, principal -> concat(health.status(principal), accounts.routes(principal),
-        metrics(metrics, principal))));
+        audit.routes(principal), metrics(metrics, principal))));
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> api));
   }
 

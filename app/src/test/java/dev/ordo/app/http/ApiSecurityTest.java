@@ -34,7 +34,7 @@ class ApiSecurityTest {
   static final String PAPER_DESK = "paper-desk-token-0123456789";
   static final String OTHER_DESK = "other-desk-token-0123456789";
   static final List<String> ENDPOINTS = List.of("/status", "/accounts/paper/positions", "/accounts/paper/orders", "/accounts/paper/trades",
-      "/accounts/paper/symbols/TCS-EQ.NSE");
+      "/accounts/paper/symbols/TCS-EQ.NSE", "/audit/replay-run/paper");
 
   Engine engine;
   HttpClient client = HttpClient.newHttpClient();
@@ -112,6 +112,8 @@ class ApiSecurityTest {
     assertEquals(json(unknown).get("error"), json(hidden).get("error"), "the same answer as an account that does not exist");
     assertEquals(json(unknown).get("detail").asText().replace("nobody", "paper"), json(hidden).get("detail").asText(),
         "nothing tells the hidden account from a missing one");
+    assertEquals(404, send("GET", "/audit/replay-run/paper", "Bearer " + OTHER_DESK).statusCode(), "nor its journal");
+    assertEquals(200, send("GET", "/audit/replay-run/paper", "Bearer " + PAPER_DESK).statusCode());
     JsonNode otherStatus = json(send("GET", "/status", "Bearer " + OTHER_DESK));
     assertEquals(0, otherStatus.get("accounts").size());
     assertTrue(otherStatus.get("auth").isNull() && otherStatus.get("replay").isNull() && otherStatus.get("marketData").isNull(),

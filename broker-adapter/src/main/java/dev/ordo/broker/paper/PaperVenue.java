@@ -186,7 +186,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   @Override
   public State emptyState() {
-    return State.of(false, VenueBook.empty());
+    return initialState();
   }
 
   @Override
@@ -347,14 +347,27 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(AccountFunded.class, (state, e) -> State.of(true, state.book().withDeposit(e.cash())))
-        .onEvent(OrderAccepted.class, (state, e) -> state.with(state.book().withAccepted(e.order())))
-        .onEvent(OrderRejected.class, (state, e) -> state.with(state.book().withRejected(e.order())))
-        .onEvent(OrderModified.class, (state, e) -> state.with(state.book().withModified(e.venueOrderId(), e.trigger(), e.limit(), null)))
-        .onEvent(OrderCanceled.class, (state, e) -> state.with(state.book().withCanceled(e.venueOrderId())))
-        .onEvent(TradeExecuted.class, (state, e) -> state.with(state.book().withFill(e.fill())))
-        .build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(PaperVenue::applyEvent);
+  }
+
+  /** The venue of an account before it was funded: what {@link #applyEvent} folds from. */
+  public static State initialState() {
+    return State.of(false, VenueBook.empty());
+  }
+
+  /**
+   * The venue's event handler: {@code state} after {@code event}, through the {@link VenueBook}, as
+   * recovery and the audit fold it.
+   *
+   * @throws IllegalArgumentException for an event that is not the paper venue's
+   */
+  public static State applyEvent(State state, Event event) {
+    if (event instanceof AccountFunded e) return State.of(true, state.book().withDeposit(e.cash()));
+    if (event instanceof OrderAccepted e) return state.with(state.book().withAccepted(e.order()));
+    if (event instanceof OrderRejected e) return state.with(state.book().withRejected(e.order()));
+    if (event instanceof OrderModified e) return state.with(state.book().withModified(e.venueOrderId(), e.trigger(), e.limit(), null));
+    if (event instanceof OrderCanceled e) return state.with(state.book().withCanceled(e.venueOrderId()));
+    if (event instanceof TradeExecuted e) return state.with(state.book().withFill(e.fill()));
+    throw new IllegalArgumentException("not the paper venue's event: " + event);
   }
 }

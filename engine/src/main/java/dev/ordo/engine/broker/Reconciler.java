@@ -226,7 +226,7 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
 
   @Override
   public State emptyState() {
-    return new State(0);
+    return initialState();
   }
 
   @Override
@@ -248,8 +248,22 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onEvent(DiscrepancyFound.class, (state, event) -> new State(state.discrepancies() + 1)).build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(Reconciler::applyEvent);
+  }
+
+  /** A reconciler before its first discrepancy: what {@link #applyEvent} folds from. */
+  public static State initialState() {
+    return new State(0);
+  }
+
+  /**
+   * The reconciler's event handler: {@code state} after {@code event}, as recovery and the audit fold it.
+   *
+   * @throws IllegalArgumentException for an event that is not a reconciler's
+   */
+  public static State applyEvent(State state, Event event) {
+    if (event instanceof DiscrepancyFound) return new State(state.discrepancies() + 1);
+    throw new IllegalArgumentException("not a reconciler's event: " + event);
   }
 
   // ------------------------------------------------------------------ handlers: every change of the reconciler's state

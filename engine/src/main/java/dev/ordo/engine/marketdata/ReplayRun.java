@@ -205,7 +205,7 @@ public final class ReplayRun extends EventSourcedBehaviorWithEnforcedReplies<Rep
 
   @Override
   public State emptyState() {
-    return new State(account, null, null, 0);
+    return initialState(account);
   }
 
   @Override
@@ -232,9 +232,22 @@ public final class ReplayRun extends EventSourcedBehaviorWithEnforcedReplies<Rep
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState()
-        .onEvent(RunStarted.class, (state, event) -> state.started(event.manifest(), event.tsEvent()))
-        .onEvent(RunContinuedOverDifferentData.class, (state, event) -> state.continued(event.manifest()))
-        .build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(ReplayRun::applyEvent);
+  }
+
+  /** The run of {@code account} before its first start: what {@link #applyEvent} folds from. */
+  public static State initialState(AccountId account) {
+    return new State(account, null, null, 0);
+  }
+
+  /**
+   * The run's event handler: {@code state} after {@code event}, as recovery and the audit fold it.
+   *
+   * @throws IllegalArgumentException for an event that is not a replay run's
+   */
+  public static State applyEvent(State state, Event event) {
+    if (event instanceof RunStarted e) return state.started(e.manifest(), e.tsEvent());
+    if (event instanceof RunContinuedOverDifferentData e) return state.continued(e.manifest());
+    throw new IllegalArgumentException("not a replay run's event: " + event);
   }
 }

@@ -111,7 +111,7 @@ public final class Position
 
   @Override
   public State emptyState() {
-    return new State(account, instrument, NetPosition.FLAT, 0, Set.of());
+    return initialState(account, instrument);
   }
 
   @Override
@@ -141,6 +141,21 @@ public final class Position
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onEvent(FillApplied.class, (state, event) -> state.fillApplied(event.fill())).build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(Position::applyEvent);
+  }
+
+  /** The position of {@code account} in {@code instrument} before any fill: what {@link #applyEvent} folds from. */
+  public static State initialState(AccountId account, InstrumentId instrument) {
+    return new State(account, instrument, NetPosition.FLAT, 0, Set.of());
+  }
+
+  /**
+   * The position's event handler: {@code state} after {@code event}, as recovery and the audit fold it.
+   *
+   * @throws IllegalArgumentException for an event that is not a position's
+   */
+  public static State applyEvent(State state, Event event) {
+    if (event instanceof FillApplied e) return state.fillApplied(e.fill());
+    throw new IllegalArgumentException("not a position's event: " + event);
   }
 }

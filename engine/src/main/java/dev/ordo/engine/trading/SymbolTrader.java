@@ -514,7 +514,7 @@ public final class SymbolTrader
 
   @Override
   public State emptyState() {
-    return State.empty(instrument, strategy.initialState());
+    return initialState(instrument, strategy);
   }
 
   @Override
@@ -726,6 +726,10 @@ public final class SymbolTrader
    * place where events meet the strategy, used to decide and to recover journals of v0.1.
    */
   private Decision decide(State state, StrategyEvent event) {
+    return decide(strategy, state, event);
+  }
+
+  private static Decision decide(Strategy strategy, State state, StrategyEvent event) {
     StrategyState current = state.strategy();
     if (event instanceof BarOpened e) return strategy.onBarOpen(current, e.tsOpen());
     if (event instanceof BarApplied e) return strategy.onBar(current, e.bar());
@@ -863,35 +867,56 @@ public final class SymbolTrader
   }
 
   private EventHandler<State, Event> buildEventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(BarOpened.class, (state, e) -> state.barOpened(e, strategyAfter(state, e)))
-        .onEvent(BarApplied.class, (state, e) -> state.barApplied(e, strategyAfter(state, e)))
-        .onEvent(SessionEnded.class, (state, e) -> state.sessionEnded(e, strategyAfter(state, e)))
-        .onEvent(OrderSubmitted.class, (state, e) -> state.orderSubmitted(e, e.status() != null ? e.status()
-            : e.role() == OrderRole.EXIT && state.exitMustWait() ? OrderStatus.INITIALIZED : OrderStatus.SUBMITTED))
-        .onEvent(OrderReleased.class, (state, e) -> state.orderChanged(e, o -> o.withStatus(OrderStatus.SUBMITTED, e.tsEvent())))
-        .onEvent(OrderAccepted.class, (state, e) -> state.orderChanged(e, o -> o.accepted(e.venueOrderId(), e.tsEvent())).settled())
-        .onEvent(OrderRejected.class, (state, e) -> state.orderChanged(e, o -> o.rejected(e.reason(), e.tsEvent()), strategyAfter(state, e))
-            .settled())
-        .onEvent(OrderStatusUnknown.class, (state, e) -> state.orderChanged(e, o -> o.unknown(e.reason(), e.tsEvent())).settled())
-        .onEvent(OrderModifyRequested.class, (state, e) -> state.orderChanged(e, o -> o.modifyRequested(e.trigger(), e.exitReason(), e.tsEvent())))
-        .onEvent(OrderModified.class, (state, e) -> state.orderChanged(e, o -> o.modifyConfirmed(e.tsEvent())).settled())
-        .onEvent(OrderModifyRefused.class, (state, e) -> state.orderChanged(e, o -> o.modifyFailed(e.reason(), e.tsEvent())).settled())
-        .onEvent(OrderCancelRequested.class, (state, e) -> state.orderChanged(e, o -> o.cancelRequested(e.tsEvent())))
-        .onEvent(OrderCancelRefused.class, (state, e) -> state.orderChanged(e, o -> o.cancelFailed(e.reason(), e.tsEvent())).settled())
-        .onEvent(OrderCanceled.class, (state, e) ->
-            state.orderChanged(e, o -> o.status().isClosed() ? o : o.closed(OrderStatus.CANCELED, e.tsEvent()), strategyAfter(state, e)).settled())
-        .onEvent(OrderLost.class, (state, e) -> state.orderChanged(e, o -> o.rejected(e.reason(), e.tsEvent()), strategyAfter(state, e)).settled())
-        .onEvent(OrderReconciled.class, (state, e) -> state.orderChanged(e, o -> endsWithoutFill(e.status())
-            ? o.accepted(e.venueOrderId(), e.tsEvent()).closed(e.status(), e.tsEvent())
-            : o.accepted(e.venueOrderId(), e.tsEvent()), strategyAfter(state, e)).settled())
-        .onEvent(OrderFilled.class, (state, e) -> state.orderFilled(e, strategyAfter(state, e)))
-        .build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> applyEvent(strategy, state, event));
+  }
+
+  /**
+   * The state of a new trader of {@code instrument} running {@code strategy}, before any event: what
+   * {@link #applyEvent} folds from.
+   */
+  public static State initialState(InstrumentId instrument, Strategy strategy) {
+    return State.empty(instrument, strategy.initialState());
+  }
+
+  /**
+   * The trader's event handler: {@code state} after {@code event}. The engine recovers with it and
+   * the audit folds the journal with it, so both rebuild the same state. {@code strategy} is the
+   * instrument's strategy; it is run only for events journaled without the strategy's state
+   * (journals of v0.1), all later events carry it.
+   *
+   * @throws IllegalArgumentException for an event that is not a symbol trader's
+   */
+  public static State applyEvent(Strategy strategy, State state, Event event) {
+    if (event instanceof BarOpened e) return state.barOpened(e, strategyAfter(strategy, state, e));
+    if (event instanceof BarApplied e) return state.barApplied(e, strategyAfter(strategy, state, e));
+    if (event instanceof SessionEnded e) return state.sessionEnded(e, strategyAfter(strategy, state, e));
+    if (event instanceof OrderSubmitted e) return state.orderSubmitted(e, e.status() != null ? e.status()
+        : e.role() == OrderRole.EXIT && state.exitMustWait() ? OrderStatus.INITIALIZED : OrderStatus.SUBMITTED);
+    if (event instanceof OrderReleased e) return state.orderChanged(e, o -> o.withStatus(OrderStatus.SUBMITTED, e.tsEvent()));
+    if (event instanceof OrderAccepted e) return state.orderChanged(e, o -> o.accepted(e.venueOrderId(), e.tsEvent())).settled();
+    if (event instanceof OrderRejected e)
+      return state.orderChanged(e, o -> o.rejected(e.reason(), e.tsEvent()), strategyAfter(strategy, state, e)).settled();
+    if (event instanceof OrderStatusUnknown e) return state.orderChanged(e, o -> o.unknown(e.reason(), e.tsEvent())).settled();
+    if (event instanceof OrderModifyRequested e)
+      return state.orderChanged(e, o -> o.modifyRequested(e.trigger(), e.exitReason(), e.tsEvent()));
+    if (event instanceof OrderModified e) return state.orderChanged(e, o -> o.modifyConfirmed(e.tsEvent())).settled();
+    if (event instanceof OrderModifyRefused e) return state.orderChanged(e, o -> o.modifyFailed(e.reason(), e.tsEvent())).settled();
+    if (event instanceof OrderCancelRequested e) return state.orderChanged(e, o -> o.cancelRequested(e.tsEvent()));
+    if (event instanceof OrderCancelRefused e) return state.orderChanged(e, o -> o.cancelFailed(e.reason(), e.tsEvent())).settled();
+    if (event instanceof OrderCanceled e)
+      return state.orderChanged(e, o -> o.status().isClosed() ? o : o.closed(OrderStatus.CANCELED, e.tsEvent()), strategyAfter(strategy, state, e))
+          .settled();
+    if (event instanceof OrderLost e)
+      return state.orderChanged(e, o -> o.rejected(e.reason(), e.tsEvent()), strategyAfter(strategy, state, e)).settled();
+    if (event instanceof OrderReconciled e) return state.orderChanged(e, o -> endsWithoutFill(e.status())
+        ? o.accepted(e.venueOrderId(), e.tsEvent()).closed(e.status(), e.tsEvent())
+        : o.accepted(e.venueOrderId(), e.tsEvent()), strategyAfter(strategy, state, e)).settled();
+    if (event instanceof OrderFilled e) return state.orderFilled(e, strategyAfter(strategy, state, e));
+    throw new IllegalArgumentException("not a symbol trader's event: " + event);
   }
 
   /** The strategy's state after {@code event}: the journaled one, or for a journal of v0.1 the same pure strategy's answer. */
-  private StrategyState strategyAfter(State state, StrategyEvent event) {
-    return event.strategy() != null ? event.strategy() : decide(state, event).state();
+  private static StrategyState strategyAfter(Strategy strategy, State state, StrategyEvent event) {
+    return event.strategy() != null ? event.strategy() : decide(strategy, state, event).state();
   }
 }

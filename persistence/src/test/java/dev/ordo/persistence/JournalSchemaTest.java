@@ -1,0 +1,45 @@
+package dev.ordo.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The plugin's own DDL creates the tables of an H2 journal, and running it again changes nothing. */
+class JournalSchemaTest {
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void createsThePluginsTablesOnceAndIsIdempotent() throws Exception {
+    Config config = JournalSettings.withJournal(ConfigFactory.load("ordo-persistence"), dataDir);
+    JournalSchema.create(config);
+    JournalSchema.create(config);
+    List<String> tables = new ArrayList<>();
+    try (Connection connection = DriverManager.getConnection(JournalSettings.h2Url(dataDir), "sa", "");
+        ResultSet rows = connection.getMetaData().getTables(null, "PUBLIC", null, new String[] {"TABLE"})) {
+      while (rows.next()) tables.add(rows.getString("TABLE_NAME"));
+    }
+    assertEquals(List.of("durable_state", "event_journal", "event_tag", "snapshot"), tables.stream().sorted().toList());
+  }
+
+  @Test
+  void theStatementsAreThoseOfThePluginsScripts() {
+    List<String> h2 = JournalSchema.statements(JournalSchema.script("jdbc:h2:file:/tmp/x"));
+    assertEquals(8, h2.size(), String.join("\n---\n", h2));
+    assertEquals("CREATE TABLE IF NOT EXISTS PUBLIC.\"event_journal\" (", h2.get(0).lines().findFirst().orElseThrow());
+    List<String> postgres = JournalSchema.statements(JournalSchema.script("jdbc:postgresql://db:5432/ordo"));
+    assertEquals("CREATE TABLE IF NOT EXISTS public.event_journal(", postgres.get(0).lines().findFirst().orElseThrow());
+    assertThrows(IllegalArgumentException.class, () -> JournalSchema.script("jdbc:mysql://db/ordo"));
+  }
+}
