@@ -41,6 +41,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
+import dev.ordo.engine.LogMdc;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -135,6 +136,26 @@ class TradingServiceTest {
     TestProbe<Receptionist.Listing> listings = testKit.createTestProbe();
     testKit.system().receptionist().tell(Receptionist.subscribe(BrokerGateway.serviceKey(account), listings.ref()));
     expectGateways(listings, account, Set.of(parts.gateway()));
+  }
+
+  @Test
+  void theServicesActorsTagTheirLogLinesWithTheAccount() {
+    ActorRef<TradingService.Command> service = testKit.spawn(TradingService.create(account, new FakeBroker(), Credentials.none(),
+        TradingService.Settings.defaults()));
+    TradingService.Parts parts = parts(service);
+    TestProbe<AuthSession.TokenReply> tokens = testKit.createTestProbe();
+    ch.qos.logback.classic.Logger broker = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.ordo.engine.broker");
+    ch.qos.logback.classic.Level level = broker.getLevel();
+    broker.setLevel(ch.qos.logback.classic.Level.INFO); // the tests log at WARN; the login line is at INFO
+    try {
+      LoggingTestKit.info("Logging in account " + account).withMdc(Map.of(LogMdc.ACCOUNT, account.value())).expect(testKit.system(), () -> {
+        parts.authSession().tell(new AuthSession.GetToken(tokens.ref()));
+        return null;
+      });
+    } finally {
+      broker.setLevel(level);
+    }
+    tokens.expectMessageClass(AuthSession.Granted.class);
   }
 
   @Test
