@@ -68,7 +68,10 @@ public final class BarDelivery {
   public sealed interface MarketEvent extends OrdoSerializable {
     InstrumentId instrumentId();
 
-    /** The command that has the instrument's trader handle this event; the trader answers {@code replyTo} when done. */
+    /**
+     * The command that has the instrument's trader handle this event; the trader answers {@code replyTo} when done. Bars are
+     * marked replayed: the replay re-delivers those after a trader's last journaled one when it resumes.
+     */
     SymbolTrader.Command traderCommand(ActorRef<Done> replyTo);
   }
 
@@ -76,7 +79,7 @@ public final class BarDelivery {
   public record BarOpen(InstrumentId instrumentId, OffsetDateTime tsOpen) implements MarketEvent {
     @Override
     public SymbolTrader.Command traderCommand(ActorRef<Done> replyTo) {
-      return new SymbolTrader.OpenBar(tsOpen, replyTo);
+      return new SymbolTrader.OpenBar(tsOpen, replyTo, true);
     }
   }
 
@@ -89,7 +92,7 @@ public final class BarDelivery {
 
     @Override
     public SymbolTrader.Command traderCommand(ActorRef<Done> replyTo) {
-      return new SymbolTrader.CloseBar(bar, replyTo);
+      return new SymbolTrader.CloseBar(bar, replyTo, true);
     }
   }
 

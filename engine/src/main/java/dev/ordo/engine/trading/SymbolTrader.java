@@ -119,11 +119,33 @@ public final class SymbolTrader
   /** Protocol of the symbol trader. */
   public sealed interface Command extends OrdoSerializable {}
 
-  /** Bar opening at {@code tsOpen}: session roll-over and time-based exits. Answered when the broker has answered. */
-  public record OpenBar(OffsetDateTime tsOpen, ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Bar opening at {@code tsOpen}: session roll-over and time-based exits. Answered when the broker has answered.
+   *
+   * @param replayed true when the sender re-delivers, after a restart, every bar after the trader's last journaled one (the
+   *                 replay): an open that decides no order is then journaled only with the trader's next write (live bars:
+   *                 false, every open that changes the strategy is journaled at once)
+   */
+  public record OpenBar(OffsetDateTime tsOpen, ActorRef<Done> replyTo, boolean replayed) implements Command {
+    /** A live bar's open ({@code replayed} false). */
+    public OpenBar(OffsetDateTime tsOpen, ActorRef<Done> replyTo) {
+      this(tsOpen, replyTo, false);
+    }
+  }
 
-  /** Bar {@code bar} is complete. Answered when the broker has answered the orders it caused. */
-  public record CloseBar(Bar bar, ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Bar {@code bar} is complete. Answered when the broker has answered the orders it caused.
+   *
+   * @param replayed true when the sender re-delivers, after a restart, every bar after the trader's last journaled one (the
+   *                 replay): a bar that decides no order is then journaled only with the trader's next write (live bars:
+   *                 false, every bar is journaled at once)
+   */
+  public record CloseBar(Bar bar, ActorRef<Done> replyTo, boolean replayed) implements Command {
+    /** A live bar ({@code replayed} false). */
+    public CloseBar(Bar bar, ActorRef<Done> replyTo) {
+      this(bar, replyTo, false);
+    }
+  }
 
   /** The session of local date {@code session} is over (after its last bar). Answered when the broker has answered. */
   public record EndSession(LocalDate session, ActorRef<Done> replyTo) implements Command {}
@@ -335,6 +357,8 @@ public final class SymbolTrader
    * @param orders           working orders and the last few closed ones, oldest first
    * @param orderSequence    number of orders submitted so far (source of ClientOrderIds)
    * @param lastBarApplied   open time of the last complete bar applied, null before the first
+   * @param lastBarOpened    open time of the last bar opened ({@link BarOpened}) or applied, null before the first (and in
+   *                         snapshots written before it existed): a resumed replay does not open it again
    * @param lastSessionEnded the last session ended, null before the first
    * @param position         the position of the trader's fills (quantity in instrument units)
    * @param roundTrips       closed trades, oldest first
@@ -347,6 +371,7 @@ public final class SymbolTrader
       List<OrderRecord> orders,
       long orderSequence,
       OffsetDateTime lastBarApplied,
+      OffsetDateTime lastBarOpened,
       LocalDate lastSessionEnded,
       NetPosition position,
       List<RoundTrip> roundTrips,
@@ -363,7 +388,7 @@ public final class SymbolTrader
     }
 
     static State empty(InstrumentId instrument, StrategyState strategy) {
-      return new State(instrument, strategy, List.of(), 0, null, null, NetPosition.FLAT, List.of(), Set.of(), List.of());
+      return new State(instrument, strategy, List.of(), 0, null, null, null, NetPosition.FLAT, List.of(), Set.of(), List.of());
     }
 
     /** The working order playing {@code role}, or null. */
@@ -391,17 +416,17 @@ public final class SymbolTrader
     }
 
     State barOpened(BarOpened e, StrategyState next) {
-      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, next, orders, orderSequence, lastBarApplied, e.tsOpen(), lastSessionEnded, position, roundTrips, appliedTradeIds,
           owing(e.replyTo()));
     }
 
     State barApplied(BarApplied e, StrategyState next) {
-      return new State(instrument, next, orders, orderSequence, e.bar().tsOpen(), lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, next, orders, orderSequence, e.bar().tsOpen(), e.bar().tsOpen(), lastSessionEnded, position, roundTrips, appliedTradeIds,
           owing(e.replyTo()));
     }
 
     State sessionEnded(SessionEnded e, StrategyState next) {
-      return new State(instrument, next, orders, orderSequence, lastBarApplied, e.session(), position, roundTrips, appliedTradeIds,
+      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastBarOpened, e.session(), position, roundTrips, appliedTradeIds,
           owing(e.replyTo()));
     }
 
@@ -409,7 +434,7 @@ public final class SymbolTrader
       OrderRecord order = new OrderRecord(e.clientOrderId(), instrument, e.role(), e.side(), e.type(), e.quantity(), Quantity.ZERO, e.trigger(),
           e.limit(), e.exitReason(), status, null, null, null, false, false, null, e.tsEvent(), e.tsEvent());
       State next = withOrder(order);
-      return new State(instrument, strategy, next.orders, orderSequence + 1, lastBarApplied, lastSessionEnded, position, roundTrips,
+      return new State(instrument, strategy, next.orders, orderSequence + 1, lastBarApplied, lastBarOpened, lastSessionEnded, position, roundTrips,
           appliedTradeIds, next.pendingReplies);
     }
 
@@ -425,7 +450,7 @@ public final class SymbolTrader
       }
       Set<TradeId> applied = new HashSet<>(appliedTradeIds);
       applied.add(fill.tradeId());
-      return new State(instrument, next, updated.orders, orderSequence, lastBarApplied, lastSessionEnded, position.apply(fill), trips, applied,
+      return new State(instrument, next, updated.orders, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position.apply(fill), trips, applied,
           updated.pendingReplies);
     }
 
@@ -441,7 +466,7 @@ public final class SymbolTrader
     }
 
     private State withStrategy(StrategyState next) {
-      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position, roundTrips, appliedTradeIds,
           pendingReplies);
     }
 
@@ -475,14 +500,14 @@ public final class SymbolTrader
         }
         next = pruned;
       }
-      return new State(instrument, strategy, next, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, strategy, next, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position, roundTrips, appliedTradeIds,
           pendingReplies);
     }
 
     /** After a broker's answer: once nothing is in flight, the market-data askers are owed nothing more (they are answered). */
     State settled() {
       if (pendingReplies.isEmpty() || hasRequestsInFlight()) return this;
-      return new State(instrument, strategy, orders, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, strategy, orders, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position, roundTrips, appliedTradeIds,
           List.of());
     }
   }
@@ -497,6 +522,14 @@ public final class SymbolTrader
   private final ActorRef<BrokerCall.Reply> brokerReplies;
   private final GatewayLink gateway;
   private EventHandler<State, Event> eventHandler;
+  /**
+   * Replayed market events applied but not journaled yet (they decided no order), oldest first: at
+   * most the last {@link BarApplied} and a {@link BarOpened} after it. They are written first in the
+   * trader's next write; lost with the process, they are re-delivered by the replay.
+   */
+  private final List<MarketEvent> unjournaled = new ArrayList<>();
+  /** The journaled state with {@link #unjournaled} applied (by the event handler); null when there are none. */
+  private State unjournaledState;
 
   private SymbolTrader(ActorContext<Command> context, AccountId account, InstrumentId instrument, Dependencies dependencies) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId(account, instrument)), JournalFailures.BACKOFF);
@@ -532,21 +565,49 @@ public final class SymbolTrader
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
-        .onCommand(OpenBar.class, this::onOpenBar)
-        .onCommand(CloseBar.class, this::onCloseBar)
-        .onCommand(EndSession.class, this::onEndSession)
-        .onCommand(ApplyFill.class, this::onApplyFill)
-        .onCommand(BrokerReplied.class, this::onBrokerReplied)
-        .onCommand(ReconcileOrder.class, this::onReconcileOrder)
-        .onCommand(ResolveInterruptedRequests.class, this::onResolveInterrupted)
+        .onCommand(OpenBar.class, (state, command) -> onOpenBar(current(state), command))
+        .onCommand(CloseBar.class, (state, command) -> onCloseBar(current(state), command))
+        .onCommand(EndSession.class, (state, command) -> onEndSession(current(state), command))
+        .onCommand(ApplyFill.class, (state, command) -> onApplyFill(current(state), command))
+        .onCommand(BrokerReplied.class, (state, command) -> onBrokerReplied(current(state), command))
+        .onCommand(ReconcileOrder.class, (state, command) -> onReconcileOrder(current(state), command))
+        .onCommand(ResolveInterruptedRequests.class, (state, command) -> onResolveInterrupted(current(state), command))
         .onCommand(GatewayListed.class, (state, listed) -> {
           gateway.onListing(listed.listing());
           return Effect().noReply();
         })
-        .onCommand(GetState.class, (state, command) -> Effect().reply(command.replyTo(), state))
-        .onCommand(GetProgress.class, (state, command) ->
-            Effect().reply(command.replyTo(), new Progress(instrument, state.lastBarApplied(), state.lastSessionEnded())))
+        .onCommand(GetState.class, (state, command) -> Effect().reply(command.replyTo(), current(state)))
+        .onCommand(GetProgress.class, (state, command) -> Effect().reply(command.replyTo(),
+            new Progress(instrument, current(state).lastBarApplied(), current(state).lastSessionEnded())))
         .build();
+  }
+
+  /** The state the trader acts on: the journaled {@code state} with the unjournaled market events applied. */
+  private State current(State state) {
+    return unjournaled.isEmpty() ? state : unjournaledState;
+  }
+
+  /**
+   * Keeps {@code event} (a replayed market event that decided no order, with nothing owed) unjournaled;
+   * {@code after} is the state after it. An earlier unjournaled event whose every effect {@code event}
+   * overrides is dropped: a bar overrides the bar and open before it, an open the open before it.
+   */
+  private void holdUnjournaled(MarketEvent event, State after) {
+    if (event instanceof BarApplied) unjournaled.clear();
+    else unjournaled.removeIf(held -> held instanceof BarOpened);
+    unjournaled.add(event);
+    unjournaledState = after;
+  }
+
+  /** {@code events} preceded by the unjournaled market events, which are then journaled with them. */
+  private List<Event> withUnjournaled(List<Event> events) {
+    if (unjournaled.isEmpty()) return events;
+    List<Event> all = new ArrayList<>(unjournaled.size() + events.size());
+    all.addAll(unjournaled);
+    all.addAll(events);
+    unjournaled.clear();
+    unjournaledState = null;
+    return all;
   }
 
   // ---------------------------------------------------------------- market data
@@ -554,11 +615,14 @@ public final class SymbolTrader
   private ReplyEffect<Event, State> onOpenBar(State state, OpenBar command) {
     if (state.lastBarApplied() != null && !command.tsOpen().isAfter(state.lastBarApplied()))
       return Effect().reply(command.replyTo(), Done.getInstance());
+    if (state.lastBarOpened() != null && !command.tsOpen().isAfter(state.lastBarOpened()))
+      return Effect().reply(command.replyTo(), Done.getInstance()); // journaled before a fill, re-delivered by a resumed replay
     BarOpened opened = new BarOpened(account, instrument, command.tsOpen(), null, null, clock.instant());
     Decision decision = decide(state, opened);
-    if (decision.actions().isEmpty() && decision.state().equals(state.strategy()))
+    // A live open that changes nothing is not journaled; a replayed one is kept with the next write, so a resume never opens a bar twice.
+    if (!command.replayed() && decision.actions().isEmpty() && decision.state().equals(state.strategy()))
       return Effect().reply(command.replyTo(), Done.getInstance());
-    return onMarketEvent(state, opened, decision, command.replyTo());
+    return onMarketEvent(state, opened, decision, command.replyTo(), command.replayed());
   }
 
   private ReplyEffect<Event, State> onCloseBar(State state, CloseBar command) {
@@ -570,22 +634,26 @@ public final class SymbolTrader
     if (state.lastBarApplied() != null && !bar.tsOpen().isAfter(state.lastBarApplied()))
       return Effect().reply(command.replyTo(), Done.getInstance());
     BarApplied applied = new BarApplied(account, instrument, bar, null, null, clock.instant());
-    return onMarketEvent(state, applied, decide(state, applied), command.replyTo());
+    return onMarketEvent(state, applied, decide(state, applied), command.replyTo(), command.replayed());
   }
 
   private ReplyEffect<Event, State> onEndSession(State state, EndSession command) {
     if (state.lastSessionEnded() != null && !command.session().isAfter(state.lastSessionEnded()))
       return Effect().reply(command.replyTo(), Done.getInstance());
     SessionEnded ended = new SessionEnded(account, instrument, command.session(), null, null, clock.instant());
-    return onMarketEvent(state, ended, decide(state, ended), command.replyTo());
+    return onMarketEvent(state, ended, decide(state, ended), command.replyTo(), false);
   }
 
   /**
    * Journals the market event with the strategy's new state and the order requests of its decision,
    * sends them, and answers {@code replyTo} at once when nothing is in flight, else once the broker
-   * has answered (the market event then names {@code replyTo}).
+   * has answered (the market event then names {@code replyTo}). A {@code replayed} event that decides
+   * no order and leaves nothing owed is applied but not journaled yet: it is written with the trader's
+   * next write (a decision, a fill, a broker answer, the session's end), and re-delivered by the
+   * replay if the process stops before that.
    */
-  private ReplyEffect<Event, State> onMarketEvent(State state, MarketEvent event, Decision decision, ActorRef<Done> replyTo) {
+  private ReplyEffect<Event, State> onMarketEvent(State state, MarketEvent event, Decision decision, ActorRef<Done> replyTo,
+      boolean replayed) {
     List<Event> events = new ArrayList<>();
     events.add(event.withStrategy(decision.state()));
     State afterEvent = fold(state, events);
@@ -594,6 +662,10 @@ public final class SymbolTrader
     // Most bars decide nothing: the state after the market event is then the state after the write.
     State after = orders.isEmpty() ? afterEvent : fold(afterEvent, orders);
     boolean owed = after.hasRequestsInFlight() && !replyTo.equals(context.getSystem().ignoreRef());
+    if (replayed && orders.isEmpty() && !owed) {
+      holdUnjournaled((MarketEvent) events.get(0), after);
+      return Effect().reply(replyTo, Done.getInstance());
+    }
     if (!owed) return persistAndSend(state, events, replyTo);
     events.set(0, ((MarketEvent) events.get(0)).withReplyTo(replyTo));
     return persistAndSend(state, events, null);
@@ -687,7 +759,7 @@ public final class SymbolTrader
     }
     if (events.isEmpty()) return Effect().noReply();
     context.getLog().warn("{}: {} broker request(s) interrupted by a restart; marked for reconciliation", instrument, events.size());
-    return Effect().persist(events).thenNoReply();
+    return Effect().persist(withUnjournaled(events)).thenNoReply();
   }
 
   // ---------------------------------------------------------------- deciding
@@ -813,7 +885,7 @@ public final class SymbolTrader
    */
   private ReplyEffect<Event, State> persistAndSend(State state, List<Event> events, ActorRef<Done> replyTo) {
     List<ActorRef<Done>> owed = state.pendingReplies();
-    var effect = Effect().persist(events).thenRun(next -> {
+    var effect = Effect().persist(withUnjournaled(events)).thenRun(next -> {
       dispatch(next, events);
       if (!owed.isEmpty() && next.pendingReplies().isEmpty()) owed.forEach(asker -> asker.tell(Done.getInstance()));
     });
