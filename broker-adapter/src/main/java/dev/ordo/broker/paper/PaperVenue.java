@@ -163,6 +163,9 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
   private final Map<InstrumentId, OffsetDateTime> lastMatched = new HashMap<>();
   /** Instruments, last prices and closed sessions (not journaled: the replay tells them again). */
   private VenueMarket market;
+  /** The state {@link #book} was last built from, and that book: most commands (a bar matched without a fill) leave the state as it was. */
+  private State bookedState;
+  private VenueBook book;
 
   /**
    * @param instruments known instruments with their tick and lot size (orders for others are rejected)
@@ -240,7 +243,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
   private Effect<Event, State> onPlace(State state, Place place) {
     if (invalid(place.token())) return reply(place.replyTo(), expired());
     Instant now = clock.instant();
-    VenueBook book = state.book();
+    VenueBook book = book(state);
     VenueOrderId id = VenueOrderId.of(Long.toString(1_000_000_000L + book.orderSequence() + 1));
     VenueBook.Placement placement = book.place(id, place.request(), now, market, TRADE_IDS);
     if (!placement.accepted()) {
@@ -257,7 +260,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   private Effect<Event, State> onModify(State state, Modify modify) {
     if (invalid(modify.token())) return reply(modify.replyTo(), expired());
-    Optional<String> refusal = state.book().modifyRefusal(modify.order(), modify.trigger(), modify.limit(), null, market);
+    Optional<String> refusal = book(state).modifyRefusal(modify.order(), modify.trigger(), modify.limit(), null, market);
     if (refusal.isPresent()) return reply(modify.replyTo(), rejected(refusal.get()));
     return Effect().persist(new OrderModified(account, modify.order(), modify.trigger(), modify.limit(), clock.instant()))
         .thenRun(s -> modify.replyTo().tell(BrokerResult.ok(modify.order())));
@@ -265,7 +268,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   private Effect<Event, State> onCancel(State state, Cancel cancel) {
     if (invalid(cancel.token())) return reply(cancel.replyTo(), expired());
-    Optional<String> refusal = state.book().cancelRefusal(cancel.order());
+    Optional<String> refusal = book(state).cancelRefusal(cancel.order());
     if (refusal.isPresent()) return reply(cancel.replyTo(), rejected(refusal.get()));
     return Effect().persist(new OrderCanceled(account, cancel.order(), clock.instant()))
         .thenRun(s -> cancel.replyTo().tell(BrokerResult.ok(cancel.order())));
@@ -291,7 +294,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
     }
     lastMatched.put(instrument, bar.tsOpen());
     market = market.barMatched(bar);
-    List<Fill> fills = state.book().match(bar, TRADE_IDS);
+    List<Fill> fills = book(state).match(bar, TRADE_IDS);
     if (fills.isEmpty()) {
       match.replyTo().tell(BrokerResult.ok(0));
       return Effect().none();
@@ -331,6 +334,15 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
       tell(published.replyTo(), published.answer());
     }
     return Effect().none();
+  }
+
+  /** The book of {@code state}, built again only when the state changed (the flat state is what is journaled and snapshotted). */
+  private VenueBook book(State state) {
+    if (state != bookedState) {
+      book = state.book();
+      bookedState = state;
+    }
+    return book;
   }
 
   @SuppressWarnings("unchecked")
