@@ -742,10 +742,18 @@ public final class SymbolTrader
     return persistAndSend(state, withConsequences(state, reconciled), command.replyTo());
   }
 
-  /** After a crash, requests that were at the broker have an unknown outcome; their askers are gone with the old incarnation. */
+  /**
+   * After a crash, requests that were at the broker have an unknown outcome; their askers are gone
+   * with the old incarnation. A placement becomes UNKNOWN (for reconciliation), a held exit is
+   * dropped, a cancellation is treated as refused. A modification is sent again: its trigger is
+   * absolute, so sending it twice changes nothing more than sending it once, and the broker's answer
+   * settles it as usual (treating it as refused left the broker's stop below the one the strategy
+   * had raised: a replay killed in that window exited at another price).
+   */
   private ReplyEffect<Event, State> onResolveInterrupted(State state, ResolveInterruptedRequests command) {
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
+    List<OrderRecord> resend = new ArrayList<>();
     for (OrderRecord order : state.orders()) {
       if (order.status() == OrderStatus.SUBMITTED)
         events.add(new OrderStatusUnknown(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
@@ -754,12 +762,18 @@ public final class SymbolTrader
             "not sent: the engine stopped while the order waited for the stop's cancellation", null, now)));
       else if (order.awaitingReply() && order.cancelPending())
         events.add(new OrderCancelRefused(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
+      else if (order.awaitingReply() && order.pendingTrigger() != null && order.venueOrderId() != null)
+        resend.add(order);
       else if (order.awaitingReply())
         events.add(new OrderModifyRefused(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
     }
-    if (events.isEmpty()) return Effect().noReply();
-    context.getLog().warn("{}: {} broker request(s) interrupted by a restart; marked for reconciliation", instrument, events.size());
-    return Effect().persist(withUnjournaled(events)).thenNoReply();
+    if (events.isEmpty() && resend.isEmpty()) return Effect().noReply();
+    if (!events.isEmpty())
+      context.getLog().warn("{}: {} broker request(s) interrupted by a restart; marked for reconciliation", instrument, events.size());
+    if (!resend.isEmpty())
+      context.getLog().info("{}: {} modification(s) interrupted by a restart sent again", instrument, resend.size());
+    if (events.isEmpty()) return Effect().none().thenRun(next -> resend.forEach(this::sendDeferred)).thenNoReply();
+    return Effect().persist(withUnjournaled(events)).thenRun(next -> resend.forEach(this::sendDeferred)).thenNoReply();
   }
 
   // ---------------------------------------------------------------- deciding
