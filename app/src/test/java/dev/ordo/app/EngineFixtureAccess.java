@@ -10,4 +10,9 @@ public final class EngineFixtureAccess {
   public static Engine start(Path dataDir) throws Exception {
     return EngineFixture.start(dataDir, progress -> {});
   }
+
+  /** The sample's schedule with every bar in memory (the engine's own is streamed and read forward only). */
+  public static dev.ordo.engine.marketdata.ReplaySchedule sampleSchedule() {
+    return dev.ordo.engine.marketdata.ReplaySchedule.of(dev.ordo.broker.data.BarFileReader.readFolder(EngineFixture.SAMPLE), null, null);
+  }
 }
