@@ -34,6 +34,14 @@ public final class ReplaySchedule {
    */
   public record Step(Instant at, List<Bar> bars, List<Bar> sessionEnds, int sessionIndex) {}
 
+  /**
+   * Which bar a step holds, without the bar: enough to tell whether a resumed replay still needs the
+   * step, so a streamed schedule skips the steps already applied without reading their bars.
+   *
+   * @param endsSession the bar is the last of its instrument's session
+   */
+  public record Slot(InstrumentId instrument, java.time.OffsetDateTime tsOpen, boolean endsSession) {}
+
   private final List<Step> steps;
   private final List<LocalDate> sessions;
   private final Map<InstrumentId, Instrument> instruments;
@@ -158,6 +166,17 @@ public final class ReplaySchedule {
       return plans.size();
     }
 
+    List<Slot> slots(int index) {
+      Plan plan = plans.get(index);
+      List<Slot> slots = new ArrayList<>(plan.bars().length);
+      for (int[] ref : plan.bars()) {
+        BarSource source = sources.get(ref[0]);
+        slots.add(new Slot(source.instrument().id(),
+            java.time.OffsetDateTime.ofInstant(Instant.ofEpochSecond(source.openTimes()[ref[1]]), source.offset()), ref[2] == 1));
+      }
+      return slots;
+    }
+
     @Override
     public Step get(int index) {
       java.util.Objects.checkIndex(index, plans.size());
@@ -220,6 +239,13 @@ public final class ReplaySchedule {
   /** Static data of every instrument in the schedule. */
   public Map<InstrumentId, Instrument> instruments() {
     return instruments;
+  }
+
+  /** The bars of step {@code index} without reading them, in the order of the step's bars. */
+  public List<Slot> slots(int index) {
+    if (steps instanceof StreamedSteps streamed) return streamed.slots(index);
+    Step step = steps.get(index);
+    return step.bars().stream().map(bar -> new Slot(bar.instrumentId(), bar.tsOpen(), step.sessionEnds().contains(bar))).toList();
   }
 
   /** Total number of bars. */

@@ -119,6 +119,21 @@ class ReplayScheduleTest {
   }
 
   @Test
+  void slotsTellAStepsBarsWithoutReadingThemAndSkippedStepsAreNotRead() {
+    ReplaySchedule held = ReplaySchedule.of(List.of(AAA_BARS, BBB_BARS), null, null);
+    CountingSource aaa = new CountingSource(AAA_BARS);
+    CountingSource bbb = new CountingSource(BBB_BARS);
+    ReplaySchedule streamed = ReplaySchedule.streamed(List.of(aaa, bbb), null, null);
+    for (int i = 0; i < held.steps().size(); i++) assertEquals(held.slots(i), streamed.slots(i), "slots of step " + i);
+    assertEquals(List.of(new ReplaySchedule.Slot(AAA, OffsetDateTime.of(D1, LocalTime.of(9, 20), IST), true)), streamed.slots(1),
+        "D1 09:20: only AAA, its session's last bar");
+    assertEquals(0, aaa.barsRead + bbb.barsRead, "slots read no bar");
+
+    ReplaySchedule.Step last = streamed.steps().get(streamed.steps().size() - 1);
+    assertEquals(held.steps().get(held.steps().size() - 1), last, "a step after skipped ones has its own bars");
+  }
+
+  @Test
   void aDateRangeKeepsItsSessionsAndEndsTheLastSessionInsideIt() {
     ReplaySchedule held = ReplaySchedule.of(List.of(AAA_BARS, BBB_BARS), D2, D2);
     ReplaySchedule streamed = ReplaySchedule.streamed(List.of(new CountingSource(AAA_BARS), new CountingSource(BBB_BARS)), D2, D2);
