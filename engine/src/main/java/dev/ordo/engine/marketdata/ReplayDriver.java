@@ -264,7 +264,8 @@ public final class ReplayDriver {
       for (Bar bar : ends) sessionEnds.add(new BarDelivery.SessionEnd(bar.instrumentId(), bar.tsOpen().toLocalDate()));
       Instant closeTime = (bars.isEmpty() ? ends : bars).stream().map(b -> b.tsClose().toInstant()).min(Instant::compareTo).orElse(step.at());
       return deliver(opens)
-          .thenCompose(done -> allOf(bars.stream().map(bar -> broker.matchBar(bar).thenApply(n -> Done.getInstance())).toList()))
+          .thenCompose(done -> bars.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance())
+              : broker.matchBars(bars).thenApply(n -> Done.getInstance()))
           .thenCompose(done -> {
             clock.advanceTo(closeTime);
             return deliver(closes);
