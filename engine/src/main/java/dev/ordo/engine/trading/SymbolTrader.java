@@ -73,7 +73,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * end of the stop it replaces, so a position is never sold twice. The answer to a market-data
  * command ({@link OpenBar}, {@link CloseBar}, {@link EndSession}) is sent once the broker has
  * answered every order request it caused (who is owed it is journaled with the market event), which
- * makes a replay deterministic at any speed.
+ * makes a replay deterministic at any speed. A replayed bar that decides no order is applied but
+ * journaled only with the trader's next write (the replay delivers it again after a crash); live
+ * bars are journaled at once.
  *
  * <p>Broker calls go to the account's {@link BrokerGateway}, found through the receptionist
  * ({@link GatewayLink}), at CRITICAL priority.
