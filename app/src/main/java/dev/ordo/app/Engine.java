@@ -6,9 +6,9 @@ import dev.ordo.app.metrics.EngineMetrics;
 import dev.ordo.app.metrics.MeteredBroker;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ordo.broker.paper.PaperBroker;
+import dev.ordo.broker.data.BarFileIndex;
 import dev.ordo.broker.data.BarFileReader;
-import dev.ordo.broker.data.BarFolder;
-import dev.ordo.engine.marketdata.InstrumentBars;
+import dev.ordo.broker.data.ScannedBarFolder;
 import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.engine.marketdata.ReplayRun;
 import dev.ordo.engine.marketdata.ReplaySchedule;
@@ -123,12 +123,13 @@ public final class Engine implements AutoCloseable {
    *     journal cannot be used (see {@link #lockDataDir}, {@link #startSystem}); nothing is started then
    */
   public static Engine start(Settings settings, Config config, ReplayDriver.Listener listener) throws Exception {
-    BarFolder folder = BarFileReader.readAll(settings.dataFolder());
+    // Every file is checked now; the replay reads the bars again one at a time (ReplaySchedule.streamed).
+    ScannedBarFolder folder = BarFileReader.scanAll(settings.dataFolder());
     if (!folder.ignored().isEmpty()) log.info("Not bar files, not read, in {}: {}", settings.dataFolder(), String.join(", ", folder.ignored()));
-    List<InstrumentBars> data = folder.files();
-    for (InstrumentBars file : data) file.warnings().forEach(w -> log.warn("{}", w));
-    ReplaySchedule schedule = ReplaySchedule.of(data, settings.from(), settings.to());
-    ReplayRun.Manifest manifest = manifest(folder, schedule, strategyParameters(config.getConfig("ordo.strategy")));
+    for (BarFileIndex file : folder.files()) file.warnings().forEach(w -> log.warn("{}", w));
+    ReplaySchedule schedule = ReplaySchedule.streamed(folder.files(), settings.from(), settings.to());
+    ReplayRun.Manifest manifest = manifest(folder.fingerprint(), folder.sha256ByFile(), schedule,
+        strategyParameters(config.getConfig("ordo.strategy")));
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
 
     DataDirLock lock = lockDataDir(config, settings.dataDir());
@@ -298,8 +299,9 @@ public final class Engine implements AutoCloseable {
     return outcome;
   }
 
-  /** What a replay of {@code schedule}, read from {@code folder}, with the strategy's {@code parameters} is over. */
-  static ReplayRun.Manifest manifest(BarFolder folder, ReplaySchedule schedule, EightyTwentyStrategy.Parameters parameters) {
+  /** What a replay of {@code schedule}, read from files of {@code fingerprint}, with the strategy's {@code parameters} is over. */
+  static ReplayRun.Manifest manifest(String fingerprint, java.util.SortedMap<String, String> sha256ByFile, ReplaySchedule schedule,
+      EightyTwentyStrategy.Parameters parameters) {
     List<LocalDate> sessions = schedule.sessions();
     SortedMap<String, String> values = new TreeMap<>();
     values.put("capital-per-trade", parameters.capitalPerTrade().stripTrailingZeros().toPlainString());
@@ -307,7 +309,7 @@ public final class Engine implements AutoCloseable {
     values.put("last-entry-bar-open", parameters.lastEntryBarOpen().toString());
     values.put("session-exit", parameters.sessionExit().toString());
     return new ReplayRun.Manifest(List.copyOf(schedule.instruments().keySet()), sessions.get(0), sessions.get(sessions.size() - 1),
-        folder.fingerprint(), folder.sha256ByFile(), values);
+        fingerprint, sha256ByFile, values);
   }
 
   /** The strategy's parameters of the {@code ordo.strategy} block; the tick size is set per instrument. */

@@ -56,7 +56,11 @@ public final class Main implements Runnable {
     LogSetup.configure(logFormat, logFile);
   }
 
+  /** The system property that sizes the JDK's common fork-join pool. */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    keepCommonPoolOnSmallMachines();
     try {
       LogSetup.levels(ConfigFactory.load().getConfig("ordo.log-levels"));
     } catch (IllegalArgumentException e) {
@@ -65,6 +69,18 @@ public final class Main implements Runnable {
     }
     int code = commandLine().execute(args);
     if (code != 0 || !(RunCommand.keepsRunning() || BrokerSimCommand.keepsRunning())) System.exit(code);
+  }
+
+  /**
+   * Gives the JDK's common pool at least two threads unless the JVM was told otherwise. With fewer
+   * than three cores its parallelism is 1, and {@code CompletableFuture} then runs every async stage on
+   * a new thread; the stages of Pekko's asks (Scala futures seen as {@code CompletionStage}) are all
+   * async, so a replay on two cores started a thread per ask (72,000 in a minute). Must run before
+   * {@code CompletableFuture} is loaded.
+   */
+  static void keepCommonPoolOnSmallMachines() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null)
+      System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
   }
 
   /** The {@code ordo} command line, with its handling of failures (one line, exit code, trace at DEBUG). */

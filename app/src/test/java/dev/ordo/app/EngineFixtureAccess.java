@@ -15,4 +15,9 @@ public final class EngineFixtureAccess {
   public static Engine start(Path dataDir, com.typesafe.config.Config config) throws Exception {
     return EngineFixture.start(dataDir, config, progress -> {});
   }
+
+  /** The sample's schedule with every bar in memory (the engine's own is streamed and read forward only). */
+  public static dev.ordo.engine.marketdata.ReplaySchedule sampleSchedule() {
+    return dev.ordo.engine.marketdata.ReplaySchedule.of(dev.ordo.broker.data.BarFileReader.readFolder(EngineFixture.SAMPLE), null, null);
+  }
 }

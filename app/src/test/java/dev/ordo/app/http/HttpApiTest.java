@@ -122,7 +122,8 @@ class HttpApiTest {
     assertEquals("paper", marketData.get("account").asText());
     assertEquals("DISCONNECTED", marketData.get("state").asText(), "the replay feed ended");
     assertEquals(4, marketData.get("subscriptions").size());
-    ReplaySchedule schedule = engine.schedule();
+    ReplaySchedule schedule = EngineFixtureAccess.sampleSchedule();
+    assertEquals(schedule.barCount(), engine.schedule().barCount());
     long sessionEnds = schedule.steps().stream().mapToLong(step -> step.sessionEnds().size()).sum();
     assertEquals(2 * schedule.barCount() + sessionEnds, marketData.get("eventsDelivered").asLong(), "every BarOpen, BarClose and SessionEnd");
     assertEquals("2024-02-02T15:25:00+05:30", marketData.get("lastEventTime").asText(), "the open of the last bar");

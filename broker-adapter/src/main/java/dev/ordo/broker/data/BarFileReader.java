@@ -129,6 +129,88 @@ public final class BarFileReader {
   }
 
   /**
+   * Checks every {@code *.csv} file of {@code folder} as {@link #readAll} does (the same refusals,
+   * before anything starts) but keeps of each only what a replay needs to read it again one bar at
+   * a time ({@link BarFileIndex}: instrument, interval, bar open times), not the bars.
+   *
+   * @throws BadBarDataException      on the first bad file, header or row, or when two files are the same instrument
+   * @throws IllegalArgumentException when the folder does not exist, is a file, or holds no {@code .csv} file
+   * @throws UncheckedIOException     when the folder or a file cannot be read (permissions, I/O error)
+   */
+  public static ScannedBarFolder scanAll(Path folder) {
+    if (Files.isRegularFile(folder))
+      throw new IllegalArgumentException("data folder " + folder + " is a file: name the folder that holds the bar files");
+    if (!Files.isDirectory(folder)) throw new IllegalArgumentException("data folder not found: " + folder);
+    List<Path> entries = list(folder);
+    List<Path> barFiles = new ArrayList<>();
+    List<String> ignored = new ArrayList<>();
+    for (Path entry : entries) {
+      if (isBarFile(entry)) barFiles.add(entry);
+      else ignored.add(entry.getFileName().toString());
+    }
+    if (barFiles.isEmpty()) throw new IllegalArgumentException(noBarFiles(folder, entries));
+    List<BarFileIndex> files = new ArrayList<>();
+    SortedMap<String, String> sha256ByFile = new TreeMap<>();
+    Map<InstrumentId, Path> fileOf = new HashMap<>();
+    for (Path file : barFiles) {
+      byte[] bytes = bytesOf(file);
+      InstrumentBars bars = parse(file, bytes);
+      Path other = fileOf.putIfAbsent(bars.instrument().id(), file);
+      if (other != null)
+        throw new BadBarDataException(file, 0, "is the instrument " + bars.instrument().id() + ", like " + other.getFileName() + ": keep one of the two");
+      sha256ByFile.put(file.getFileName().toString(), BarFolder.sha256(bytes));
+      files.add(BarFileIndex.of(bars));
+    }
+    return new ScannedBarFolder(folder, files, sha256ByFile, ignored);
+  }
+
+  /**
+   * The bars of {@code file}, checked before by {@link #scanAll}, read again one row at a time with
+   * {@code interval} (the file's, as found then). A row that no longer parses fails the iterator with
+   * the file, line and reason.
+   */
+  static java.util.Iterator<Bar> stream(Path file, InstrumentId id, Duration interval) {
+    java.io.Reader reader;
+    try {
+      reader = new java.io.PushbackReader(Files.newBufferedReader(file, StandardCharsets.UTF_8), 1);
+      int first = reader.read();
+      if (first != -1 && first != '\uFEFF') ((java.io.PushbackReader) reader).unread(first);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the bar file " + file + ": " + reason(e), e);
+    }
+    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreHeaderCase(true).setTrim(true).get();
+    CSVParser parser;
+    try {
+      parser = CSVParser.parse(reader, format);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the bar file " + file + ": " + reason(e), e);
+    }
+    Layout layout = layout(file, parser.getHeaderNames());
+    java.util.Iterator<CSVRecord> records = parser.iterator();
+    return new java.util.Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        boolean more = records.hasNext();
+        if (!more) {
+          try {
+            parser.close();
+          } catch (IOException ignored) {
+            // read to the end: nothing is lost
+          }
+        }
+        return more;
+      }
+
+      @Override
+      public Bar next() {
+        CSVRecord record = records.next();
+        Row r = parseRow(file, record.getRecordNumber() + 1, record, layout);
+        return new Bar(id, interval, Price.of(r.open()), Price.of(r.high()), Price.of(r.low()), Price.of(r.close()), r.volume(), r.tsOpen());
+      }
+    };
+  }
+
+  /**
    * Reads every {@code *.csv} file of {@code folder}: {@link #readAll}'s bars.
    *
    * @throws BadBarDataException      on the first bad file, header or row

@@ -185,6 +185,22 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
         });
   }
 
+  /**
+   * Exchange side: matches {@code bars} (one replay step, one bar per instrument) in one message to
+   * the venue. Completes with the number of fills once the listeners acknowledged them; fails when
+   * they did not.
+   */
+  @Override
+  public CompletionStage<Integer> matchBars(List<Bar> bars) {
+    return AskPattern.<PaperVenue.Command, BrokerResult<Integer>>ask(venue, replyTo -> new PaperVenue.MatchBars(bars, replyTo),
+            timeout.multipliedBy(2), system.scheduler())
+        .thenApply(result -> {
+          if (result instanceof BrokerResult.Ok<Integer> ok) return ok.value();
+          throw new IllegalStateException("matching " + bars.size() + " bars at " + (bars.isEmpty() ? "-" : bars.get(0).tsOpen()) + " failed: "
+              + ((BrokerResult.Err<Integer>) result).error().detail());
+        });
+  }
+
   /** Exchange side: the session of the instrument of {@code lastBar} closed with that bar. */
   public CompletionStage<Done> closeSession(Bar lastBar) {
     return AskPattern.ask(venue, replyTo -> new PaperVenue.CloseSession(lastBar, replyTo), timeout, system.scheduler());

@@ -85,6 +85,12 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
   /** Matches working orders of the bar's instrument against {@code bar}. Answered when fills are acknowledged. */
   public record MatchBar(Bar bar, ActorRef<BrokerResult<Integer>> replyTo) implements Command {}
 
+  /**
+   * Matches {@code bars} (of different instruments, one replay step) in order, as a {@link MatchBar}
+   * each; answered once with the number of fills when all are acknowledged.
+   */
+  public record MatchBars(List<Bar> bars, ActorRef<BrokerResult<Integer>> replyTo) implements Command {}
+
   /** The session of the instrument of {@code lastBar} closed with that bar. */
   public record CloseSession(Bar lastBar, ActorRef<Done> replyTo) implements Command {}
 
@@ -163,6 +169,9 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
   private final Map<InstrumentId, OffsetDateTime> lastMatched = new HashMap<>();
   /** Instruments, last prices and closed sessions (not journaled: the replay tells them again). */
   private VenueMarket market;
+  /** The state {@link #book} was last built from, and that book: most commands (a bar matched without a fill) leave the state as it was. */
+  private State bookedState;
+  private VenueBook book;
 
   /**
    * @param instruments known instruments with their tick and lot size (orders for others are rejected)
@@ -204,7 +213,8 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
         .onCommand(Modify.class, this::onModify)
         .onCommand(Cancel.class, this::onCancel)
         .onCommand(Query.class, this::onQuery)
-        .onCommand(MatchBar.class, this::onMatchBar)
+        .onCommand(MatchBar.class, (state, match) -> onMatchBars(state, List.of(match.bar()), match.replyTo()))
+        .onCommand(MatchBars.class, (state, match) -> onMatchBars(state, match.bars(), match.replyTo()))
         .onCommand(CloseSession.class, this::onCloseSession)
         .onCommand(Published.class, this::onPublished)
         .build();
@@ -240,7 +250,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
   private Effect<Event, State> onPlace(State state, Place place) {
     if (invalid(place.token())) return reply(place.replyTo(), expired());
     Instant now = clock.instant();
-    VenueBook book = state.book();
+    VenueBook book = book(state);
     VenueOrderId id = VenueOrderId.of(Long.toString(1_000_000_000L + book.orderSequence() + 1));
     VenueBook.Placement placement = book.place(id, place.request(), now, market, TRADE_IDS);
     if (!placement.accepted()) {
@@ -257,7 +267,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   private Effect<Event, State> onModify(State state, Modify modify) {
     if (invalid(modify.token())) return reply(modify.replyTo(), expired());
-    Optional<String> refusal = state.book().modifyRefusal(modify.order(), modify.trigger(), modify.limit(), null, market);
+    Optional<String> refusal = book(state).modifyRefusal(modify.order(), modify.trigger(), modify.limit(), null, market);
     if (refusal.isPresent()) return reply(modify.replyTo(), rejected(refusal.get()));
     return Effect().persist(new OrderModified(account, modify.order(), modify.trigger(), modify.limit(), clock.instant()))
         .thenRun(s -> modify.replyTo().tell(BrokerResult.ok(modify.order())));
@@ -265,7 +275,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   private Effect<Event, State> onCancel(State state, Cancel cancel) {
     if (invalid(cancel.token())) return reply(cancel.replyTo(), expired());
-    Optional<String> refusal = state.book().cancelRefusal(cancel.order());
+    Optional<String> refusal = book(state).cancelRefusal(cancel.order());
     if (refusal.isPresent()) return reply(cancel.replyTo(), rejected(refusal.get()));
     return Effect().persist(new OrderCanceled(account, cancel.order(), clock.instant()))
         .thenRun(s -> cancel.replyTo().tell(BrokerResult.ok(cancel.order())));
@@ -278,27 +288,35 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
     return Effect().none();
   }
 
-  private Effect<Event, State> onMatchBar(State state, MatchBar match) {
-    Bar bar = match.bar();
-    InstrumentId instrument = bar.instrumentId();
-    OffsetDateTime previous = lastMatched.get(instrument);
-    if (previous != null && !bar.tsOpen().isAfter(previous)) {
-      // Matched before: deliver its fills again (applied once downstream by trade id).
-      List<Fill> again = state.trades().stream()
-          .filter(f -> f.instrumentId().equals(instrument) && f.tsEvent().isEqual(bar.tsOpen())).toList();
-      publish(again, match.replyTo(), BrokerResult.ok(again.size()));
-      return Effect().none();
+  private Effect<Event, State> onMatchBars(State state, List<Bar> bars, ActorRef<BrokerResult<Integer>> replyTo) {
+    VenueBook matching = book(state);
+    List<Fill> again = new java.util.ArrayList<>();
+    List<Fill> fills = new java.util.ArrayList<>();
+    for (Bar bar : bars) {
+      InstrumentId instrument = bar.instrumentId();
+      OffsetDateTime previous = lastMatched.get(instrument);
+      if (previous != null && !bar.tsOpen().isAfter(previous)) {
+        // Matched before: deliver its fills again (applied once downstream by trade id).
+        state.trades().stream().filter(f -> f.instrumentId().equals(instrument) && f.tsEvent().isEqual(bar.tsOpen())).forEach(again::add);
+        continue;
+      }
+      lastMatched.put(instrument, bar.tsOpen());
+      market = market.barMatched(bar);
+      List<Fill> matched = matching.match(bar, TRADE_IDS);
+      if (matched.isEmpty()) continue;
+      matching = matching.withFills(matched); // the next bar's trades are numbered after these
+      fills.addAll(matched);
     }
-    lastMatched.put(instrument, bar.tsOpen());
-    market = market.barMatched(bar);
-    List<Fill> fills = state.book().match(bar, TRADE_IDS);
+    BrokerResult<Integer> answer = BrokerResult.ok(again.size() + fills.size());
     if (fills.isEmpty()) {
-      match.replyTo().tell(BrokerResult.ok(0));
+      publish(again, replyTo, answer);
       return Effect().none();
     }
     Instant now = clock.instant();
     List<Event> events = fills.stream().<Event>map(fill -> new TradeExecuted(account, fill, now)).toList();
-    return Effect().persist(events).thenRun(s -> publish(fills, match.replyTo(), BrokerResult.ok(fills.size())));
+    List<Fill> delivered = new java.util.ArrayList<>(again);
+    delivered.addAll(fills);
+    return Effect().persist(events).thenRun(s -> publish(delivered, replyTo, answer));
   }
 
   private Effect<Event, State> onCloseSession(State state, CloseSession close) {
@@ -331,6 +349,15 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
       tell(published.replyTo(), published.answer());
     }
     return Effect().none();
+  }
+
+  /** The book of {@code state}, built again only when the state changed (the flat state is what is journaled and snapshotted). */
+  private VenueBook book(State state) {
+    if (state != bookedState) {
+      book = state.book();
+      bookedState = state;
+    }
+    return book;
   }
 
   @SuppressWarnings("unchecked")

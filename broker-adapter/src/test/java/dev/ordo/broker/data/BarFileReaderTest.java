@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ordo.engine.marketdata.InstrumentBars;
+import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.Price;
 import java.io.IOException;
@@ -427,6 +428,45 @@ class BarFileReaderTest {
     assertEquals(4, folder.files().size());
     assertEquals(4500, folder.files().stream().mapToInt(f -> f.bars().size()).sum());
     assertEquals(List.of(), folder.files().stream().flatMap(f -> f.warnings().stream()).toList());
+  }
+
+  // --- scanning, then reading one bar at a time (the engine's replay) ---
+
+  @Test
+  void aScannedFolderReadsBackTheSameBarsOneAtATimeAndKeepsNoneInTheScan() {
+    BarFolder read = BarFileReader.readAll(SAMPLE);
+    ScannedBarFolder scanned = BarFileReader.scanAll(SAMPLE);
+    assertEquals(read.fingerprint(), scanned.fingerprint());
+    assertEquals(read.sha256ByFile(), scanned.sha256ByFile());
+    assertEquals(read.files().size(), scanned.files().size());
+    for (int f = 0; f < read.files().size(); f++) {
+      InstrumentBars bars = read.files().get(f);
+      BarFileIndex index = scanned.files().get(f);
+      assertEquals(bars.instrument(), index.instrument());
+      assertEquals(bars.bars().size(), index.openTimes().length);
+      assertEquals(bars.bars().get(0).tsOpen().getOffset(), index.offset());
+      List<Bar> again = new ArrayList<>();
+      index.read().forEachRemaining(again::add);
+      assertEquals(bars.bars(), again, index.source() + " read again");
+    }
+  }
+
+  @Test
+  void aScanRefusesABadFileAsAReadDoes() throws IOException {
+    write("TCS.csv", tcs(3, 3, row -> set(row, HIGH, "1")));
+    BadBarDataException read = assertThrows(BadBarDataException.class, () -> BarFileReader.readAll(dir));
+    BadBarDataException scanned = assertThrows(BadBarDataException.class, () -> BarFileReader.scanAll(dir));
+    assertEquals(read.getMessage(), scanned.getMessage());
+    assertTrue(scanned.getMessage().startsWith(dir.resolve("TCS.csv") + " line 3: "), scanned.getMessage());
+  }
+
+  @Test
+  void aFileWithAByteOrderMarkReadsBackTheSameBars() throws IOException {
+    Path file = write("TCS.csv", "\uFEFF" + tcs(3, 1, BarFileReaderTest::unchanged));
+    BarFileIndex index = BarFileReader.scanAll(dir).files().get(0);
+    List<Bar> again = new ArrayList<>();
+    index.read().forEachRemaining(again::add);
+    assertEquals(BarFileReader.read(file).bars(), again);
   }
 
   // --- fingerprints ---

@@ -194,6 +194,30 @@ class PaperVenueTest {
   }
 
   @Test
+  void matchesTheBarsOfAStepInOneCommandNumberingTheTradesInOrderAndAnswersOnce() {
+    clock.advanceTo(T0.plusMinutes(5).toInstant());
+    place(request("C1", OrderSide.BUY, OrderType.STOP_MARKET, 10, "3500"));
+    place(request("C2", OrderSide.BUY, OrderType.STOP_MARKET, 5, "3508"));
+    clock.advanceTo(T0.plusMinutes(15).toInstant());
+    Bar first = bar(T0.plusMinutes(5), "3502", "3506", "3495", "3505");
+    Bar second = bar(T0.plusMinutes(10), "3505", "3512", "3500", "3510");
+    var matched = kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBars(List.of(first, second), replyTo));
+    Fill c1 = new Fill(TradeId.of("T1"), ClientOrderId.of("C1"), VenueOrderId.of("1000000001"), TCS, OrderSide.BUY, Quantity.of(10),
+        Price.of("3502"), T0.plusMinutes(5));
+    Fill c2 = new Fill(TradeId.of("T2"), ClientOrderId.of("C2"), VenueOrderId.of("1000000002"), TCS, OrderSide.BUY, Quantity.of(5),
+        Price.of("3508"), T0.plusMinutes(10));
+    Instant now = T0.plusMinutes(15).toInstant();
+    assertEquals(List.of(new PaperVenue.TradeExecuted(ACCOUNT, c1, now), new PaperVenue.TradeExecuted(ACCOUNT, c2, now)), matched.events());
+    assertEquals(List.of(c1, c2), published.receiveMessage(), "published together before the answer");
+    assertEquals(BrokerResult.ok(2), matched.reply());
+
+    var again = kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBars(List.of(first, second), replyTo));
+    assertTrue(again.hasNoEvents(), "matched already: not matched again");
+    assertEquals(List.of(c1, c2), published.receiveMessage(), "but their fills are delivered again");
+    assertEquals(BrokerResult.ok(2), again.reply());
+  }
+
+  @Test
   void journalsTheAcceptanceAndTheFillOfAMarketOrderAfterTheClose() {
     Bar last = bar(T0.withHour(15).withMinute(25), "3500", "3505", "3495", "3498.35");
     kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBar(last, replyTo));

@@ -10,19 +10,19 @@ import dev.ordo.engine.trading.SymbolTrader;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -31,7 +31,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * its subscription set, and answers once every trader has handled them; the {@link ReplayDriver}
  * advances only then, which makes the replay lock-step. The events of one instrument go one after
  * the other (each waits for the trader's answer to the previous one); instruments run in parallel.
- * Live bars do not pass here: {@link BarBuilder} sends them to the traders itself.
+ * Deliveries run one at a time, in the order they came. Live bars do not pass here:
+ * {@link BarBuilder} sends them to the traders itself.
+ *
+ * <p>Events are told, not asked: each instrument has a child actor that its trader answers and
+ * that reports {@code Answered(instrument)}, and one timer watches the whole delivery (an ask per
+ * event cost a temporary actor, a scheduled timeout and a future chain: a third of the replay).
  */
 public final class BarDelivery {
 
@@ -48,15 +53,20 @@ public final class BarDelivery {
 
   /**
    * Delivers {@code events} (in order per instrument) of subscribed instruments; answered
-   * {@link DeliveryDone} when every trader handled its events, {@link DeliveryFailed} when one did
-   * not answer within the ask timeout.
+   * {@link DeliveryDone} when every trader handled its events, {@link DeliveryFailed} when they did
+   * not within the ask timeout (times the most events of one instrument); the failure names the
+   * traders still owing an answer, and their late answers are ignored.
    */
   public record Deliver(List<MarketEvent> events, ActorRef<Delivery> replyTo) implements Command {}
 
   /** Asks for the delivery's {@link Status}. */
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
-  private record Delivered(ActorRef<Delivery> replyTo, int count, OffsetDateTime latest, String failure) implements Command {}
+  /** The trader of {@code instrument} answered the event it was sent. */
+  private record Answered(InstrumentId instrument) implements Command {}
+
+  /** The round {@code round} did not finish in time. */
+  private record RoundLate(long round) implements Command {}
 
   /** A market event for one instrument. */
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -68,7 +78,10 @@ public final class BarDelivery {
   public sealed interface MarketEvent extends OrdoSerializable {
     InstrumentId instrumentId();
 
-    /** The command that has the instrument's trader handle this event; the trader answers {@code replyTo} when done. */
+    /**
+     * The command that has the instrument's trader handle this event; the trader answers {@code replyTo} when done. Bars are
+     * marked replayed: the replay re-delivers those after a trader's last journaled one when it resumes.
+     */
     SymbolTrader.Command traderCommand(ActorRef<Done> replyTo);
   }
 
@@ -76,7 +89,7 @@ public final class BarDelivery {
   public record BarOpen(InstrumentId instrumentId, OffsetDateTime tsOpen) implements MarketEvent {
     @Override
     public SymbolTrader.Command traderCommand(ActorRef<Done> replyTo) {
-      return new SymbolTrader.OpenBar(tsOpen, replyTo);
+      return new SymbolTrader.OpenBar(tsOpen, replyTo, true);
     }
   }
 
@@ -89,7 +102,7 @@ public final class BarDelivery {
 
     @Override
     public SymbolTrader.Command traderCommand(ActorRef<Done> replyTo) {
-      return new SymbolTrader.CloseBar(bar, replyTo);
+      return new SymbolTrader.CloseBar(bar, replyTo, true);
     }
   }
 
@@ -126,23 +139,52 @@ public final class BarDelivery {
    * @param askTimeout how long one trader may take to handle one event
    */
   public static Behavior<Command> create(AccountId account, Duration askTimeout) {
-    return Behaviors.setup(context -> new Deliveries(account, askTimeout, context).behavior());
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Deliveries(account, askTimeout, context, timers).behavior()));
   }
 
   private static final class Deliveries {
     private final AccountId account;
     private final Duration askTimeout;
     private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
     private ClusterSharding sharding;
     private Set<InstrumentId> subscriptions = new TreeSet<>();
     private boolean feedConnected;
     private long eventsDelivered;
-    private OffsetDateTime lastEventTime;
+    private OffsetDateTime latestEventTime;
+    /** Per instrument: its trader's sharding reference and the child that turns the trader's answers into {@link Answered}. */
+    private final Map<InstrumentId, Link> links = new HashMap<>();
+    /** Deliveries waiting for the running one to finish. */
+    private final ArrayDeque<Deliver> waiting = new ArrayDeque<>();
+    /** The delivery being run, null when none. */
+    private Round round;
+    private long rounds;
 
-    Deliveries(AccountId account, Duration askTimeout, ActorContext<Command> context) {
+    private record Link(EntityRef<SymbolTrader.Command> trader, ActorRef<Done> answers) {}
+
+    /** One {@link Deliver} under way: per instrument the events not sent yet; instruments in {@code awaiting} have one at their trader. */
+    private static final class Round {
+      final long id;
+      final ActorRef<Delivery> replyTo;
+      final Map<InstrumentId, ArrayDeque<MarketEvent>> unsent;
+      final Map<InstrumentId, MarketEvent> awaiting = new HashMap<>();
+      final int count;
+      final OffsetDateTime latest;
+
+      Round(long id, ActorRef<Delivery> replyTo, Map<InstrumentId, ArrayDeque<MarketEvent>> unsent, int count, OffsetDateTime latest) {
+        this.id = id;
+        this.replyTo = replyTo;
+        this.unsent = unsent;
+        this.count = count;
+        this.latest = latest;
+      }
+    }
+
+    Deliveries(AccountId account, Duration askTimeout, ActorContext<Command> context, TimerScheduler<Command> timers) {
       this.account = account;
       this.askTimeout = askTimeout;
       this.context = context;
+      this.timers = timers;
     }
 
     /** Sharding is looked up at the first delivery, so the actor starts (and answers its status) without a cluster. */
@@ -165,49 +207,89 @@ public final class BarDelivery {
             }
             return Behaviors.same();
           })
-          .onMessage(Deliver.class, this::onDeliver)
-          .onMessage(Delivered.class, delivered -> {
-            if (delivered.failure() != null) {
-              delivered.replyTo().tell(new DeliveryFailed(delivered.failure()));
-              return Behaviors.same();
-            }
-            eventsDelivered += delivered.count();
-            if (delivered.latest() != null && (lastEventTime == null || delivered.latest().isAfter(lastEventTime)))
-              lastEventTime = delivered.latest();
-            delivered.replyTo().tell(new DeliveryDone(delivered.count()));
+          .onMessage(Deliver.class, deliver -> {
+            waiting.add(deliver);
+            if (round == null) startNext();
             return Behaviors.same();
           })
+          .onMessage(Answered.class, this::onAnswered)
+          .onMessage(RoundLate.class, this::onRoundLate)
           .onMessage(GetStatus.class, request -> {
-            request.replyTo().tell(new Status(account, feedConnected, List.copyOf(subscriptions), eventsDelivered, lastEventTime));
+            request.replyTo().tell(new Status(account, feedConnected, List.copyOf(subscriptions), eventsDelivered, latestEventTime));
             return Behaviors.same();
           })
           .build();
     }
 
-    private Behavior<Command> onDeliver(Deliver deliver) {
-      Map<InstrumentId, List<MarketEvent>> byInstrument = new LinkedHashMap<>();
-      OffsetDateTime latest = null;
-      for (MarketEvent event : deliver.events()) {
-        if (!subscriptions.contains(event.instrumentId())) continue;
-        byInstrument.computeIfAbsent(event.instrumentId(), id -> new ArrayList<>()).add(event);
-        if (event instanceof BarClose close && (latest == null || close.bar().tsOpen().isAfter(latest))) latest = close.bar().tsOpen();
-      }
-      List<CompletableFuture<Done>> chains = new ArrayList<>(byInstrument.size());
-      int count = 0;
-      for (Map.Entry<InstrumentId, List<MarketEvent>> entry : byInstrument.entrySet()) {
-        EntityRef<SymbolTrader.Command> trader = sharding().entityRefFor(SymbolTrader.ENTITY_TYPE_KEY,
-            SymbolTrader.entityId(account, entry.getKey()));
-        CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
-        for (MarketEvent event : entry.getValue()) {
-          chain = chain.thenCompose(done -> trader.ask(event::traderCommand, askTimeout));
+    /** Starts the next waiting delivery: the first event of each instrument goes to its trader at once. */
+    private void startNext() {
+      while (round == null && !waiting.isEmpty()) {
+        Deliver deliver = waiting.poll();
+        Map<InstrumentId, ArrayDeque<MarketEvent>> byInstrument = new LinkedHashMap<>();
+        OffsetDateTime latest = null;
+        int count = 0;
+        int longest = 0;
+        for (MarketEvent event : deliver.events()) {
+          if (!subscriptions.contains(event.instrumentId())) continue;
+          ArrayDeque<MarketEvent> queue = byInstrument.computeIfAbsent(event.instrumentId(), id -> new ArrayDeque<>());
+          queue.add(event);
+          longest = Math.max(longest, queue.size());
           count++;
+          if (event instanceof BarClose close && (latest == null || close.bar().tsOpen().isAfter(latest))) latest = close.bar().tsOpen();
         }
-        chains.add(chain.toCompletableFuture());
+        if (count == 0) {
+          deliver.replyTo().tell(new DeliveryDone(0));
+          continue;
+        }
+        round = new Round(++rounds, deliver.replyTo(), byInstrument, count, latest);
+        timers.startSingleTimer(RoundLate.class, new RoundLate(round.id), askTimeout.multipliedBy(longest));
+        for (InstrumentId instrument : byInstrument.keySet()) sendNext(instrument);
       }
-      int delivered = count;
-      OffsetDateTime latestTime = latest;
-      context.pipeToSelf(CompletableFuture.allOf(chains.toArray(CompletableFuture[]::new)), (ok, failure) ->
-          new Delivered(deliver.replyTo(), delivered, latestTime, failure == null ? null : "market event not handled: " + failure.getMessage()));
+    }
+
+    private void sendNext(InstrumentId instrument) {
+      MarketEvent event = round.unsent.get(instrument).poll();
+      if (event == null) {
+        round.awaiting.remove(instrument);
+        return;
+      }
+      round.awaiting.put(instrument, event);
+      Link link = links.computeIfAbsent(instrument, this::link);
+      link.trader().tell(event.traderCommand(link.answers()));
+    }
+
+    private Link link(InstrumentId instrument) {
+      EntityRef<SymbolTrader.Command> trader = sharding().entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument));
+      ActorRef<Command> self = context.getSelf();
+      ActorRef<Done> answers = context.spawnAnonymous(Behaviors.<Done>receiveMessage(done -> {
+        self.tell(new Answered(instrument));
+        return Behaviors.same();
+      }));
+      return new Link(trader, answers);
+    }
+
+    private Behavior<Command> onAnswered(Answered answered) {
+      // An answer after its round failed (or a duplicate) is ignored.
+      if (round == null || !round.awaiting.containsKey(answered.instrument())) return Behaviors.same();
+      sendNext(answered.instrument());
+      if (!round.awaiting.isEmpty()) return Behaviors.same();
+      timers.cancel(RoundLate.class);
+      eventsDelivered += round.count;
+      if (round.latest != null && (latestEventTime == null || round.latest.isAfter(latestEventTime))) latestEventTime = round.latest;
+      round.replyTo.tell(new DeliveryDone(round.count));
+      round = null;
+      startNext();
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> onRoundLate(RoundLate late) {
+      if (round == null || round.id != late.round()) return Behaviors.same();
+      StringBuilder who = new StringBuilder();
+      round.awaiting.forEach((instrument, event) -> who.append(who.length() == 0 ? "" : ", ")
+          .append(SymbolTrader.entityId(account, instrument)).append(" did not answer ").append(event));
+      round.replyTo.tell(new DeliveryFailed("market event not handled: " + who + " within " + askTimeout));
+      round = null;
+      startNext();
       return Behaviors.same();
     }
   }

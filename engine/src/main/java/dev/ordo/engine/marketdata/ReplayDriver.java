@@ -211,6 +211,10 @@ public final class ReplayDriver {
     private void runNext() {
       if (state != State.RUNNING || stepRunning) return;
       while (next < schedule.steps().size()) {
+        if (alreadyApplied(next)) {
+          next++;
+          continue;
+        }
         ReplaySchedule.Step step = schedule.steps().get(next);
         List<Bar> bars = step.bars().stream().filter(this::notApplied).toList();
         List<Bar> ends = step.sessionEnds().stream().filter(this::sessionNotEnded).toList();
@@ -225,6 +229,17 @@ public final class ReplayDriver {
         return;
       }
       stopNow(State.FINISHED);
+    }
+
+    /** Every bar and session end of step {@code index} was applied before (a resumed replay), told without reading the bars. */
+    private boolean alreadyApplied(int index) {
+      if (resume.isEmpty()) return false;
+      for (ReplaySchedule.Slot slot : schedule.slots(index)) {
+        SymbolTrader.Progress p = resume.get(slot.instrument());
+        if (p == null || p.lastBarApplied() == null || slot.tsOpen().isAfter(p.lastBarApplied())) return false;
+        if (slot.endsSession() && (p.lastSessionEnded() == null || slot.tsOpen().toLocalDate().isAfter(p.lastSessionEnded()))) return false;
+      }
+      return true;
     }
 
     private boolean notApplied(Bar bar) {
@@ -249,7 +264,8 @@ public final class ReplayDriver {
       for (Bar bar : ends) sessionEnds.add(new BarDelivery.SessionEnd(bar.instrumentId(), bar.tsOpen().toLocalDate()));
       Instant closeTime = (bars.isEmpty() ? ends : bars).stream().map(b -> b.tsClose().toInstant()).min(Instant::compareTo).orElse(step.at());
       return deliver(opens)
-          .thenCompose(done -> allOf(bars.stream().map(bar -> broker.matchBar(bar).thenApply(n -> Done.getInstance())).toList()))
+          .thenCompose(done -> bars.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance())
+              : broker.matchBars(bars).thenApply(n -> Done.getInstance()))
           .thenCompose(done -> {
             clock.advanceTo(closeTime);
             return deliver(closes);

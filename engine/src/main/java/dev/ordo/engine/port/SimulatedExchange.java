@@ -17,6 +17,18 @@ public interface SimulatedExchange {
    */
   CompletionStage<Integer> matchBar(Bar bar);
 
+  /**
+   * Matches {@code bars} (one replay step: one bar per instrument) as {@link #matchBar} each;
+   * completes with the number of fills once the engine has journaled them all. An exchange may do it
+   * in one message (the paper broker does); by default one {@code matchBar} per bar.
+   */
+  default CompletionStage<Integer> matchBars(java.util.List<Bar> bars) {
+    java.util.List<java.util.concurrent.CompletableFuture<Integer>> each =
+        bars.stream().map(bar -> matchBar(bar).toCompletableFuture()).toList();
+    return java.util.concurrent.CompletableFuture.allOf(each.toArray(java.util.concurrent.CompletableFuture[]::new))
+        .thenApply(ignored -> each.stream().mapToInt(java.util.concurrent.CompletableFuture::join).sum());
+  }
+
   /** The session of the instrument of {@code lastBar} closed with that bar (later market orders fill at its close). */
   CompletionStage<Done> closeSession(Bar lastBar);
 

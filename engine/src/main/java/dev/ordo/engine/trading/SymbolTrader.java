@@ -74,7 +74,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * end of the stop it replaces, so a position is never sold twice. The answer to a market-data
  * command ({@link OpenBar}, {@link CloseBar}, {@link EndSession}) is sent once the broker has
  * answered every order request it caused (who is owed it is journaled with the market event), which
- * makes a replay deterministic at any speed.
+ * makes a replay deterministic at any speed. A replayed bar that decides no order is applied but
+ * journaled only with the trader's next write (the replay delivers it again after a crash); live
+ * bars are journaled at once.
  *
  * <p>Broker calls go to the account's {@link BrokerGateway}, found through the receptionist
  * ({@link GatewayLink}), at CRITICAL priority.
@@ -122,11 +124,33 @@ public final class SymbolTrader
   /** Protocol of the symbol trader. */
   public sealed interface Command extends OrdoSerializable {}
 
-  /** Bar opening at {@code tsOpen}: session roll-over and time-based exits. Answered when the broker has answered. */
-  public record OpenBar(OffsetDateTime tsOpen, ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Bar opening at {@code tsOpen}: session roll-over and time-based exits. Answered when the broker has answered.
+   *
+   * @param replayed true when the sender re-delivers, after a restart, every bar after the trader's last journaled one (the
+   *                 replay): an open that decides no order is then journaled only with the trader's next write (live bars:
+   *                 false, every open that changes the strategy is journaled at once)
+   */
+  public record OpenBar(OffsetDateTime tsOpen, ActorRef<Done> replyTo, boolean replayed) implements Command {
+    /** A live bar's open ({@code replayed} false). */
+    public OpenBar(OffsetDateTime tsOpen, ActorRef<Done> replyTo) {
+      this(tsOpen, replyTo, false);
+    }
+  }
 
-  /** Bar {@code bar} is complete. Answered when the broker has answered the orders it caused. */
-  public record CloseBar(Bar bar, ActorRef<Done> replyTo) implements Command {}
+  /**
+   * Bar {@code bar} is complete. Answered when the broker has answered the orders it caused.
+   *
+   * @param replayed true when the sender re-delivers, after a restart, every bar after the trader's last journaled one (the
+   *                 replay): a bar that decides no order is then journaled only with the trader's next write (live bars:
+   *                 false, every bar is journaled at once)
+   */
+  public record CloseBar(Bar bar, ActorRef<Done> replyTo, boolean replayed) implements Command {
+    /** A live bar ({@code replayed} false). */
+    public CloseBar(Bar bar, ActorRef<Done> replyTo) {
+      this(bar, replyTo, false);
+    }
+  }
 
   /** The session of local date {@code session} is over (after its last bar). Answered when the broker has answered. */
   public record EndSession(LocalDate session, ActorRef<Done> replyTo) implements Command {}
@@ -338,6 +362,8 @@ public final class SymbolTrader
    * @param orders           working orders and the last few closed ones, oldest first
    * @param orderSequence    number of orders submitted so far (source of ClientOrderIds)
    * @param lastBarApplied   open time of the last complete bar applied, null before the first
+   * @param lastBarOpened    open time of the last bar opened ({@link BarOpened}) or applied, null before the first (and in
+   *                         snapshots written before it existed): a resumed replay does not open it again
    * @param lastSessionEnded the last session ended, null before the first
    * @param position         the position of the trader's fills (quantity in instrument units)
    * @param roundTrips       closed trades, oldest first
@@ -350,6 +376,7 @@ public final class SymbolTrader
       List<OrderRecord> orders,
       long orderSequence,
       OffsetDateTime lastBarApplied,
+      OffsetDateTime lastBarOpened,
       LocalDate lastSessionEnded,
       NetPosition position,
       List<RoundTrip> roundTrips,
@@ -366,7 +393,7 @@ public final class SymbolTrader
     }
 
     static State empty(InstrumentId instrument, StrategyState strategy) {
-      return new State(instrument, strategy, List.of(), 0, null, null, NetPosition.FLAT, List.of(), Set.of(), List.of());
+      return new State(instrument, strategy, List.of(), 0, null, null, null, NetPosition.FLAT, List.of(), Set.of(), List.of());
     }
 
     /** The working order playing {@code role}, or null. */
@@ -394,17 +421,17 @@ public final class SymbolTrader
     }
 
     State barOpened(BarOpened e, StrategyState next) {
-      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, next, orders, orderSequence, lastBarApplied, e.tsOpen(), lastSessionEnded, position, roundTrips, appliedTradeIds,
           owing(e.replyTo()));
     }
 
     State barApplied(BarApplied e, StrategyState next) {
-      return new State(instrument, next, orders, orderSequence, e.bar().tsOpen(), lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, next, orders, orderSequence, e.bar().tsOpen(), e.bar().tsOpen(), lastSessionEnded, position, roundTrips, appliedTradeIds,
           owing(e.replyTo()));
     }
 
     State sessionEnded(SessionEnded e, StrategyState next) {
-      return new State(instrument, next, orders, orderSequence, lastBarApplied, e.session(), position, roundTrips, appliedTradeIds,
+      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastBarOpened, e.session(), position, roundTrips, appliedTradeIds,
           owing(e.replyTo()));
     }
 
@@ -412,7 +439,7 @@ public final class SymbolTrader
       OrderRecord order = new OrderRecord(e.clientOrderId(), instrument, e.role(), e.side(), e.type(), e.quantity(), Quantity.ZERO, e.trigger(),
           e.limit(), e.exitReason(), status, null, null, null, false, false, null, e.tsEvent(), e.tsEvent());
       State next = withOrder(order);
-      return new State(instrument, strategy, next.orders, orderSequence + 1, lastBarApplied, lastSessionEnded, position, roundTrips,
+      return new State(instrument, strategy, next.orders, orderSequence + 1, lastBarApplied, lastBarOpened, lastSessionEnded, position, roundTrips,
           appliedTradeIds, next.pendingReplies);
     }
 
@@ -428,7 +455,7 @@ public final class SymbolTrader
       }
       Set<TradeId> applied = new HashSet<>(appliedTradeIds);
       applied.add(fill.tradeId());
-      return new State(instrument, next, updated.orders, orderSequence, lastBarApplied, lastSessionEnded, position.apply(fill), trips, applied,
+      return new State(instrument, next, updated.orders, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position.apply(fill), trips, applied,
           updated.pendingReplies);
     }
 
@@ -444,7 +471,7 @@ public final class SymbolTrader
     }
 
     private State withStrategy(StrategyState next) {
-      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, next, orders, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position, roundTrips, appliedTradeIds,
           pendingReplies);
     }
 
@@ -478,14 +505,14 @@ public final class SymbolTrader
         }
         next = pruned;
       }
-      return new State(instrument, strategy, next, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, strategy, next, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position, roundTrips, appliedTradeIds,
           pendingReplies);
     }
 
     /** After a broker's answer: once nothing is in flight, the market-data askers are owed nothing more (they are answered). */
     State settled() {
       if (pendingReplies.isEmpty() || hasRequestsInFlight()) return this;
-      return new State(instrument, strategy, orders, orderSequence, lastBarApplied, lastSessionEnded, position, roundTrips, appliedTradeIds,
+      return new State(instrument, strategy, orders, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position, roundTrips, appliedTradeIds,
           List.of());
     }
   }
@@ -500,6 +527,14 @@ public final class SymbolTrader
   private final ActorRef<BrokerCall.Reply> brokerReplies;
   private final GatewayLink gateway;
   private EventHandler<State, Event> eventHandler;
+  /**
+   * Replayed market events applied but not journaled yet (they decided no order), oldest first: at
+   * most the last {@link BarApplied} and a {@link BarOpened} after it. They are written first in the
+   * trader's next write; lost with the process, they are re-delivered by the replay.
+   */
+  private final List<MarketEvent> unjournaled = new ArrayList<>();
+  /** The journaled state with {@link #unjournaled} applied (by the event handler); null when there are none. */
+  private State unjournaledState;
 
   private SymbolTrader(ActorContext<Command> context, AccountId account, InstrumentId instrument, Dependencies dependencies) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId(account, instrument)), JournalFailures.BACKOFF);
@@ -535,21 +570,49 @@ public final class SymbolTrader
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
-        .onCommand(OpenBar.class, this::onOpenBar)
-        .onCommand(CloseBar.class, this::onCloseBar)
-        .onCommand(EndSession.class, this::onEndSession)
-        .onCommand(ApplyFill.class, this::onApplyFill)
-        .onCommand(BrokerReplied.class, this::onBrokerReplied)
-        .onCommand(ReconcileOrder.class, this::onReconcileOrder)
-        .onCommand(ResolveInterruptedRequests.class, this::onResolveInterrupted)
+        .onCommand(OpenBar.class, (state, command) -> onOpenBar(current(state), command))
+        .onCommand(CloseBar.class, (state, command) -> onCloseBar(current(state), command))
+        .onCommand(EndSession.class, (state, command) -> onEndSession(current(state), command))
+        .onCommand(ApplyFill.class, (state, command) -> onApplyFill(current(state), command))
+        .onCommand(BrokerReplied.class, (state, command) -> onBrokerReplied(current(state), command))
+        .onCommand(ReconcileOrder.class, (state, command) -> onReconcileOrder(current(state), command))
+        .onCommand(ResolveInterruptedRequests.class, (state, command) -> onResolveInterrupted(current(state), command))
         .onCommand(GatewayListed.class, (state, listed) -> {
           gateway.onListing(listed.listing());
           return Effect().noReply();
         })
-        .onCommand(GetState.class, (state, command) -> Effect().reply(command.replyTo(), state))
-        .onCommand(GetProgress.class, (state, command) ->
-            Effect().reply(command.replyTo(), new Progress(instrument, state.lastBarApplied(), state.lastSessionEnded())))
+        .onCommand(GetState.class, (state, command) -> Effect().reply(command.replyTo(), current(state)))
+        .onCommand(GetProgress.class, (state, command) -> Effect().reply(command.replyTo(),
+            new Progress(instrument, current(state).lastBarApplied(), current(state).lastSessionEnded())))
         .build();
+  }
+
+  /** The state the trader acts on: the journaled {@code state} with the unjournaled market events applied. */
+  private State current(State state) {
+    return unjournaled.isEmpty() ? state : unjournaledState;
+  }
+
+  /**
+   * Keeps {@code event} (a replayed market event that decided no order, with nothing owed) unjournaled;
+   * {@code after} is the state after it. An earlier unjournaled event whose every effect {@code event}
+   * overrides is dropped: a bar overrides the bar and open before it, an open the open before it.
+   */
+  private void holdUnjournaled(MarketEvent event, State after) {
+    if (event instanceof BarApplied) unjournaled.clear();
+    else unjournaled.removeIf(held -> held instanceof BarOpened);
+    unjournaled.add(event);
+    unjournaledState = after;
+  }
+
+  /** {@code events} preceded by the unjournaled market events, which are then journaled with them. */
+  private List<Event> withUnjournaled(List<Event> events) {
+    if (unjournaled.isEmpty()) return events;
+    List<Event> all = new ArrayList<>(unjournaled.size() + events.size());
+    all.addAll(unjournaled);
+    all.addAll(events);
+    unjournaled.clear();
+    unjournaledState = null;
+    return all;
   }
 
   // ---------------------------------------------------------------- market data
@@ -557,11 +620,14 @@ public final class SymbolTrader
   private ReplyEffect<Event, State> onOpenBar(State state, OpenBar command) {
     if (state.lastBarApplied() != null && !command.tsOpen().isAfter(state.lastBarApplied()))
       return Effect().reply(command.replyTo(), Done.getInstance());
+    if (state.lastBarOpened() != null && !command.tsOpen().isAfter(state.lastBarOpened()))
+      return Effect().reply(command.replyTo(), Done.getInstance()); // journaled before a fill, re-delivered by a resumed replay
     BarOpened opened = new BarOpened(account, instrument, command.tsOpen(), null, null, clock.instant());
     Decision decision = decide(state, opened);
-    if (decision.actions().isEmpty() && decision.state().equals(state.strategy()))
+    // A live open that changes nothing is not journaled; a replayed one is kept with the next write, so a resume never opens a bar twice.
+    if (!command.replayed() && decision.actions().isEmpty() && decision.state().equals(state.strategy()))
       return Effect().reply(command.replyTo(), Done.getInstance());
-    return onMarketEvent(state, opened, decision, command.replyTo());
+    return onMarketEvent(state, opened, decision, command.replyTo(), command.replayed());
   }
 
   private ReplyEffect<Event, State> onCloseBar(State state, CloseBar command) {
@@ -573,22 +639,26 @@ public final class SymbolTrader
     if (state.lastBarApplied() != null && !bar.tsOpen().isAfter(state.lastBarApplied()))
       return Effect().reply(command.replyTo(), Done.getInstance());
     BarApplied applied = new BarApplied(account, instrument, bar, null, null, clock.instant());
-    return onMarketEvent(state, applied, decide(state, applied), command.replyTo());
+    return onMarketEvent(state, applied, decide(state, applied), command.replyTo(), command.replayed());
   }
 
   private ReplyEffect<Event, State> onEndSession(State state, EndSession command) {
     if (state.lastSessionEnded() != null && !command.session().isAfter(state.lastSessionEnded()))
       return Effect().reply(command.replyTo(), Done.getInstance());
     SessionEnded ended = new SessionEnded(account, instrument, command.session(), null, null, clock.instant());
-    return onMarketEvent(state, ended, decide(state, ended), command.replyTo());
+    return onMarketEvent(state, ended, decide(state, ended), command.replyTo(), false);
   }
 
   /**
    * Journals the market event with the strategy's new state and the order requests of its decision,
    * sends them, and answers {@code replyTo} at once when nothing is in flight, else once the broker
-   * has answered (the market event then names {@code replyTo}).
+   * has answered (the market event then names {@code replyTo}). A {@code replayed} event that decides
+   * no order and leaves nothing owed is applied but not journaled yet: it is written with the trader's
+   * next write (a decision, a fill, a broker answer, the session's end), and re-delivered by the
+   * replay if the process stops before that.
    */
-  private ReplyEffect<Event, State> onMarketEvent(State state, MarketEvent event, Decision decision, ActorRef<Done> replyTo) {
+  private ReplyEffect<Event, State> onMarketEvent(State state, MarketEvent event, Decision decision, ActorRef<Done> replyTo,
+      boolean replayed) {
     List<Event> events = new ArrayList<>();
     events.add(event.withStrategy(decision.state()));
     State afterEvent = fold(state, events);
@@ -597,6 +667,10 @@ public final class SymbolTrader
     // Most bars decide nothing: the state after the market event is then the state after the write.
     State after = orders.isEmpty() ? afterEvent : fold(afterEvent, orders);
     boolean owed = after.hasRequestsInFlight() && !replyTo.equals(context.getSystem().ignoreRef());
+    if (replayed && orders.isEmpty() && !owed) {
+      holdUnjournaled((MarketEvent) events.get(0), after);
+      return Effect().reply(replyTo, Done.getInstance());
+    }
     if (!owed) return persistAndSend(state, events, replyTo);
     events.set(0, ((MarketEvent) events.get(0)).withReplyTo(replyTo));
     return persistAndSend(state, events, null);
@@ -673,10 +747,18 @@ public final class SymbolTrader
     return persistAndSend(state, withConsequences(state, reconciled), command.replyTo());
   }
 
-  /** After a crash, requests that were at the broker have an unknown outcome; their askers are gone with the old incarnation. */
+  /**
+   * After a crash, requests that were at the broker have an unknown outcome; their askers are gone
+   * with the old incarnation. A placement becomes UNKNOWN (for reconciliation), a held exit is
+   * dropped, a cancellation is treated as refused. A modification is sent again: its trigger is
+   * absolute, so sending it twice changes nothing more than sending it once, and the broker's answer
+   * settles it as usual (treating it as refused left the broker's stop below the one the strategy
+   * had raised: a replay killed in that window exited at another price).
+   */
   private ReplyEffect<Event, State> onResolveInterrupted(State state, ResolveInterruptedRequests command) {
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
+    List<OrderRecord> resend = new ArrayList<>();
     for (OrderRecord order : state.orders()) {
       if (order.status() == OrderStatus.SUBMITTED)
         events.add(new OrderStatusUnknown(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
@@ -685,12 +767,18 @@ public final class SymbolTrader
             "not sent: the engine stopped while the order waited for the stop's cancellation", null, now)));
       else if (order.awaitingReply() && order.cancelPending())
         events.add(new OrderCancelRefused(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
+      else if (order.awaitingReply() && order.pendingTrigger() != null && order.venueOrderId() != null)
+        resend.add(order);
       else if (order.awaitingReply())
         events.add(new OrderModifyRefused(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
     }
-    if (events.isEmpty()) return Effect().noReply();
-    context.getLog().warn("{}: {} broker request(s) interrupted by a restart; marked for reconciliation", instrument, events.size());
-    return Effect().persist(events).thenNoReply();
+    if (events.isEmpty() && resend.isEmpty()) return Effect().noReply();
+    if (!events.isEmpty())
+      context.getLog().warn("{}: {} broker request(s) interrupted by a restart; marked for reconciliation", instrument, events.size());
+    if (!resend.isEmpty())
+      context.getLog().info("{}: {} modification(s) interrupted by a restart sent again", instrument, resend.size());
+    if (events.isEmpty()) return Effect().none().thenRun(next -> resend.forEach(this::sendDeferred)).thenNoReply();
+    return Effect().persist(withUnjournaled(events)).thenRun(next -> resend.forEach(this::sendDeferred)).thenNoReply();
   }
 
   // ---------------------------------------------------------------- deciding
@@ -820,7 +908,7 @@ public final class SymbolTrader
    */
   private ReplyEffect<Event, State> persistAndSend(State state, List<Event> events, ActorRef<Done> replyTo) {
     List<ActorRef<Done>> owed = state.pendingReplies();
-    var effect = Effect().persist(events).thenRun(next -> {
+    var effect = Effect().persist(withUnjournaled(events)).thenRun(next -> {
       dispatch(next, events);
       if (!owed.isEmpty() && next.pendingReplies().isEmpty()) owed.forEach(asker -> asker.tell(Done.getInstance()));
     });

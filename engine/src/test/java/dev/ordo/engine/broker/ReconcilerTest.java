@@ -380,7 +380,7 @@ class ReconcilerTest {
     Received<SymbolTrader.Command> received = traders.receiveMessage();
     assertEquals(SymbolTrader.entityId(account, instrument), received.entityId());
     SymbolTrader.GetState get = assertInstanceOf(SymbolTrader.GetState.class, received.command());
-    get.replyTo().tell(new SymbolTrader.State(instrument, null, List.of(orders), orders.length, null, null, null, List.of(), Set.of(), List.of()));
+    get.replyTo().tell(new SymbolTrader.State(instrument, null, List.of(orders), orders.length, null, null, null, null, List.of(), Set.of(), List.of()));
   }
 
   /** Expects a ReconcileOrder of order {@code id} at {@code instrument}'s trader, acknowledges it and answers it. */

@@ -372,6 +372,33 @@ class SymbolTraderTest {
     gateway.expectNoMessage(Duration.ofMillis(100));
   }
 
+  @Test
+  void aModificationInFlightAtARestartIsSentAgainAndSettledByTheBrokersAnswer() {
+    enteredWithStop();
+    Bar raiseBar = bar(D1, "09:25", "100.5", "101", "100.12", "100.8");
+    kit.runCommand(new SymbolTrader.OpenBar(raiseBar.tsOpen(), done.ref()));
+    done.expectMessage(Done.getInstance());
+    kit.runCommand(new SymbolTrader.CloseBar(raiseBar, done.ref()));
+    BrokerCall.ModifyOrder raise = new BrokerCall.ModifyOrder(STOP, VenueOrderId.of("V2"), Price.of("100.10"), null);
+    assertEquals(raise, expectCall().call());
+    int before = journaled().size();
+
+    kit.restart();
+    BrokerGateway.Execute again = expectCall();
+    assertEquals(raise, again.call(), "the same absolute trigger is sent again, not given up");
+    assertEquals(List.of(), journaledSince(before), "nothing is journaled until the broker answers");
+    again.replyTo().tell(new BrokerCall.Modified(STOP, VenueOrderId.of("V2")));
+    TestProbe<SymbolTrader.State> states = testKit.createTestProbe();
+    states.awaitAssert(() -> {
+      assertEquals(List.of(new SymbolTrader.OrderModified(account, INSTRUMENT, STOP, NOW)), journaledSince(before));
+      return null;
+    });
+    assertEquals(Price.of("100.10"), kit.getState().order(STOP).trigger());
+    assertEquals(ExitReason.TRAIL, kit.getState().order(STOP).exitReason());
+    assertFalse(kit.getState().hasRequestsInFlight());
+    gateway.expectNoMessage(Duration.ofMillis(100));
+  }
+
   // ---------------------------------------------------------------- rejections leave the state consistent
 
   @Test

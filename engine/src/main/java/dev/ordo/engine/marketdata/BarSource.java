@@ -1,0 +1,34 @@
+package dev.ordo.engine.marketdata;
+
+import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.Instrument;
+import java.time.ZoneOffset;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * One instrument's bars, checked once and read again one bar at a time when a replay needs them,
+ * so a replay holds a few bars per instrument instead of all of them ({@link ReplaySchedule#streamed}).
+ */
+public interface BarSource {
+
+  /** Static data (tick size, currency) of the instrument. */
+  Instrument instrument();
+
+  /** The UTC offset of every bar time (one per source). */
+  ZoneOffset offset();
+
+  /** The open time of every bar, epoch seconds, strictly increasing: what {@link #read()} gives, in that order. */
+  long[] openTimes();
+
+  /** Rows used as they are but inconsistent (e.g. an open outside high-low), for logging. */
+  List<String> warnings();
+
+  /**
+   * The bars again, oldest first, read as the iterator advances.
+   *
+   * @throws java.io.UncheckedIOException when the source cannot be read (also from the iterator)
+   * @throws IllegalStateException from the iterator when the source no longer holds the bars it was checked with
+   */
+  Iterator<Bar> read();
+}
