@@ -102,30 +102,8 @@ public final class BarFileReader {
    * @throws UncheckedIOException     when the folder or a file cannot be read (permissions, I/O error)
    */
   public static BarFolder readAll(Path folder) {
-    if (Files.isRegularFile(folder))
-      throw new IllegalArgumentException("data folder " + folder + " is a file: name the folder that holds the bar files");
-    if (!Files.isDirectory(folder)) throw new IllegalArgumentException("data folder not found: " + folder);
-    List<Path> entries = list(folder);
-    List<Path> barFiles = new ArrayList<>();
-    List<String> ignored = new ArrayList<>();
-    for (Path entry : entries) {
-      if (isBarFile(entry)) barFiles.add(entry);
-      else ignored.add(entry.getFileName().toString());
-    }
-    if (barFiles.isEmpty()) throw new IllegalArgumentException(noBarFiles(folder, entries));
-    List<InstrumentBars> files = new ArrayList<>();
-    SortedMap<String, String> sha256ByFile = new TreeMap<>();
-    Map<InstrumentId, Path> fileOf = new HashMap<>();
-    for (Path file : barFiles) {
-      byte[] bytes = bytesOf(file);
-      InstrumentBars bars = parse(file, bytes);
-      Path other = fileOf.putIfAbsent(bars.instrument().id(), file);
-      if (other != null)
-        throw new BadBarDataException(file, 0, "is the instrument " + bars.instrument().id() + ", like " + other.getFileName() + ": keep one of the two");
-      sha256ByFile.put(file.getFileName().toString(), BarFolder.sha256(bytes));
-      files.add(bars);
-    }
-    return new BarFolder(folder, files, sha256ByFile, ignored);
+    Checked<InstrumentBars> checked = check(folder, bars -> bars);
+    return new BarFolder(folder, checked.files(), checked.sha256ByFile(), checked.ignored());
   }
 
   /**
@@ -138,6 +116,15 @@ public final class BarFileReader {
    * @throws UncheckedIOException     when the folder or a file cannot be read (permissions, I/O error)
    */
   public static ScannedBarFolder scanAll(Path folder) {
+    Checked<BarFileIndex> checked = check(folder, BarFileIndex::of);
+    return new ScannedBarFolder(folder, checked.files(), checked.sha256ByFile(), checked.ignored());
+  }
+
+  /** What {@link #check} kept of each bar file, the SHA-256 of each, and the folder's other entries. */
+  private record Checked<T>(List<T> files, SortedMap<String, String> sha256ByFile, List<String> ignored) {}
+
+  /** Reads and checks every bar file of {@code folder} (the refusals of {@link #readAll}), keeping {@code keep} of each. */
+  private static <T> Checked<T> check(Path folder, java.util.function.Function<InstrumentBars, T> keep) {
     if (Files.isRegularFile(folder))
       throw new IllegalArgumentException("data folder " + folder + " is a file: name the folder that holds the bar files");
     if (!Files.isDirectory(folder)) throw new IllegalArgumentException("data folder not found: " + folder);
@@ -149,7 +136,7 @@ public final class BarFileReader {
       else ignored.add(entry.getFileName().toString());
     }
     if (barFiles.isEmpty()) throw new IllegalArgumentException(noBarFiles(folder, entries));
-    List<BarFileIndex> files = new ArrayList<>();
+    List<T> files = new ArrayList<>();
     SortedMap<String, String> sha256ByFile = new TreeMap<>();
     Map<InstrumentId, Path> fileOf = new HashMap<>();
     for (Path file : barFiles) {
@@ -159,9 +146,9 @@ public final class BarFileReader {
       if (other != null)
         throw new BadBarDataException(file, 0, "is the instrument " + bars.instrument().id() + ", like " + other.getFileName() + ": keep one of the two");
       sha256ByFile.put(file.getFileName().toString(), BarFolder.sha256(bytes));
-      files.add(BarFileIndex.of(bars));
+      files.add(keep.apply(bars));
     }
-    return new ScannedBarFolder(folder, files, sha256ByFile, ignored);
+    return new Checked<>(files, sha256ByFile, ignored);
   }
 
   /**
