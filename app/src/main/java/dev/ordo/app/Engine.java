@@ -4,31 +4,34 @@ import com.typesafe.config.Config;
 import dev.ordo.app.http.HttpServer;
 import dev.ordo.app.metrics.EngineMetrics;
 import dev.ordo.app.metrics.MeteredBroker;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.ordo.broker.paper.PaperBroker;
 import dev.ordo.broker.data.BarFileIndex;
 import dev.ordo.broker.data.BarFileReader;
 import dev.ordo.broker.data.ScannedBarFolder;
+import dev.ordo.broker.paper.PaperBroker;
 import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.engine.marketdata.ReplayRun;
 import dev.ordo.engine.marketdata.ReplaySchedule;
-import dev.ordo.engine.trading.OrderUpdateRouter;
-import dev.ordo.engine.trading.Position;
-import dev.ordo.engine.service.ServiceManager;
-import dev.ordo.engine.trading.SymbolTrader;
-import dev.ordo.engine.service.TradingService;
 import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.Quantity;
+import dev.ordo.engine.port.BrokerResult;
 import dev.ordo.engine.port.Credentials;
+import dev.ordo.engine.port.SessionToken;
+import dev.ordo.engine.service.ServiceManager;
+import dev.ordo.engine.service.TradingService;
 import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import dev.ordo.engine.strategy.Strategy;
 import dev.ordo.engine.time.ReplayClock;
-import dev.ordo.persistence.JournalCheck;
+import dev.ordo.engine.trading.OrderUpdateRouter;
+import dev.ordo.engine.trading.Position;
+import dev.ordo.engine.trading.SymbolTrader;
 import dev.ordo.engine.venue.VenueRules;
+import dev.ordo.persistence.JournalCheck;
 import dev.ordo.persistence.JournalSchema;
 import dev.ordo.persistence.JournalSettings;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -37,6 +40,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -223,7 +227,8 @@ public final class Engine implements AutoCloseable {
     PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), paperCash(config), venueRules(config), clock, brokerTimeout)
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
-    broker.subscribeOrderUpdates(new OrderUpdateRouter(system, phaseTimeout));
+    OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout);
+    broker.subscribeOrderUpdates(router);
 
     ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service"))), "service-manager");
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
@@ -239,6 +244,7 @@ public final class Engine implements AutoCloseable {
     Map<InstrumentId, SymbolTrader.Progress> resume = queries.progress(account).toCompletableFuture().get(120, TimeUnit.SECONDS);
     long resumed = resume.values().stream().filter(p -> p.lastBarApplied() != null).count();
     if (resumed > 0) log.info("Resuming: {} of {} instruments have bars applied in {}", resumed, resume.size(), settings.dataDir());
+    if (resumed > 0) redeliverVenueFills(broker, router, account, phaseTimeout);
     if (resumed > 0 && run instanceof ReplayRun.Started)
       log.warn("The journal in {} was written before runs were recorded: it is taken to be over this data ({} bar files, fingerprint {})",
           settings.dataDir(), manifest.files().size(), manifest.filesFingerprint());
@@ -269,6 +275,32 @@ public final class Engine implements AutoCloseable {
 
     driver.tell(ReplayDriver.Start.INSTANCE);
     return new Engine(system, lock, schedule, account, driver, queries, http, api.generatedToken(), replayEnd);
+  }
+
+  /**
+   * Delivers every fill the paper venue journaled to the symbol traders and positions again, before a
+   * resumed replay goes on: a process killed after the venue journaled a fill and before the trader or
+   * the position did would otherwise never learn of it (the venue sees the order filled and does not
+   * fill it again). Each entity applies a trade id once, so the fills it has are no-ops. Fills of one
+   * instrument go in the venue's order; instruments in parallel.
+   *
+   * @throws IllegalStateException when the venue does not answer, or an entity does not take a fill within {@code timeout}
+   */
+  private static void redeliverVenueFills(PaperBroker broker, OrderUpdateRouter router, AccountId account, Duration timeout) throws Exception {
+    SessionToken token = ok(broker.login(Credentials.none()).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS), "log in");
+    List<Fill> fills = ok(broker.trades(token).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS), "list its fills");
+    Map<InstrumentId, CompletableFuture<Done>> chains = new LinkedHashMap<>();
+    for (Fill fill : fills) {
+      CompletableFuture<Done> before = chains.getOrDefault(fill.instrumentId(), CompletableFuture.completedFuture(Done.getInstance()));
+      chains.put(fill.instrumentId(), before.thenCompose(done -> router.onFill(account, fill).toCompletableFuture()));
+    }
+    CompletableFuture.allOf(chains.values().toArray(CompletableFuture[]::new)).get(timeout.toMillis() * Math.max(1, fills.size()), TimeUnit.MILLISECONDS);
+    log.info("Resuming: the paper venue's {} fill(s) delivered again to the traders and positions (each applied once)", fills.size());
+  }
+
+  private static <T> T ok(BrokerResult<T> result, String what) {
+    if (result instanceof BrokerResult.Ok<T> ok) return ok.value();
+    throw new IllegalStateException("the paper venue did not " + what + " at the resume: " + ((BrokerResult.Err<T>) result).error());
   }
 
   /** The paper account's starting cash by currency ({@code ordo.paper-cash}). */

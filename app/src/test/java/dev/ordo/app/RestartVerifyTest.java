@@ -15,6 +15,9 @@ import dev.ordo.engine.strategy.OrderRole;
 import dev.ordo.engine.trading.OrderRecord;
 import dev.ordo.engine.trading.OrderUpdateRouter;
 import dev.ordo.engine.trading.SymbolTrader;
+import dev.ordo.persistence.JournalSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,6 +78,31 @@ class RestartVerifyTest {
     }
     assertVerifies();
     for (OrderRecord stop : working) assertTrue(endedAfterwards(stop), "the stop working at the first stop, " + stop.clientOrderId() + ", ended");
+  }
+
+  @Test
+  void aFillTheVenueJournaledButThePositionDidNotIsDeliveredAgainOnResume() throws Exception {
+    List<RoundTrip> expected = EngineFixture.expectedTrades();
+    stopWhen(progress -> progress.stepsDone() >= 300 && progress.fills() > 0);
+    List<Fill> venueFills = venueFills();
+    assertFalse(venueFills.isEmpty());
+    // What a SIGKILL between the venue's write and the position's leaves: the venue holds the fills,
+    // the position none of them (its journal rows gone).
+    String position = "Position|paper:" + venueFills.get(0).instrumentId();
+    try (Connection connection = DriverManager.getConnection(JournalSettings.h2Url(dataDir), "sa", "")) {
+      int deleted = connection.createStatement().executeUpdate("DELETE FROM \"event_journal\" WHERE \"persistence_id\" = '" + position + "'");
+      connection.createStatement().executeUpdate("DELETE FROM \"snapshot\" WHERE \"persistence_id\" = '" + position + "'");
+      assertTrue(deleted > 0, "the position had journaled its fills");
+    }
+
+    Engine resumed = EngineFixture.start(dataDir, progress -> {});
+    try {
+      assertEquals(ReplayDriver.State.FINISHED, resumed.replayEnd().toCompletableFuture().get(120, TimeUnit.SECONDS).state());
+      assertEquals(expected, resumed.queries().trades(resumed.account()).toCompletableFuture().get(30, TimeUnit.SECONDS));
+    } finally {
+      resumed.close();
+    }
+    assertVerifies(); // among the invariants: the venue's fills equal the positions' fills
   }
 
   private void stopWhen(Predicate<ReplayDriver.Progress> when) throws Exception {
