@@ -122,22 +122,18 @@ public final class EngineQueries {
 
   /** Working orders and the most recent closed ones of every trader, oldest first. */
   public CompletionStage<List<OrderRecord>> orders(AccountId account) {
-    return states(account).thenApply(states -> states.values().stream().flatMap(s -> s.orders().stream())
+    return symbolStates(account).thenApply(states -> states.values().stream().flatMap(s -> s.orders().stream())
         .sorted(Comparator.comparing(OrderRecord::submittedAt).thenComparing(o -> o.clientOrderId().value())).toList());
   }
 
   /** Closed round trips of every trader, by entry time then instrument. */
   public CompletionStage<List<RoundTrip>> trades(AccountId account) {
-    return states(account).thenApply(states -> states.values().stream().flatMap(s -> s.roundTrips().stream())
+    return symbolStates(account).thenApply(states -> states.values().stream().flatMap(s -> s.roundTrips().stream())
         .sorted(Comparator.comparing((RoundTrip t) -> t.entryTime().toInstant()).thenComparing(RoundTrip::instrument)).toList());
   }
 
   /** Every symbol trader's state of {@code account}, by instrument. */
   public CompletionStage<Map<InstrumentId, SymbolTrader.State>> symbolStates(AccountId account) {
-    return states(account);
-  }
-
-  private CompletionStage<Map<InstrumentId, SymbolTrader.State>> states(AccountId account) {
     return forEachInstrument(id -> symbol(account, id));
   }
 
