@@ -230,10 +230,15 @@ public final class Engine implements AutoCloseable {
     OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout);
     broker.subscribeOrderUpdates(router);
 
-    ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service"))), "service-manager");
+    ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(
+        TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service")),
+        config.getDuration("ordo.trading-service.drain-timeout"), Clock.systemUTC()), "service-manager");
+    // The replay driver is made after the service (it delivers through the service's parts); the lifecycle reaches it through this.
+    CompletableFuture<ActorRef<ReplayDriver.Command>> driverRef = new CompletableFuture<>();
+    ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account), Credentials.none(),
+        null, tradingDay(config, schedule, clock, router), new PausedReplay(driverRef, schedule, phaseTimeout, system));
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
-        replyTo -> new ServiceManager.StartService(account, new MeteredBroker(broker, registry, account), Credentials.none(), replyTo),
-        brokerTimeout, system.scheduler())
+        replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), brokerTimeout, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new,
         brokerTimeout, system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -263,8 +268,10 @@ public final class Engine implements AutoCloseable {
       }
     };
     ActorRef<ReplayDriver.Command> driver = spawn(system,
-        ReplayDriver.create(schedule, resume, parts.barDelivery(), broker, clock, settings.speed(), phaseTimeout, listeners), "replay");
-    queries.attachReplay(driver, parts);
+        ReplayDriver.create(schedule, resume, parts.barDelivery(), parts.scheduler(), broker, clock, settings.speed(), phaseTimeout, listeners),
+        "replay");
+    driverRef.complete(driver);
+    queries.attachReplay(driver, account);
 
     HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
         new EngineMetrics(registry, queries))
@@ -302,6 +309,41 @@ public final class Engine implements AutoCloseable {
   private static <T> T ok(BrokerResult<T> result, String what) {
     if (result instanceof BrokerResult.Ok<T> ok) return ok.value();
     throw new IllegalStateException("the paper venue did not " + what + " at the resume: " + ((BrokerResult.Err<T>) result).error());
+  }
+
+  /**
+   * The paper account's trading day: its tasks at the times of {@code ordo.trading-day}, on the trading
+   * days of the instruments' venue, run by the replay between steps on the replay clock.
+   */
+  static TradingService.Day tradingDay(Config config, ReplaySchedule schedule, ReplayClock clock, OrderUpdateRouter router) {
+    Config day = config.getConfig("ordo.trading-day");
+    java.util.Set<InstrumentId> instruments = schedule.instruments().keySet();
+    return new TradingService.Day(dev.ordo.engine.calendar.VenueZones.commonZone(instruments), TradingDays.of(instruments), clock, false,
+        () -> instruments, router, LocalTime.parse(day.getString("pre-open-login")), LocalTime.parse(day.getString("market-open")),
+        LocalTime.parse(day.getString("eod-cleanup")), day.getDuration("task-timeout"));
+  }
+
+  /**
+   * The paper account's lifecycle: a stop of its service pauses the replay after its running step; a
+   * start resumes it through the new service's bar delivery and scheduler, from the next step (nothing
+   * is lost in between: the step was complete).
+   */
+  private record PausedReplay(CompletableFuture<ActorRef<ReplayDriver.Command>> driver, ReplaySchedule schedule, Duration timeout,
+      ActorSystem<?> system) implements ServiceManager.Lifecycle {
+
+    @Override
+    public CompletionStage<Done> started(TradingService.Parts parts) {
+      return driver.thenApply(d -> {
+        parts.barDelivery().tell(new dev.ordo.engine.marketdata.BarDelivery.Subscribe(schedule.instruments().keySet()));
+        d.tell(new ReplayDriver.Resume(parts.barDelivery(), parts.scheduler()));
+        return Done.getInstance();
+      });
+    }
+
+    @Override
+    public CompletionStage<Done> stopping() {
+      return driver.thenCompose(d -> AskPattern.<ReplayDriver.Command, Done>ask(d, ReplayDriver.Pause::new, timeout, system.scheduler()));
+    }
   }
 
   /** The paper account's starting cash by currency ({@code ordo.paper-cash}). */

@@ -1,6 +1,7 @@
 package dev.ordo.app;
 
 import dev.ordo.app.api.PositionView;
+import dev.ordo.app.api.ApiTimes;
 import dev.ordo.app.api.StatusView;
 import dev.ordo.engine.broker.AuthSession;
 import dev.ordo.engine.broker.BrokerGateway;
@@ -13,12 +14,14 @@ import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.RoundTrip;
+import dev.ordo.engine.schedule.TaskScheduler;
 import dev.ordo.engine.service.ServiceManager;
 import dev.ordo.engine.service.TradingService;
 import dev.ordo.engine.trading.OrderRecord;
 import dev.ordo.engine.trading.Position;
 import dev.ordo.engine.trading.SymbolTrader;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -51,27 +54,38 @@ public final class EngineQueries {
   private final ActorRef<ServiceManager.Command> services;
   private final Map<InstrumentId, Instrument> instruments;
   private final Duration timeout;
+  private final Duration partTimeout;
+  private final java.time.Clock wallClock;
+  private final Duration controlTimeout;
   private volatile ActorRef<ReplayDriver.Command> replay;
-  private volatile TradingService.Parts paperService;
+  private volatile AccountId replayAccount;
 
   EngineQueries(ActorSystem<?> system, ActorRef<ServiceManager.Command> services, Collection<Instrument> instruments, Duration timeout) {
+    this(system, services, instruments, timeout, java.time.Clock.systemUTC());
+  }
+
+  /** @param wallClock the machine's clock, against which heartbeats are judged stale */
+  EngineQueries(ActorSystem<?> system, ActorRef<ServiceManager.Command> services, Collection<Instrument> instruments, Duration timeout,
+      java.time.Clock wallClock) {
+    this.wallClock = wallClock;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.services = services;
     this.instruments = new TreeMap<>();
     for (Instrument instrument : instruments) this.instruments.put(instrument.id(), instrument);
     this.timeout = timeout;
+    this.partTimeout = timeout.compareTo(Duration.ofSeconds(3)) < 0 ? timeout : Duration.ofSeconds(3);
+    this.controlTimeout = Duration.ofSeconds(120);
   }
 
-  void attachReplay(ActorRef<ReplayDriver.Command> driver, TradingService.Parts parts) {
+  void attachReplay(ActorRef<ReplayDriver.Command> driver, AccountId account) {
     this.replay = driver;
-    this.paperService = parts;
+    this.replayAccount = account;
   }
 
-  /** Accounts with a running trading service. */
+  /** Every account of the process, its service running or not. */
   public CompletionStage<Set<AccountId>> accounts() {
-    return AskPattern.<ServiceManager.Command, Map<AccountId, ActorRef<TradingService.Command>>>ask(services, ServiceManager.GetServices::new,
-        timeout, system.scheduler()).thenApply(map -> new TreeSet<>(map.keySet()));
+    return accountStates().thenApply(map -> new TreeSet<>(map.keySet()));
   }
 
   /** The instrument named {@code text}: {@code SYMBOL.VENUE}, or a full trading symbol traded on one venue only. */
@@ -137,32 +151,108 @@ public final class EngineQueries {
     return forEachInstrument(id -> symbol(account, id));
   }
 
-  /** The engine's status. */
+  /** The engine's status, with every account's; a part of an account that does not answer in time is shown as null. */
   public CompletionStage<StatusView> status() {
     ActorRef<ReplayDriver.Command> driver = replay;
-    TradingService.Parts parts = paperService;
     CompletableFuture<ReplayDriver.Progress> progress = driver == null ? CompletableFuture.completedFuture(null)
         : AskPattern.<ReplayDriver.Command, ReplayDriver.Progress>ask(driver, ReplayDriver.GetProgress::new, timeout, system.scheduler())
             .toCompletableFuture();
     ZoneId zone = VenueZones.commonZone(instruments.keySet());
-    CompletableFuture<StatusView.Feed> marketData = parts == null ? CompletableFuture.completedFuture(null)
-        : parts.barDelivery() != null ? deliveryStatus(parts.barDelivery(), zone) : streamStatus(parts.marketData());
-    CompletableFuture<AuthSession.Status> auth = parts == null ? CompletableFuture.completedFuture(null)
-        : AskPattern.<AuthSession.Command, AuthSession.Status>ask(parts.authSession(), AuthSession.GetStatus::new, timeout, system.scheduler())
-            .toCompletableFuture();
-    CompletableFuture<StatusView.Feed> orderFeed = parts == null || parts.orderFeed() == null ? CompletableFuture.completedFuture(null)
-        : streamStatus(parts.orderFeed());
-    CompletableFuture<BrokerGateway.Status> gateway = parts == null ? CompletableFuture.completedFuture(null)
-        : AskPattern.<BrokerGateway.Command, BrokerGateway.Status>ask(parts.gateway(), BrokerGateway.GetStatus::new, timeout, system.scheduler())
-            .toCompletableFuture();
-    CompletableFuture<Reconciler.State> reconciler = parts == null || parts.reconciler() == null ? CompletableFuture.completedFuture(null)
-        : AskPattern.<Reconciler.Command, Reconciler.State>ask(parts.reconciler(), Reconciler.GetState::new, timeout, system.scheduler())
-            .toCompletableFuture();
-    CompletableFuture<Set<AccountId>> accounts = accounts().toCompletableFuture();
-    return CompletableFuture.allOf(progress, marketData, orderFeed, auth, gateway, reconciler, accounts).thenApply(ignored -> new StatusView(
-        StatusView.State.RUNNING, new ArrayList<>(accounts.join()), List.copyOf(instruments.keySet()), StatusView.Replay.of(progress.join(), zone),
-        marketData.join(), orderFeed.join(), StatusView.Auth.of(auth.join(), zone), StatusView.Gateway.of(gateway.join()),
-        reconciler.join() == null ? null : new StatusView.Reconciliation(parts.account(), reconciler.join().discrepancies())));
+    CompletableFuture<List<StatusView.AccountStatus>> accounts = accountStates().toCompletableFuture().thenCompose(states -> {
+      List<CompletableFuture<StatusView.AccountStatus>> each = new ArrayList<>();
+      states.forEach((account, state) -> each.add(accountStatus(account, state, zone)));
+      return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+          .thenApply(ignored -> each.stream().map(CompletableFuture::join).toList());
+    });
+    return CompletableFuture.allOf(progress, accounts).thenApply(ignored -> new StatusView(StatusView.State.RUNNING,
+        List.copyOf(instruments.keySet()), StatusView.Replay.of(replayAccount, progress.join(), zone), accounts.join()));
+  }
+
+  /** Every account of the process, started or not, with its service's state. */
+  public CompletionStage<Map<AccountId, ServiceManager.AccountState>> accountStates() {
+    return AskPattern.<ServiceManager.Command, Map<AccountId, ServiceManager.AccountState>>ask(services, ServiceManager.GetAccounts::new,
+        timeout, system.scheduler());
+  }
+
+  /** Starts the stopped (or failed) service of {@code account}, asked by {@code subject}; answered once it runs again (or could not). */
+  public CompletionStage<ServiceManager.ControlAnswer> startService(AccountId account, String subject) {
+    return AskPattern.ask(services, replyTo -> new ServiceManager.Start(account, subject, replyTo), controlTimeout, system.scheduler());
+  }
+
+  /** Stops the running service of {@code account} gracefully, asked by {@code subject}; answered once it stopped. */
+  public CompletionStage<ServiceManager.ControlAnswer> stopService(AccountId account, String subject) {
+    return AskPattern.ask(services, replyTo -> new ServiceManager.Stop(account, subject, replyTo), controlTimeout, system.scheduler());
+  }
+
+  /**
+   * Runs {@code task} of {@code account} now, asked by {@code subject}; answered with its run once it ended.
+   *
+   * @return empty when the account's service does not run (nothing to run the task on)
+   */
+  public CompletionStage<Optional<TaskScheduler.RunAnswer>> runTask(AccountId account, String task, String subject) {
+    return runningParts(account).thenCompose(parts -> parts.isEmpty() || parts.get().scheduler() == null
+        ? CompletableFuture.completedFuture(Optional.<TaskScheduler.RunAnswer>empty())
+        : AskPattern.<TaskScheduler.Command, TaskScheduler.RunAnswer>ask(parts.get().scheduler(),
+            replyTo -> new TaskScheduler.RunNow(task, subject, replyTo), controlTimeout, system.scheduler()).thenApply(Optional::of));
+  }
+
+  /** The parts of {@code account}'s running service; empty when it does not run. */
+  public CompletionStage<Optional<TradingService.Parts>> runningParts(AccountId account) {
+    return accountStates().thenCompose(states -> {
+      ServiceManager.AccountState state = states.get(account);
+      if (state == null || state.service() == null) return CompletableFuture.completedFuture(Optional.<TradingService.Parts>empty());
+      return AskPattern.<TradingService.Command, TradingService.Parts>ask(state.service(), TradingService.GetParts::new, timeout,
+          system.scheduler()).thenApply(Optional::of);
+    });
+  }
+
+  private CompletableFuture<StatusView.AccountStatus> accountStatus(AccountId account, ServiceManager.AccountState state, ZoneId zone) {
+    StatusView.ServiceState service = StatusView.ServiceState.valueOf(state.state().name());
+    OffsetDateTime since = ApiTimes.of(state.since(), zone);
+    if (state.service() == null)
+      return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, service, state.reason(), since, state.changedBy(), null,
+          null, null, null, null, null, null, List.of()));
+    CompletableFuture<TradingService.Parts> parts = orNull(AskPattern.<TradingService.Command, TradingService.Parts>ask(state.service(),
+        TradingService.GetParts::new, partTimeout, system.scheduler()));
+    CompletableFuture<TradingService.Heartbeat> heartbeat = orNull(AskPattern.<TradingService.Command, TradingService.Heartbeat>ask(
+        state.service(), TradingService.GetHeartbeat::new, partTimeout, system.scheduler()));
+    return parts.thenCombine(heartbeat, (p, beat) -> new Object[] {p, beat}).thenCompose(pair -> {
+      TradingService.Parts p = (TradingService.Parts) pair[0];
+      TradingService.Heartbeat beat = (TradingService.Heartbeat) pair[1];
+      boolean stale = service == StatusView.ServiceState.RUNNING && (beat == null || beat.staleAt(wallClock.instant()));
+      StatusView.ServiceState shown = stale ? StatusView.ServiceState.STALE : service;
+      String reason = beat == null && state.service() != null ? "the trading service does not answer" : stale
+          ? "no heartbeat since " + (beat.lastBeat() == null ? "its start " + beat.startedAt() : beat.lastBeat()) : state.reason();
+      OffsetDateTime lastBeat = beat == null ? null : ApiTimes.of(beat.lastBeat(), zone);
+      if (p == null)
+        return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat,
+            null, null, null, null, null, null, List.of()));
+      CompletableFuture<StatusView.Feed> marketData = p.barDelivery() != null ? orNull(deliveryStatus(p.barDelivery(), zone))
+          : p.marketData() != null ? orNull(streamStatus(p.marketData())) : CompletableFuture.completedFuture(null);
+      CompletableFuture<StatusView.Feed> orderFeed = p.orderFeed() == null ? CompletableFuture.completedFuture(null) : orNull(streamStatus(p.orderFeed()));
+      CompletableFuture<AuthSession.Status> auth = orNull(AskPattern.<AuthSession.Command, AuthSession.Status>ask(p.authSession(),
+          AuthSession.GetStatus::new, partTimeout, system.scheduler()));
+      CompletableFuture<BrokerGateway.Status> gateway = orNull(AskPattern.<BrokerGateway.Command, BrokerGateway.Status>ask(p.gateway(),
+          BrokerGateway.GetStatus::new, partTimeout, system.scheduler()));
+      CompletableFuture<Reconciler.State> reconciler = p.reconciler() == null ? CompletableFuture.completedFuture(null)
+          : orNull(AskPattern.<Reconciler.Command, Reconciler.State>ask(p.reconciler(), Reconciler.GetState::new, partTimeout, system.scheduler()));
+      CompletableFuture<TaskScheduler.Status> tasks = p.scheduler() == null ? CompletableFuture.completedFuture(null)
+          : orNull(AskPattern.<TaskScheduler.Command, TaskScheduler.Status>ask(p.scheduler(), TaskScheduler.GetStatus::new, partTimeout,
+              system.scheduler()));
+      return CompletableFuture.allOf(marketData, orderFeed, auth, gateway, reconciler, tasks).thenApply(ignored -> {
+        TaskScheduler.Status t = tasks.join();
+        return new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat, marketData.join(), orderFeed.join(),
+            StatusView.Auth.of(auth.join(), zone), StatusView.Gateway.of(gateway.join()),
+            reconciler.join() == null ? null : new StatusView.Reconciliation(account, reconciler.join().discrepancies()),
+            t == null ? null : ApiTimes.of(t.nextDue(), zone),
+            t == null ? List.of() : t.tasks().stream().map(task -> StatusView.TaskView.of(task, zone)).toList());
+      });
+    });
+  }
+
+  /** {@code ask}'s answer, or null when it fails or times out: one part that hangs does not hide the rest of the status. */
+  private static <T> CompletableFuture<T> orNull(CompletionStage<T> ask) {
+    return ask.toCompletableFuture().exceptionally(failure -> null);
   }
 
   private CompletableFuture<StatusView.Feed> streamStatus(ActorRef<MarketDataConnection.Command> connection) {

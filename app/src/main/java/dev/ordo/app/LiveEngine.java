@@ -138,11 +138,32 @@ public final class LiveEngine implements AutoCloseable {
         new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed(),
         settings.orderFeed() ? new NeoOrderFeed(system, orderFeedUrl) : null);
     TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"));
-    ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings), "service-manager");
+    ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings,
+        config.getDuration("ordo.live-trading-service.drain-timeout"), java.time.Clock.systemUTC()), "service-manager");
     Duration ask = Duration.ofSeconds(30);
+    Config day = config.getConfig("ordo.trading-day");
+    TradingService.Day tradingDay = new TradingService.Day(VenueZones.INDIA, TradingDays.of(traded), clock, true, () -> traded, router,
+        java.time.LocalTime.parse(day.getString("pre-open-login")), java.time.LocalTime.parse(day.getString("market-open")),
+        java.time.LocalTime.parse(day.getString("eod-cleanup")), day.getDuration("task-timeout"));
+    // A service started again (POST /accounts/{account}/service/start) subscribes and connects its new streams.
+    ServiceManager.Lifecycle streams = new ServiceManager.Lifecycle() {
+      @Override
+      public java.util.concurrent.CompletionStage<Done> started(TradingService.Parts restarted) {
+        restarted.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
+        restarted.marketData().tell(MarketDataConnection.Connect.INSTANCE);
+        if (restarted.orderFeed() != null) restarted.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
+        return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Done> stopping() {
+        return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+      }
+    };
+    ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account),
+        settings.credentials().toCredentials(), live, tradingDay, streams);
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
-        replyTo -> new ServiceManager.StartService(account, new MeteredBroker(broker, registry, account), settings.credentials().toCredentials(),
-            live, replyTo), ask,
+        replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), ask,
         system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new, ask,
         system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -164,14 +185,16 @@ public final class LiveEngine implements AutoCloseable {
     if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
     EngineQueries queries = new EngineQueries(system, services, master.instruments().stream().filter(i -> traded.contains(i.id())).toList(),
         config.getDuration("ordo.http.ask-timeout"));
-    queries.attachReplay(null, parts);
     HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
         new EngineMetrics(registry, queries)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data", () -> {
-      parts.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
-      if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Disconnect.INSTANCE);
-      return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
-    });
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data", () ->
+        queries.runningParts(account).thenApply(running -> {
+          running.ifPresent(p -> {
+            p.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
+            if (p.orderFeed() != null) p.orderFeed().tell(MarketDataConnection.Disconnect.INSTANCE);
+          });
+          return Done.getInstance();
+        }).exceptionally(failure -> Done.getInstance()));
     // Close the broker's HTTP connection pools before the system goes (else they report an unexpected shutdown).
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-broker-connections", () ->
         org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools().thenApply(x -> Done.getInstance()));

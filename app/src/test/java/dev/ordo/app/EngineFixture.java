@@ -24,7 +24,11 @@ final class EngineFixture {
   }
 
   static Engine start(Path dataDir, Config config, Consumer<ReplayDriver.Progress> onStep) throws Exception {
-    return Engine.start(new Engine.Settings(SAMPLE, null, null, ReplayDriver.Speed.max(), dataDir, "127.0.0.1", 0, false), config,
+    return start(dataDir, config, ReplayDriver.Speed.max(), onStep);
+  }
+
+  static Engine start(Path dataDir, Config config, ReplayDriver.Speed speed, Consumer<ReplayDriver.Progress> onStep) throws Exception {
+    return Engine.start(new Engine.Settings(SAMPLE, null, null, speed, dataDir, "127.0.0.1", 0, false), config,
         new ReplayDriver.Listener() {
           @Override
           public void onStep(ReplayDriver.Progress progress) {

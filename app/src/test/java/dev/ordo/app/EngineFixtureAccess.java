@@ -16,6 +16,17 @@ public final class EngineFixtureAccess {
     return EngineFixture.start(dataDir, config, progress -> {});
   }
 
+  /** An engine on the sample replayed at {@code speed}, {@code onStep} told of every step. */
+  public static Engine start(Path dataDir, com.typesafe.config.Config config, dev.ordo.engine.marketdata.ReplayDriver.Speed speed,
+      java.util.function.Consumer<dev.ordo.engine.marketdata.ReplayDriver.Progress> onStep) throws Exception {
+    return EngineFixture.start(dataDir, config, speed, onStep);
+  }
+
+  /** The sample's trades by the synchronous backtester. */
+  public static java.util.List<dev.ordo.engine.model.RoundTrip> expectedTrades() {
+    return EngineFixture.expectedTrades();
+  }
+
   /** The sample's schedule with every bar in memory (the engine's own is streamed and read forward only). */
   public static dev.ordo.engine.marketdata.ReplaySchedule sampleSchedule() {
     return dev.ordo.engine.marketdata.ReplaySchedule.of(dev.ordo.broker.data.BarFileReader.readFolder(EngineFixture.SAMPLE), null, null);

@@ -7,6 +7,7 @@ import dev.ordo.engine.marketdata.MarketDataConnection;
 import dev.ordo.engine.marketdata.ReplayDriver;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.schedule.TaskScheduler;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.EnumMap;
@@ -15,33 +16,96 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * {@code GET /status}: the engine, its accounts and instruments, the replay, the market-data and
- * order feeds and the broker session. Times that belong to no one instrument (the replay clock, the
- * login) carry the offset of the instruments' common venue zone, or UTC when they span zones.
+ * {@code GET /status}: the engine, its instruments, the replay, and each account: its trading
+ * service's state and heartbeat, its market-data and order feeds, broker session, gateway,
+ * reconciliation and the tasks of its trading day. Times that belong to no one instrument (the replay
+ * clock, the login, the heartbeat) carry the offset of the instruments' common venue zone, or UTC when
+ * they span zones.
  *
- * @param replay     the replay's progress, null in live mode
- * @param marketData the replay's bar delivery, or live the market-data stream's connection
- * @param orderFeed  the order-update connection, null for the paper replay
- * @param auth       the broker session (a token is never shown)
- * @param gateway    the account's broker gateway: its queues and calls
- * @param reconciliation the reconciler's counters, null for the paper replay (which has none)
+ * @param replay   the replay's progress, null in live mode
+ * @param accounts every account of the process, started or not, by id
  */
-public record StatusView(State state, List<AccountId> accounts, List<InstrumentId> instruments, Replay replay, Feed marketData, Feed orderFeed,
-    Auth auth, Gateway gateway, Reconciliation reconciliation) {
+public record StatusView(State state, List<InstrumentId> instruments, Replay replay, List<AccountStatus> accounts) {
 
   /**
    * This status as a caller who sees only the accounts {@code sees} accepts: other accounts are
-   * left out, and so are the replay, the feeds and the broker session when they are another
-   * account's.
+   * left out, and so is the replay when it is another account's.
    */
   public StatusView visibleTo(Predicate<AccountId> sees) {
-    List<AccountId> visible = accounts.stream().filter(sees).toList();
-    boolean serviceVisible = auth == null || sees.test(auth.account());
-    boolean marketDataVisible = marketData == null || sees.test(marketData.account());
-    return new StatusView(state, visible, instruments, serviceVisible ? replay : null, marketDataVisible ? marketData : null,
-        orderFeed == null || sees.test(orderFeed.account()) ? orderFeed : null, serviceVisible ? auth : null,
-        gateway == null || sees.test(gateway.account()) ? gateway : null,
-        reconciliation == null || sees.test(reconciliation.account()) ? reconciliation : null);
+    return new StatusView(state, instruments, replay == null || sees.test(replay.account()) ? replay : null,
+        accounts.stream().filter(a -> sees.test(a.account())).toList());
+  }
+
+  /**
+   * An account's trading service as {@code /status} shows it: the manager's states, and {@code STALE} for
+   * a running service whose last heartbeat is older than twice its interval.
+   */
+  public enum ServiceState {
+    STARTING,
+    RUNNING,
+    STOPPING,
+    STOPPED,
+    FAILED,
+    STALE
+  }
+
+  /**
+   * One account.
+   *
+   * @param service        its trading service's state
+   * @param reason         why it FAILED or STOPPED, else null
+   * @param since          when it entered its state
+   * @param changedBy      who started or stopped it last ({@code engine} at boot, else the API token's subject)
+   * @param lastHeartbeat  the service's last beat, null before the first or while it does not run
+   * @param marketData     the replay's bar delivery, or live the market-data stream's connection; null while it does not run
+   * @param orderFeed      the order-update connection, null for the paper replay
+   * @param auth           the broker session (a token is never shown)
+   * @param gateway        the broker gateway: its queues and calls
+   * @param reconciliation the reconciler's counters, null without one
+   * @param nextTask       the next scheduled task run, null when none
+   * @param tasks          the tasks of its trading day, runnable by hand with {@code POST /accounts/{account}/tasks/{task}/run}
+   */
+  public record AccountStatus(AccountId account, ServiceState service, String reason, OffsetDateTime since, String changedBy,
+      OffsetDateTime lastHeartbeat, Feed marketData, Feed orderFeed, Auth auth, Gateway gateway, Reconciliation reconciliation,
+      OffsetDateTime nextTask, List<TaskView> tasks) {}
+
+  /**
+   * A task of an account's trading day.
+   *
+   * @param at      its time of day in the venue's zone ({@code 08:55}), null for a task run by hand only
+   * @param nextRun its next scheduled run, null when none
+   * @param lastRun its last run that ended, null before the first
+   * @param running its run in progress, else null
+   */
+  public record TaskView(String task, String at, OffsetDateTime nextRun, TaskRunView lastRun, TaskRunView running) {
+
+    /** {@code status} with its times in {@code zone}. */
+    public static TaskView of(TaskScheduler.TaskStatus status, ZoneId zone) {
+      return new TaskView(status.task(), status.at() == null ? null : status.at().toString(), ApiTimes.of(status.nextRun(), zone),
+          TaskRunView.of(status.lastRun(), zone), TaskRunView.of(status.running(), zone));
+    }
+  }
+
+  /**
+   * A run of a task.
+   *
+   * @param day         the trading day it ran for
+   * @param trigger     SCHEDULED or MANUAL
+   * @param requestedBy {@code scheduler}, or the subject who ran it by hand
+   * @param finishedAt  null while it runs
+   * @param outcome     SUCCEEDED or FAILED, null while it runs
+   * @param attempts    tries made
+   * @param detail      what it did or why it failed, null while it runs
+   */
+  public record TaskRunView(java.time.LocalDate day, TaskScheduler.Trigger trigger, String requestedBy, OffsetDateTime startedAt,
+      OffsetDateTime finishedAt, TaskScheduler.Outcome outcome, int attempts, String detail) {
+
+    /** {@code run} with its times in {@code zone}; null for null. */
+    public static TaskRunView of(TaskScheduler.TaskRun run, ZoneId zone) {
+      if (run == null) return null;
+      return new TaskRunView(run.day(), run.trigger(), run.requestedBy(), ApiTimes.of(run.startedAt(), zone), ApiTimes.of(run.finishedAt(), zone),
+          run.outcome(), run.attempts(), run.detail());
+    }
   }
 
   /** The engine answers only while it runs. */
@@ -52,18 +116,19 @@ public record StatusView(State state, List<AccountId> accounts, List<InstrumentI
   /**
    * The replay's progress.
    *
-   * @param state         READY, RUNNING, STOPPED, FINISHED or FAILED
+   * @param account       the account whose replay it is
+   * @param state         READY, RUNNING, PAUSED (its account's service is stopped), STOPPED, FINISHED or FAILED
    * @param replayTime    the replay clock: the close of the last bar delivered
    * @param barsDelivered bars handed to the symbol traders
    * @param error         why the replay failed, else null
    */
-  public record Replay(ReplayDriver.State state, int stepsDone, int stepsTotal, int sessionsDone, int sessionsTotal, OffsetDateTime replayTime,
+  public record Replay(AccountId account, ReplayDriver.State state, int stepsDone, int stepsTotal, int sessionsDone, int sessionsTotal, OffsetDateTime replayTime,
       long barsDelivered, long fills, long tradesClosed, String error) {
 
-    /** {@code progress} with its clock in {@code zone}; null for null. */
-    public static Replay of(ReplayDriver.Progress progress, ZoneId zone) {
+    /** {@code progress} of {@code account}'s replay with its clock in {@code zone}; null for null. */
+    public static Replay of(AccountId account, ReplayDriver.Progress progress, ZoneId zone) {
       if (progress == null) return null;
-      return new Replay(progress.state(), progress.stepsDone(), progress.stepsTotal(), progress.sessionsDone(), progress.sessionsTotal(),
+      return new Replay(account, progress.state(), progress.stepsDone(), progress.stepsTotal(), progress.sessionsDone(), progress.sessionsTotal(),
           ApiTimes.of(progress.replayTime(), zone), progress.barsDelivered(), progress.fills(), progress.tradesClosed(), progress.error());
     }
   }
@@ -122,15 +187,16 @@ public record StatusView(State state, List<AccountId> accounts, List<InstrumentI
    * @param started calls started (retries included)
    * @param retried calls retried once after a re-login
    * @param refused calls refused because their priority's queue was full
+   * @param inFlight calls started and not answered yet
    */
-  public record Gateway(AccountId account, Map<BrokerGateway.Priority, Integer> queued, long started, long retried, long refused) {
+  public record Gateway(AccountId account, Map<BrokerGateway.Priority, Integer> queued, long started, long retried, long refused, int inFlight) {
 
     /** {@code status} as shown; null for null. */
     public static Gateway of(BrokerGateway.Status status) {
       if (status == null) return null;
       Map<BrokerGateway.Priority, Integer> queued = new EnumMap<>(BrokerGateway.Priority.class);
       for (BrokerGateway.Priority p : BrokerGateway.Priority.values()) queued.put(p, status.queued().getOrDefault(p, 0));
-      return new Gateway(status.account(), queued, status.started(), status.retried(), status.refused());
+      return new Gateway(status.account(), queued, status.started(), status.retried(), status.refused(), status.inFlight());
     }
   }
 

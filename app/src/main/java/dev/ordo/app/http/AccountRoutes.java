@@ -2,6 +2,11 @@ package dev.ordo.app.http;
 
 import dev.ordo.app.EngineQueries;
 import dev.ordo.app.api.OrderView;
+import dev.ordo.app.api.ServiceView;
+import dev.ordo.app.api.TaskRunAnswer;
+import dev.ordo.engine.calendar.VenueZones;
+import dev.ordo.engine.schedule.TaskScheduler;
+import dev.ordo.engine.service.ServiceManager;
 import dev.ordo.app.api.SymbolView;
 import dev.ordo.app.api.TradeView;
 import dev.ordo.engine.model.AccountId;
@@ -40,12 +45,41 @@ public final class AccountRoutes extends AllDirectives {
   public Route routes(ApiTokens.Principal principal) {
     return pathPrefix("accounts", () -> pathPrefix(PathMatchers.segment(), accountText ->
         onSuccess(queries.accounts(), accounts -> withAccount(accounts.stream().filter(principal.scope()::seesAccount)
-            .collect(Collectors.toCollection(TreeSet::new)), accountText, account -> get(() -> concat(
+            .collect(Collectors.toCollection(TreeSet::new)), accountText, account -> concat(get(() -> concat(
             path("positions", () -> onSuccess(queries.positions(account), this::ok)),
             path("orders", () -> onSuccess(queries.orders(account), this::orders)),
             path("trades", () -> onSuccess(queries.trades(account), this::trades)),
             path(PathMatchers.segment("symbols").slash(PathMatchers.segment()), symbol -> withInstrument(symbol,
-                instrument -> onSuccess(queries.symbol(account, instrument), this::symbol)))))))));
+                instrument -> onSuccess(queries.symbol(account, instrument), this::symbol))))),
+            post(() -> concat(
+                path(PathMatchers.segment("service").slash("start"), () ->
+                    onSuccess(queries.startService(account, principal.subject()), this::control)),
+                path(PathMatchers.segment("service").slash("stop"), () ->
+                    onSuccess(queries.stopService(account, principal.subject()), this::control)),
+                path(PathMatchers.segment("tasks").slash(PathMatchers.segment()).slash("run"), task ->
+                    onSuccess(queries.runTask(account, task, principal.subject()), answer -> taskRun(account, task, answer))))))))));
+  }
+
+  private Route control(ServiceManager.ControlAnswer answer) {
+    if (answer instanceof ServiceManager.UnknownAccount unknown)
+      return notFound("unknown account", "no account '" + unknown.account() + "'; accounts: " + unknown.accounts());
+    ServiceView view = ServiceView.of(answer, zone());
+    return complete(answer instanceof ServiceManager.Conflict ? StatusCodes.CONFLICT : StatusCodes.OK, view, Jackson.marshaller(Json.mapper()));
+  }
+
+  private Route taskRun(AccountId account, String task, Optional<TaskScheduler.RunAnswer> answer) {
+    if (answer.isEmpty())
+      return complete(StatusCodes.CONFLICT, new TaskRunAnswer("conflict", "the service of account " + account
+          + " is not running; start it with POST /accounts/" + account + "/service/start", account, task, null), Jackson.marshaller(Json.mapper()));
+    if (answer.get() instanceof TaskScheduler.UnknownTask unknown)
+      return notFound("unknown task", "account " + account + " has no task '" + unknown.task() + "'; its tasks: " + unknown.tasks());
+    if (answer.get() instanceof TaskScheduler.AlreadyRunning running)
+      return complete(StatusCodes.CONFLICT, TaskRunAnswer.alreadyRunning(account, running.running(), zone()), Jackson.marshaller(Json.mapper()));
+    return ok(TaskRunAnswer.ran(account, ((TaskScheduler.Ran) answer.get()).run(), zone()));
+  }
+
+  private java.time.ZoneId zone() {
+    return VenueZones.commonZone(queries.instruments());
   }
 
   private Route orders(List<OrderRecord> orders) {

@@ -79,7 +79,7 @@ public final class EngineMetrics {
     return status.thenCompose(s -> {
       status(figures, s);
       List<CompletableFuture<Void>> accounts = new ArrayList<>();
-      for (AccountId account : s.accounts()) accounts.add(account(figures, account));
+      for (StatusView.AccountStatus account : s.accounts()) accounts.add(account(figures, account.account()));
       return CompletableFuture.allOf(accounts.toArray(CompletableFuture[]::new)).thenApply(done -> figures);
     });
   }
@@ -95,19 +95,38 @@ public final class EngineMetrics {
           r.replayTime() == null ? 0 : r.replayTime().toEpochSecond(), "seconds");
       gauge(f, "ordo.replay.running", "1 while the replay runs", Tags.empty(), r.state().name().equals("RUNNING") ? 1 : 0, null);
     }
-    gateway(f, s.gateway());
-    if (s.reconciliation() != null)
+    for (StatusView.AccountStatus a : s.accounts()) accountStatus(f, a);
+  }
+
+  private void accountStatus(Figures f, StatusView.AccountStatus a) {
+    Tags account = Tags.of("account", a.account().value());
+    for (StatusView.ServiceState state : StatusView.ServiceState.values())
+      gauge(f, "ordo.service.state", "1 for the state the account's trading service is in (STALE: its heartbeat is late)",
+          account.and("state", state.name()), a.service() == state ? 1 : 0, null);
+    gauge(f, "ordo.service.heartbeat", "the trading service's last heartbeat, as Unix time (0 before the first)", account,
+        a.lastHeartbeat() == null ? 0 : a.lastHeartbeat().toEpochSecond(), "seconds");
+    for (StatusView.TaskView task : a.tasks()) {
+      Tags tags = account.and("task", task.task());
+      StatusView.TaskRunView last = task.lastRun();
+      gauge(f, "ordo.task.last.success", "1 when the task's last run succeeded, 0 when it failed, NaN before its first run", tags,
+          last == null ? Double.NaN : last.outcome() == dev.ordo.engine.schedule.TaskScheduler.Outcome.SUCCEEDED ? 1 : 0, null);
+      gauge(f, "ordo.task.last.finished", "when the task's last run ended, as Unix time (0 before its first)", tags,
+          last == null || last.finishedAt() == null ? 0 : last.finishedAt().toEpochSecond(), "seconds");
+      gauge(f, "ordo.task.running", "1 while the task runs", tags, task.running() == null ? 0 : 1, null);
+    }
+    gateway(f, a.gateway());
+    if (a.reconciliation() != null)
       counter(f, "ordo.reconciliation.discrepancies", "differences found between the engine and the broker (each journaled)",
-          Tags.of("account", s.reconciliation().account().value()), s.reconciliation().discrepancies());
-    feed(f, s.marketData(), "market-data");
-    feed(f, s.orderFeed(), "order-feed");
-    if (s.auth() != null) {
-      Tags tags = Tags.of("account", s.auth().account().value());
-      counter(f, "ordo.broker.logins", "successful broker logins (each expired token costs one)", tags, s.auth().logins());
-      counter(f, "ordo.broker.login.failures", "failed broker login attempts", tags, s.auth().failedLogins());
-      gauge(f, "ordo.broker.auth.waiting", "calls waiting for a broker login now", tags, s.auth().waiting(), null);
+          Tags.of("account", a.reconciliation().account().value()), a.reconciliation().discrepancies());
+    feed(f, a.marketData(), "market-data");
+    feed(f, a.orderFeed(), "order-feed");
+    if (a.auth() != null) {
+      Tags tags = Tags.of("account", a.auth().account().value());
+      counter(f, "ordo.broker.logins", "successful broker logins (each expired token costs one)", tags, a.auth().logins());
+      counter(f, "ordo.broker.login.failures", "failed broker login attempts", tags, a.auth().failedLogins());
+      gauge(f, "ordo.broker.auth.waiting", "calls waiting for a broker login now", tags, a.auth().waiting(), null);
       gauge(f, "ordo.broker.session.active", "1 while the broker session holds a valid token", tags,
-          s.auth().state().name().equals("ACTIVE") ? 1 : 0, null);
+          a.auth().state().name().equals("ACTIVE") ? 1 : 0, null);
     }
   }
 
@@ -119,6 +138,7 @@ public final class EngineMetrics {
     counter(f, "ordo.gateway.calls.started", "broker calls started (retries included)", tags, gateway.started());
     counter(f, "ordo.gateway.calls.retried", "broker calls retried once after a re-login", tags, gateway.retried());
     counter(f, "ordo.gateway.calls.refused", "broker calls refused because their priority's queue was full", tags, gateway.refused());
+    gauge(f, "ordo.gateway.calls.in.flight", "broker calls started and not answered yet", tags, gateway.inFlight(), null);
   }
 
   private void feed(Figures f, StatusView.Feed feed, String name) {

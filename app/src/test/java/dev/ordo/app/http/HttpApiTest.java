@@ -1,5 +1,8 @@
 package dev.ordo.app.http;
 
+import dev.ordo.engine.schedule.TaskScheduler;
+import dev.ordo.persistence.JournalReader;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,21 +104,65 @@ class HttpApiTest {
   void statusShowsTheReplayAndInstruments() throws Exception {
     JsonNode status = json(get("/status"));
     assertEquals("FINISHED", status.at("/replay/state").asText());
+    assertEquals("paper", status.at("/replay/account").asText());
     assertEquals(15, status.at("/replay/sessionsDone").asInt());
-    assertEquals("2024-02-02T15:30:00+05:30", status.at("/replay/replayTime").asText(),
-        "clock at the close of the last bar, in the zone of the instruments' venue (NSE: IST)");
-    assertTrue(status.at("/auth/tokenIssuedAt").asText().endsWith("+05:30"), status.toString());
+    assertEquals("2024-02-02T18:00:00+05:30", status.at("/replay/replayTime").asText(),
+        "clock at the last day's evening task (eod-cleanup, 18:00), in the zone of the instruments' venue (NSE: IST)");
     ApiSchema.assertConforms("Status", status);
     assertEquals(4, status.get("instruments").size());
-    assertEquals("paper", status.get("accounts").get(0).asText());
-    assertEquals("ACTIVE", status.at("/auth/state").asText());
+    assertEquals(1, status.get("accounts").size());
+    JsonNode paper = status.at("/accounts/0");
+    assertEquals("paper", paper.get("account").asText());
+    assertEquals("RUNNING", paper.get("service").asText());
+    assertEquals("engine", paper.get("changedBy").asText());
+    assertTrue(paper.get("lastHeartbeat").asText().endsWith("+05:30"), paper.toString());
+    assertTrue(paper.at("/auth/tokenIssuedAt").asText().endsWith("+05:30"), status.toString());
+    assertEquals("ACTIVE", paper.at("/auth/state").asText());
+    assertEquals(0, paper.at("/gateway/inFlight").asInt(), "nothing at the broker after the replay");
+  }
+
+  @Test
+  void statusShowsTheTradingDaysTasksWithTheLastReplayedDaysRuns() throws Exception {
+    JsonNode paper = json(get("/status")).at("/accounts/0");
+    List<String> tasks = new ArrayList<>();
+    paper.get("tasks").forEach(t -> tasks.add(t.get("task").asText() + "@" + t.get("at").asText()));
+    assertEquals(List.of("pre-open-login@08:55", "reconcile@null", "eod-cleanup@18:00"), tasks);
+    JsonNode login = paper.at("/tasks/0/lastRun");
+    assertEquals("2024-02-02", login.get("day").asText());
+    assertEquals("SCHEDULED", login.get("trigger").asText());
+    assertEquals("SUCCEEDED", login.get("outcome").asText());
+    assertEquals("2024-02-02T08:55:00+05:30", login.get("startedAt").asText(), "run at its time on the replay clock, before the day's first bar");
+    JsonNode cleanup = paper.at("/tasks/2/lastRun");
+    assertEquals("2024-02-02", cleanup.get("day").asText());
+    assertEquals("2024-02-02T18:00:00+05:30", cleanup.get("startedAt").asText());
+    assertEquals("no failed order records to remove (4 traders)", cleanup.get("detail").asText());
+    assertTrue(paper.at("/tasks/1/lastRun").isNull(), "reconcile runs by hand only");
+    assertEquals("2024-02-05T08:55:00+05:30", paper.get("nextTask").asText(), "Monday's login, after the weekend");
+  }
+
+  @Test
+  void everyReplayedDayRanItsTasksOnceInTheJournal() throws Exception {
+    List<JournalReader.Entry> entries = JournalReader.of(engine.system())
+        .events(TaskScheduler.persistenceId(engine.account()).id()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Map<String, List<String>> daysByTask = new java.util.TreeMap<>();
+    for (JournalReader.Entry entry : entries)
+      if (entry.event() instanceof TaskScheduler.TaskFinished finished) {
+        assertEquals(TaskScheduler.Outcome.SUCCEEDED, finished.outcome(), finished.toString());
+        daysByTask.computeIfAbsent(finished.task(), t -> new ArrayList<>()).add(finished.day().toString());
+      }
+    List<String> sessions = engine.schedule().sessions().stream().map(Object::toString).toList();
+    assertEquals(15, sessions.size());
+    assertEquals(sessions, daysByTask.get("pre-open-login"), "one login per replayed session, the Saturday session of 2024-01-20 too");
+    assertEquals(sessions, daysByTask.get("eod-cleanup"), "one cleanup per session; none on the holidays of 2024-01-22 and 2024-01-26");
+    assertEquals(2 * entries.stream().filter(e -> e.event() instanceof TaskScheduler.TaskFinished).count(), entries.size(),
+        "each run started and finished");
   }
 
   @Test
   void statusShowsTheReplaysBarDeliveryAsTheMarketDataFeed() throws Exception {
     JsonNode status = json(get("/status"));
     assertEquals("RUNNING", status.get("state").asText());
-    JsonNode marketData = status.get("marketData");
+    JsonNode marketData = status.at("/accounts/0/marketData");
     List<String> fields = new ArrayList<>();
     marketData.fieldNames().forEachRemaining(fields::add);
     assertEquals(List.of("account", "state", "subscriptions", "eventsDelivered", "lastEventTime", "connects", "failures", "ticks"), fields);
@@ -129,7 +176,7 @@ class HttpApiTest {
     assertEquals("2024-02-02T15:25:00+05:30", marketData.get("lastEventTime").asText(), "the open of the last bar");
     assertEquals(0, marketData.get("connects").asLong());
     assertEquals(0, marketData.get("ticks").asLong());
-    assertTrue(status.get("orderFeed").isNull());
+    assertTrue(status.at("/accounts/0/orderFeed").isNull());
   }
 
   @Test
@@ -226,7 +273,7 @@ class HttpApiTest {
     assertEquals(554.55, samples.get("ordo_pnl_realized{account=\"paper\",currency=\"INR\"}"), 1e-9);
     assertEquals(0.0, samples.get("ordo_positions_open{account=\"paper\"}"));
     assertEquals(1.0, samples.get("ordo_broker_logins_total{account=\"paper\"}"));
-    assertEquals(status.at("/gateway/started").asDouble(), samples.get("ordo_gateway_calls_started_total{account=\"paper\"}"));
+    assertEquals(status.at("/accounts/0/gateway/started").asDouble(), samples.get("ordo_gateway_calls_started_total{account=\"paper\"}"));
     assertTrue(samples.get("ordo_gateway_calls_started_total{account=\"paper\"}") >= json(get("/accounts/paper/orders")).size(),
         "every order went through the gateway");
     for (String priority : List.of("CRITICAL", "NORMAL", "SCAN"))

@@ -55,10 +55,18 @@ public final class BrokerGateway {
    *
    * @param queued      calls waiting for a permit, by priority
    * @param started     calls started since start (retries included)
+   * @param inFlight    calls started and not answered yet (waiting for a token or for the broker)
    * @param retried     calls retried once after a re-login
    * @param refused     calls refused because their queue was full
    */
-  public record Status(AccountId account, Map<Priority, Integer> queued, long started, long retried, long refused) implements OrdoSerializable {}
+  public record Status(AccountId account, Map<Priority, Integer> queued, long started, long retried, long refused, int inFlight)
+      implements OrdoSerializable {
+
+    /** True when no call waits in a queue or runs: a stop loses nothing. */
+    public boolean idle() {
+      return inFlight == 0 && queued.values().stream().allMatch(n -> n == 0);
+    }
+  }
 
   private record TokenArrived(Execute request, int attempt, AuthSession.TokenReply reply) implements Command {}
 
@@ -129,6 +137,7 @@ public final class BrokerGateway {
     private long started;
     private long retried;
     private long refused;
+    private int inFlight;
 
     private record Queued(Execute request, int attempt) {}
 
@@ -169,7 +178,7 @@ public final class BrokerGateway {
           .onMessage(GetStatus.class, request -> {
             Map<Priority, Integer> queued = new EnumMap<>(Priority.class);
             queues.forEach((p, q) -> queued.put(p, q.size()));
-            request.replyTo().tell(new Status(account, queued, started, retried, refused));
+            request.replyTo().tell(new Status(account, queued, started, retried, refused, inFlight));
             return Behaviors.same();
           })
           .build();
@@ -186,6 +195,7 @@ public final class BrokerGateway {
         if (next == null) return;
         permits--;
         started++;
+        inFlight++;
         if (!timers.isTimerActive(Refill.INSTANCE)) timers.startTimerAtFixedRate(Refill.INSTANCE, settings.refillInterval());
         requestToken(next.request(), next.attempt());
       }
@@ -205,12 +215,14 @@ public final class BrokerGateway {
             failure != null ? new BrokerCall.Failed(arrived.request().call(), new BrokerError.Timeout(String.valueOf(failure))) : reply));
       } else {
         String reason = ((AuthSession.Unavailable) arrived.reply()).reason();
+        inFlight--;
         arrived.request().replyTo().tell(new BrokerCall.Failed(arrived.request().call(), new BrokerError.Unavailable(reason)));
       }
       return Behaviors.same();
     }
 
     private Behavior<Command> onCompleted(CallCompleted completed) {
+      inFlight--;
       BrokerCall.Reply reply = completed.reply();
       if (reply instanceof BrokerCall.Failed failed && failed.error() instanceof BrokerError.AuthExpired) {
         authSession.tell(new AuthSession.ReportRejected(completed.token()));

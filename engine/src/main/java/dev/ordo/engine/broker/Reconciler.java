@@ -130,13 +130,19 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   public record State(long discrepancies) implements OrdoSerializable {}
 
   /**
-   * @param interval      time between periodic runs
+   * @param interval      time between periodic runs; null for a reconciler that runs on demand only (the paper replay's,
+   *                      whose runs must not fall at a random point of a replayed step)
    * @param callTimeout   how long one broker read, and one answer of a symbol trader or a position, may take
    */
   public record Settings(Duration interval, Duration callTimeout) {
     /** A run every 30 s, 30 s per call. */
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(30));
+    }
+
+    /** No periodic run and no run at start: only {@link Reconcile} requests. */
+    public static Settings onDemand(Duration callTimeout) {
+      return new Settings(null, callTimeout);
     }
   }
 
@@ -195,7 +201,7 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   private int consecutiveFailures;
 
   /**
-   * A reconciler of {@code account}; its first run starts at once.
+   * A reconciler of {@code account}; its first run starts at once, unless it runs on demand only ({@link Settings#onDemand}).
    *
    * @param gateway     the account's broker gateway
    * @param fills       where the fills of the trade book go (the order-update router)
@@ -205,8 +211,10 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   public static Behavior<Command> create(AccountId account, ActorRef<BrokerGateway.Command> gateway, OrderUpdateListener fills,
       Supplier<Set<InstrumentId>> instruments, Settings settings, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
-      context.getSelf().tell(new Reconcile("start", null));
+      if (settings.interval() != null) {
+        timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
+        context.getSelf().tell(new Reconcile("start", null));
+      }
       return new Reconciler(account, gateway, fills, instruments, settings, clock, context);
     }));
   }

@@ -1,6 +1,7 @@
 package dev.ordo.engine.marketdata;
 
 import dev.ordo.engine.port.SimulatedExchange;
+import dev.ordo.engine.schedule.TaskScheduler;
 import dev.ordo.engine.trading.SymbolTrader;
 import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.InstrumentId;
@@ -58,7 +59,22 @@ public final class ReplayDriver {
   /** Asks for the replay's progress. */
   public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
 
-  private record StepFinished(int index, Throwable failure) implements Command {}
+  /**
+   * Pauses after the running step (the account's service is being stopped); answered when paused. Unlike
+   * {@link Stop}, the replay has not ended: {@link Resume} goes on from the next step.
+   */
+  public record Pause(ActorRef<Done> replyTo) implements Command {}
+
+  /** Goes on after a {@link Pause}, delivering through the account's new service's {@code delivery} and {@code scheduler}. */
+  public record Resume(ActorRef<BarDelivery.Command> delivery, ActorRef<TaskScheduler.Command> scheduler) implements Command {}
+
+  /**
+   * @param nextDue the account's next scheduled task after the step, null when none; {@code dueKnown} false when the
+   *                step did not ask the scheduler
+   */
+  private record StepFinished(int index, boolean dueKnown, Instant nextDue, Throwable failure) implements Command {}
+
+  private record FinalTasksRun(Throwable failure) implements Command {}
 
   private enum NextStep implements Command {
     INSTANCE
@@ -68,6 +84,8 @@ public final class ReplayDriver {
   public enum State {
     READY,
     RUNNING,
+    /** Paused by a stop of the account's service; goes on when it starts again. */
+    PAUSED,
     STOPPED,
     FINISHED,
     FAILED
@@ -142,14 +160,30 @@ public final class ReplayDriver {
   public static Behavior<Command> create(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume,
       ActorRef<BarDelivery.Command> delivery, SimulatedExchange broker, ReplayClock clock, Speed speed, Duration askTimeout,
       Listener listener) {
+    return create(schedule, resume, delivery, null, broker, clock, speed, askTimeout, listener);
+  }
+
+  /**
+   * A driver that also runs the account's scheduled tasks: before a step at or after the next task's
+   * time, it sends the account's {@link TaskScheduler} a {@link TaskScheduler.RunDue} at the step's
+   * instant and waits for the tasks; after the last step, one at the end of the last session's day
+   * (its evening tasks). A replayed day thus runs its tasks at the same point of the market data
+   * every time.
+   *
+   * @param scheduler the account's scheduler, null for none
+   */
+  public static Behavior<Command> create(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume,
+      ActorRef<BarDelivery.Command> delivery, ActorRef<TaskScheduler.Command> scheduler, SimulatedExchange broker, ReplayClock clock,
+      Speed speed, Duration askTimeout, Listener listener) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Driver(schedule, resume, delivery, broker, clock, speed, askTimeout, listener, context, timers).ready()));
+        new Driver(schedule, resume, delivery, scheduler, broker, clock, speed, askTimeout, listener, context, timers).ready()));
   }
 
   private static final class Driver {
     private final ReplaySchedule schedule;
     private final Map<InstrumentId, SymbolTrader.Progress> resume;
-    private final ActorRef<BarDelivery.Command> delivery;
+    private ActorRef<BarDelivery.Command> delivery;
+    private ActorRef<TaskScheduler.Command> scheduler;
     private final SimulatedExchange broker;
     private final ReplayClock clock;
     private final Speed speed;
@@ -159,6 +193,12 @@ public final class ReplayDriver {
     private final TimerScheduler<Command> timers;
     private final ActorSystem<?> system;
     private final List<ActorRef<Done>> stopWaiters = new ArrayList<>();
+    private final List<ActorRef<Done>> pauseWaiters = new ArrayList<>();
+    /** Whether {@link #nextDue} is the scheduler's answer (false until the first step asks it). */
+    private boolean dueKnown;
+    /** The account's next scheduled task, null when none. */
+    private Instant nextDue;
+    private boolean finalTasksRun;
     private int next;
     private long barsDelivered;
     private boolean stepRunning;
@@ -166,11 +206,12 @@ public final class ReplayDriver {
     private String error;
 
     Driver(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume, ActorRef<BarDelivery.Command> delivery,
-        SimulatedExchange broker, ReplayClock clock, Speed speed, Duration askTimeout, Listener listener, ActorContext<Command> context,
+        ActorRef<TaskScheduler.Command> scheduler, SimulatedExchange broker, ReplayClock clock, Speed speed, Duration askTimeout, Listener listener, ActorContext<Command> context,
         TimerScheduler<Command> timers) {
       this.schedule = schedule;
       this.resume = Map.copyOf(resume);
       this.delivery = delivery;
+      this.scheduler = scheduler;
       this.broker = broker;
       this.clock = clock;
       this.speed = speed;
@@ -196,9 +237,38 @@ public final class ReplayDriver {
             return Behaviors.same();
           })
           .onMessage(StepFinished.class, this::onStepFinished)
+          .onMessage(FinalTasksRun.class, finished -> {
+            stepRunning = false;
+            finalTasksRun = true;
+            if (finished.failure() != null) context.getLog().warn("The last day's scheduled tasks failed: {}", finished.failure().toString());
+            if (!stopWaiters.isEmpty()) stopNow(State.STOPPED);
+            else if (!pauseWaiters.isEmpty()) pauseNow();
+            else runNext();
+            return Behaviors.same();
+          })
           .onMessage(Stop.class, stop -> {
             stopWaiters.add(stop.replyTo());
             if (!stepRunning) stopNow(State.STOPPED);
+            return Behaviors.same();
+          })
+          .onMessage(Pause.class, pause -> {
+            if (state != State.RUNNING) {
+              pause.replyTo().tell(Done.getInstance());
+              return Behaviors.same();
+            }
+            pauseWaiters.add(pause.replyTo());
+            if (!stepRunning) pauseNow();
+            return Behaviors.same();
+          })
+          .onMessage(Resume.class, resumed -> {
+            delivery = resumed.delivery();
+            scheduler = resumed.scheduler();
+            dueKnown = false;
+            if (state != State.PAUSED) return Behaviors.same();
+            state = State.RUNNING;
+            delivery.tell(new BarDelivery.FeedStateChanged(true));
+            context.getLog().info("Replay resumed at step {} of {}", next, schedule.steps().size());
+            runNext();
             return Behaviors.same();
           })
           .onMessage(GetProgress.class, request -> {
@@ -224,11 +294,49 @@ public final class ReplayDriver {
         }
         stepRunning = true;
         int index = next;
-        context.pipeToSelf(runStep(step, bars, ends), (done, failure) -> new StepFinished(index, failure));
+        boolean askScheduler = scheduler != null && (!dueKnown || (nextDue != null && !step.at().isBefore(nextDue)));
+        CompletionStage<TaskScheduler.DueRuns> tasks = askScheduler ? runTasksThrough(dueKnown ? nextDue : step.at(), step.at())
+            : CompletableFuture.completedFuture(null);
+        context.pipeToSelf(tasks.thenCompose(due -> runStep(step, bars, ends).thenApply(done -> due)),
+            (due, failure) -> new StepFinished(index, due != null, due == null ? null : due.nextDue(), failure));
         barsDelivered += bars.size();
         return;
       }
+      if (scheduler != null && !finalTasksRun && !schedule.steps().isEmpty()) {
+        stepRunning = true;
+        context.pipeToSelf(runFinalTasks(), (done, failure) -> new FinalTasksRun(failure));
+        return;
+      }
       stopNow(State.FINISHED);
+    }
+
+    /**
+     * The tasks of the last replayed day's evening, each at its time (the clock moves to it): the
+     * replay ends with its last day complete, as a live day would.
+     */
+    private CompletionStage<Done> runFinalTasks() {
+      ReplaySchedule.Step last = schedule.steps().get(schedule.steps().size() - 1);
+      java.time.ZoneId zone = dev.ordo.engine.calendar.VenueZones.commonZone(schedule.instruments().keySet());
+      Instant endOfDay = last.at().atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+      Instant first = dueKnown ? nextDue : last.at();
+      if (first == null || !first.isBefore(endOfDay)) return CompletableFuture.completedFuture(Done.getInstance());
+      return runTasksThrough(first, endOfDay.minusNanos(1)).thenApply(due -> Done.getInstance());
+    }
+
+    /**
+     * Runs the scheduler at {@code at} (the clock moved there), then at each next task's time up to
+     * {@code until}: every task runs at its own time, as live. Answers the last run's answer (with the
+     * next task's time after {@code until}).
+     */
+    private CompletionStage<TaskScheduler.DueRuns> runTasksThrough(Instant at, Instant until) {
+      clock.advanceTo(at);
+      return runDue(at).thenCompose(due -> due.nextDue() != null && due.nextDue().isAfter(at) && !due.nextDue().isAfter(until)
+          ? runTasksThrough(due.nextDue(), until) : CompletableFuture.completedFuture(due));
+    }
+
+    private CompletionStage<TaskScheduler.DueRuns> runDue(Instant at) {
+      return AskPattern.<TaskScheduler.Command, TaskScheduler.DueRuns>ask(scheduler, replyTo -> new TaskScheduler.RunDue(at, replyTo),
+          askTimeout, system.scheduler());
     }
 
     /** Every bar and session end of step {@code index} was applied before (a resumed replay), told without reading the bars. */
@@ -291,6 +399,10 @@ public final class ReplayDriver {
 
     private Behavior<Command> onStepFinished(StepFinished finished) {
       stepRunning = false;
+      if (finished.dueKnown()) {
+        dueKnown = true;
+        nextDue = finished.nextDue();
+      }
       if (finished.failure() != null) {
         ReplaySchedule.Step step = schedule.steps().get(finished.index());
         error = "step at " + step.at() + " failed: " + finished.failure().getMessage();
@@ -304,8 +416,12 @@ public final class ReplayDriver {
         stopNow(State.STOPPED);
         return Behaviors.same();
       }
+      if (!pauseWaiters.isEmpty()) {
+        pauseNow();
+        return Behaviors.same();
+      }
       if (next >= schedule.steps().size()) {
-        stopNow(State.FINISHED);
+        runNext();
         return Behaviors.same();
       }
       ReplaySchedule.Step done = schedule.steps().get(finished.index());
@@ -318,8 +434,19 @@ public final class ReplayDriver {
       return Behaviors.same();
     }
 
+    private void pauseNow() {
+      if (state == State.RUNNING) {
+        state = State.PAUSED;
+        context.getLog().info("Replay paused after step {} of {}", next, schedule.steps().size());
+      }
+      pauseWaiters.forEach(w -> w.tell(Done.getInstance()));
+      pauseWaiters.clear();
+    }
+
     private void stopNow(State end) {
-      if (state == State.RUNNING || state == State.READY) {
+      pauseWaiters.forEach(w -> w.tell(Done.getInstance()));
+      pauseWaiters.clear();
+      if (state == State.RUNNING || state == State.READY || state == State.PAUSED) {
         state = end;
         if (end != State.STOPPED) delivery.tell(new BarDelivery.FeedStateChanged(false));
         listener.onEnd(progress());

@@ -1,77 +1,427 @@
 package dev.ordo.engine.service;
 
+import dev.ordo.engine.JournalFailures;
+import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.port.Broker;
 import dev.ordo.engine.port.Credentials;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
- * Starts and stops one {@link TradingService} per account. Local to its JVM: its commands carry
- * the broker adapter object and are never serialized.
+ * Starts and stops one {@link TradingService} per account, and journals every start, stop and
+ * failure of a service ({@link ServiceStarted}, {@link ServiceStopped}, {@link ServiceFailed}) with who
+ * asked, so an audit shows when a service was stopped and by whom. Local to its JVM: its commands
+ * carry the broker adapter object and are never serialized.
+ *
+ * <p>An account moves {@code STARTING → RUNNING → STOPPING → STOPPED}, or {@code FAILED} when its
+ * service stops without being asked. {@link Start} and {@link Stop} are the operator's controls: a
+ * start of a service that is not stopped (or failed), or a stop of one that is not running, is
+ * answered {@link Conflict} with the current state. A stop is graceful ({@link TradingService.Stop}):
+ * the account's {@link Lifecycle} first stops what feeds it (the paper replay pauses after its running
+ * step), then the service lets its broker calls finish or time out; a start runs a new service and
+ * tells the lifecycle, which resumes from the journal.
  */
-public final class ServiceManager {
+public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Command, ServiceManager.Event, ServiceManager.State> {
 
-  private ServiceManager() {}
+  /** What runs around an account's service: told when it started again, asked to stop feeding it before a stop. */
+  public interface Lifecycle {
+    /** The service runs again after a stop ({@link Start}); completes when the account trades again (the paper replay resumed). */
+    CompletionStage<Done> started(TradingService.Parts parts);
+
+    /** The service is about to stop; completes when nothing feeds it any more (the paper replay paused after its running step). */
+    CompletionStage<Done> stopping();
+
+    /** Nothing around the service. */
+    Lifecycle NONE = new Lifecycle() {
+      @Override
+      public CompletionStage<Done> started(TradingService.Parts parts) {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+
+      @Override
+      public CompletionStage<Done> stopping() {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+    };
+  }
+
+  /**
+   * How to run the service of an account.
+   *
+   * @param live      null for the paper replay
+   * @param day       the account's trading day (its scheduler); null for none
+   * @param lifecycle what runs around the service
+   */
+  public record ServiceSpec(AccountId account, Broker broker, Credentials credentials, TradingService.Live live, TradingService.Day day,
+      Lifecycle lifecycle) {}
 
   /** Protocol of the manager. */
   public sealed interface Command extends NoSerializationVerificationNeeded {}
 
-  /**
-   * Starts the service of {@code account} (answers the running one if already started); {@code live}
-   * is null for the paper replay.
-   */
-  public record StartService(AccountId account, Broker broker, Credentials credentials, TradingService.Live live,
-      ActorRef<ActorRef<TradingService.Command>> replyTo) implements Command {
+  /** Starts the service of {@code spec}'s account at boot (answers the running one if already started). */
+  public record StartService(ServiceSpec spec, String requestedBy, ActorRef<ActorRef<TradingService.Command>> replyTo) implements Command {
+
+    /** A service without a trading day, started by the engine; {@code live} is null for the paper replay. */
+    public StartService(AccountId account, Broker broker, Credentials credentials, TradingService.Live live,
+        ActorRef<ActorRef<TradingService.Command>> replyTo) {
+      this(new ServiceSpec(account, broker, credentials, live, null, Lifecycle.NONE), "engine", replyTo);
+    }
 
     public StartService(AccountId account, Broker broker, Credentials credentials, ActorRef<ActorRef<TradingService.Command>> replyTo) {
       this(account, broker, credentials, null, replyTo);
     }
   }
 
-  /** Stops the service of {@code account}; answers whether one was running. */
+  /** The operator starts the stopped (or failed) service of {@code account} again. */
+  public record Start(AccountId account, String requestedBy, ActorRef<ControlAnswer> replyTo) implements Command {}
+
+  /** The operator stops the running service of {@code account}; answered once it stopped. */
+  public record Stop(AccountId account, String requestedBy, ActorRef<ControlAnswer> replyTo) implements Command {}
+
+  /** Stops the service of {@code account} (the engine, not an operator); answers whether one was running. */
   public record StopService(AccountId account, ActorRef<Boolean> replyTo) implements Command {}
 
   /** Asks for the services running. */
   public record GetServices(ActorRef<Map<AccountId, ActorRef<TradingService.Command>>> replyTo) implements Command {}
 
-  private record ServiceStopped(AccountId account) implements Command {}
+  /** Asks for every account's state, running or not. */
+  public record GetAccounts(ActorRef<Map<AccountId, AccountState>> replyTo) implements Command {}
 
+  /** Answer to {@link Start} and {@link Stop}. */
+  public sealed interface ControlAnswer {}
+
+  /** Done: the account is now in {@code state}. */
+  public record Changed(AccountId account, AccountState state) implements ControlAnswer {}
+
+  /** Refused: the account is in {@code state}, where the action does not apply. */
+  public record Conflict(AccountId account, AccountState state, String reason) implements ControlAnswer {}
+
+  /** No such account; {@code accounts} are the known ones. */
+  public record UnknownAccount(AccountId account, List<AccountId> accounts) implements ControlAnswer {}
+
+  /** A service's state. */
+  public enum ServiceState {
+    STARTING,
+    RUNNING,
+    STOPPING,
+    STOPPED,
+    FAILED
+  }
+
+  /**
+   * An account's service as the manager sees it.
+   *
+   * @param reason  why it failed, or stopped; null otherwise
+   * @param since   when it entered {@code state}
+   * @param service its service while one runs, else null
+   */
+  public record AccountState(ServiceState state, String reason, Instant since, String changedBy, ActorRef<TradingService.Command> service) {}
+
+  private record ServiceTerminated(AccountId account, ActorRef<TradingService.Command> service) implements Command {}
+
+  private record ResumedAfterStart(AccountId account, ActorRef<TradingService.Command> service, Throwable failure) implements Command {}
+
+  private record FeedStopped(AccountId account, Throwable failure) implements Command {}
+
+  private record ServiceDrained(AccountId account, TradingService.Stopped stopped, Throwable failure) implements Command {}
+
+  /** Events: the journal of control actions. */
+  public sealed interface Event extends OrdoSerializable {}
+
+  /** The service of {@code account} was started by {@code requestedBy} ({@code engine} at boot, else an API subject). */
+  public record ServiceStarted(AccountId account, String requestedBy, Instant tsEvent) implements Event {}
+
+  /** The service was stopped by {@code requestedBy}; {@code unanswered} broker calls were cut short (null: the service did not say). */
+  public record ServiceStopped(AccountId account, String requestedBy, Integer unanswered, Instant tsEvent) implements Event {}
+
+  /** The service stopped without being asked, or could not resume after a start. */
+  public record ServiceFailed(AccountId account, String reason, Instant tsEvent) implements Event {}
+
+  /**
+   * The journaled state: the last control event of each account (for the audit; which services run is
+   * the process's own, and every configured account starts with the process).
+   */
+  public record State(Map<AccountId, Event> lastEvents) implements OrdoSerializable {
+    public State {
+      lastEvents = Map.copyOf(lastEvents);
+    }
+  }
+
+  /** An account known to this process. */
+  private static final class Account {
+    final ServiceSpec spec;
+    AccountState state;
+    final List<ActorRef<ControlAnswer>> waiting = new ArrayList<>();
+    String stopRequestedBy;
+    boolean drainAnswered;
+    boolean terminated;
+    Integer unanswered;
+
+    Account(ServiceSpec spec, AccountState state) {
+      this.spec = spec;
+      this.state = state;
+    }
+  }
+
+  /** The manager's persistence id. */
+  public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("ServiceManager");
+
+  private final TradingService.Settings settings;
+  private final Duration drainTimeout;
+  private final Clock clock;
+  private final ActorContext<Command> context;
+  private final Map<AccountId, Account> accounts = new TreeMap<>();
+
+  /** A manager whose graceful stops wait at most 30 s for broker calls. */
   public static Behavior<Command> create(TradingService.Settings settings) {
-    return Behaviors.setup(context -> {
-      Map<AccountId, ActorRef<TradingService.Command>> services = new TreeMap<>();
-      return Behaviors.receive(Command.class)
-          .onMessage(StartService.class, start -> {
-            ActorRef<TradingService.Command> service = services.computeIfAbsent(start.account(), account -> {
-              ActorRef<TradingService.Command> ref = context.spawn(
-                  TradingService.create(account, start.broker(), start.credentials(), settings, start.live()), "trading-service-" + account);
-              context.watchWith(ref, new ServiceStopped(account));
-              return ref;
-            });
-            start.replyTo().tell(service);
-            return Behaviors.same();
-          })
-          .onMessage(StopService.class, stop -> {
-            ActorRef<TradingService.Command> service = services.remove(stop.account());
-            if (service != null) context.stop(service);
-            stop.replyTo().tell(service != null);
-            return Behaviors.same();
-          })
-          .onMessage(GetServices.class, request -> {
-            request.replyTo().tell(Map.copyOf(services));
-            return Behaviors.same();
-          })
-          .onMessage(ServiceStopped.class, stopped -> {
-            services.remove(stopped.account());
-            return Behaviors.same();
-          })
-          .build();
-    });
+    return create(settings, Duration.ofSeconds(30), Clock.systemUTC());
+  }
+
+  /**
+   * @param drainTimeout how long a stop waits for the service's broker calls to end
+   * @param clock        stamps the events (the wall clock: control actions happen in real time, even in a replay)
+   */
+  public static Behavior<Command> create(TradingService.Settings settings, Duration drainTimeout, Clock clock) {
+    return Behaviors.setup(context -> new ServiceManager(settings, drainTimeout, clock, context));
+  }
+
+  private ServiceManager(TradingService.Settings settings, Duration drainTimeout, Clock clock, ActorContext<Command> context) {
+    super(PERSISTENCE_ID, JournalFailures.BACKOFF);
+    this.settings = settings;
+    this.drainTimeout = drainTimeout;
+    this.clock = clock;
+    this.context = context;
+  }
+
+  @Override
+  public State emptyState() {
+    return initialState();
+  }
+
+  /** A manager that never started a service: what {@link #applyEvent} folds from. */
+  public static State initialState() {
+    return new State(Map.of());
+  }
+
+  /** The manager's event handler: the last control event of each account. */
+  public static State applyEvent(State state, Event event) {
+    Map<AccountId, Event> last = new TreeMap<>(state.lastEvents());
+    if (event instanceof ServiceStarted e) last.put(e.account(), e);
+    else if (event instanceof ServiceStopped e) last.put(e.account(), e);
+    else if (event instanceof ServiceFailed e) last.put(e.account(), e);
+    else throw new IllegalArgumentException("not the service manager's event: " + event);
+    return new State(last);
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(ServiceManager::applyEvent);
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(StartService.class, this::onStartService)
+        .onCommand(Start.class, this::onStart)
+        .onCommand(Stop.class, (state, stop) -> onStop(stop.account(), stop.requestedBy(), stop.replyTo()))
+        .onCommand(StopService.class, (state, stop) -> {
+          Account account = accounts.get(stop.account());
+          boolean running = account != null && account.state.service() != null;
+          if (!running) {
+            stop.replyTo().tell(false);
+            return Effect().none();
+          }
+          ActorRef<ControlAnswer> ignore = context.getSystem().ignoreRef();
+          stop.replyTo().tell(true);
+          return onStop(stop.account(), "engine", ignore);
+        })
+        .onCommand(GetServices.class, (state, request) -> {
+          Map<AccountId, ActorRef<TradingService.Command>> running = new TreeMap<>();
+          accounts.forEach((id, account) -> {
+            if (account.state.service() != null) running.put(id, account.state.service());
+          });
+          request.replyTo().tell(Map.copyOf(running));
+          return Effect().none();
+        })
+        .onCommand(GetAccounts.class, (state, request) -> {
+          Map<AccountId, AccountState> all = new TreeMap<>();
+          accounts.forEach((id, account) -> all.put(id, account.state));
+          request.replyTo().tell(java.util.Collections.unmodifiableMap(all));
+          return Effect().none();
+        })
+        .onCommand(ResumedAfterStart.class, this::onResumedAfterStart)
+        .onCommand(FeedStopped.class, this::onFeedStopped)
+        .onCommand(ServiceDrained.class, this::onDrained)
+        .onCommand(ServiceTerminated.class, this::onTerminated)
+        .build();
+  }
+
+  private Effect<Event, State> onStartService(State state, StartService start) {
+    AccountId id = start.spec().account();
+    Account known = accounts.get(id);
+    if (known != null && known.state.service() != null) {
+      start.replyTo().tell(known.state.service());
+      return Effect().none();
+    }
+    ActorRef<TradingService.Command> service = spawn(start.spec());
+    accounts.put(id, new Account(start.spec(), new AccountState(ServiceState.RUNNING, null, clock.instant(), start.requestedBy(), service)));
+    return Effect().persist(new ServiceStarted(id, start.requestedBy(), clock.instant())).thenRun(s -> start.replyTo().tell(service));
+  }
+
+  private Effect<Event, State> onStart(State state, Start start) {
+    Account account = accounts.get(start.account());
+    if (account == null) {
+      start.replyTo().tell(new UnknownAccount(start.account(), List.copyOf(accounts.keySet())));
+      return Effect().none();
+    }
+    ServiceState current = account.state.state();
+    if (current != ServiceState.STOPPED && current != ServiceState.FAILED) {
+      start.replyTo().tell(new Conflict(start.account(), account.state, "the service of account " + start.account() + " is " + current
+          + "; only a STOPPED or FAILED service can be started"));
+      return Effect().none();
+    }
+    ActorRef<TradingService.Command> service = spawn(account.spec);
+    account.state = new AccountState(ServiceState.STARTING, null, clock.instant(), start.requestedBy(), service);
+    account.waiting.add(start.replyTo());
+    context.getLog().info("Service of account {} starting, asked by {}", start.account(), start.requestedBy());
+    AccountId id = start.account();
+    CompletionStage<Done> resumed = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new,
+        Duration.ofSeconds(30), context.getSystem().scheduler()).thenCompose(parts -> account.spec.lifecycle().started(parts));
+    context.pipeToSelf(resumed, (done, failure) -> new ResumedAfterStart(id, service, failure));
+    return Effect().persist(new ServiceStarted(id, start.requestedBy(), clock.instant()));
+  }
+
+  private Effect<Event, State> onResumedAfterStart(State state, ResumedAfterStart resumed) {
+    Account account = accounts.get(resumed.account());
+    if (account == null || account.state.service() != resumed.service() || account.state.state() != ServiceState.STARTING)
+      return Effect().none();
+    if (resumed.failure() != null) {
+      String reason = "could not resume after the start: " + resumed.failure().getMessage();
+      context.getLog().error("Service of account {} {}", resumed.account(), reason);
+      context.stop(resumed.service());
+      account.state = new AccountState(ServiceState.FAILED, reason, clock.instant(), account.state.changedBy(), null);
+      answerWaiting(account);
+      return Effect().persist(new ServiceFailed(resumed.account(), reason, clock.instant()));
+    }
+    account.state = new AccountState(ServiceState.RUNNING, null, clock.instant(), account.state.changedBy(), resumed.service());
+    context.getLog().info("Service of account {} running", resumed.account());
+    answerWaiting(account);
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onStop(AccountId id, String requestedBy, ActorRef<ControlAnswer> replyTo) {
+    Account account = accounts.get(id);
+    if (account == null) {
+      replyTo.tell(new UnknownAccount(id, List.copyOf(accounts.keySet())));
+      return Effect().none();
+    }
+    if (account.state.state() != ServiceState.RUNNING) {
+      replyTo.tell(new Conflict(id, account.state, "the service of account " + id + " is " + account.state.state()
+          + "; only a RUNNING service can be stopped"));
+      return Effect().none();
+    }
+    account.state = new AccountState(ServiceState.STOPPING, null, clock.instant(), requestedBy, account.state.service());
+    account.stopRequestedBy = requestedBy;
+    account.drainAnswered = false;
+    account.terminated = false;
+    account.unanswered = null;
+    account.waiting.add(replyTo);
+    context.getLog().info("Service of account {} stopping, asked by {}", id, requestedBy);
+    CompletionStage<Done> fed;
+    try {
+      fed = account.spec.lifecycle().stopping();
+    } catch (RuntimeException e) {
+      fed = CompletableFuture.failedFuture(e);
+    }
+    context.pipeToSelf(fed, (done, failure) -> new FeedStopped(id, failure));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onFeedStopped(State state, FeedStopped stopped) {
+    Account account = accounts.get(stopped.account());
+    if (account == null || account.state.state() != ServiceState.STOPPING) return Effect().none();
+    if (stopped.failure() != null)
+      context.getLog().warn("What feeds the service of account {} did not stop cleanly ({}); stopping the service anyway", stopped.account(),
+          stopped.failure().toString());
+    ActorRef<TradingService.Command> service = account.state.service();
+    context.pipeToSelf(AskPattern.<TradingService.Command, TradingService.Stopped>ask(service,
+            replyTo -> new TradingService.Stop(drainTimeout, replyTo), drainTimeout.plusSeconds(10), context.getSystem().scheduler()),
+        (done, failure) -> new ServiceDrained(stopped.account(), done, failure));
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onDrained(State state, ServiceDrained drained) {
+    Account account = accounts.get(drained.account());
+    if (account == null || account.state.state() != ServiceState.STOPPING) return Effect().none();
+    account.drainAnswered = true;
+    if (drained.failure() != null) {
+      context.getLog().warn("The service of account {} did not answer its stop ({}); stopping it now", drained.account(),
+          drained.failure().toString());
+      context.stop(account.state.service());
+    } else {
+      account.unanswered = drained.stopped().unanswered();
+    }
+    return account.terminated ? stopped(account) : Effect().none();
+  }
+
+  /** Both the service's answer to its stop and its end have come: the account is STOPPED. */
+  private Effect<Event, State> stopped(Account account) {
+    Instant now = clock.instant();
+    String by = account.stopRequestedBy;
+    AccountId id = account.spec.account();
+    account.state = new AccountState(ServiceState.STOPPED, "stopped by " + by, now, by, null);
+    context.getLog().info("Service of account {} stopped, asked by {}", id, by);
+    answerWaiting(account);
+    return Effect().persist(new ServiceStopped(id, by, account.unanswered, now));
+  }
+
+  private Effect<Event, State> onTerminated(State state, ServiceTerminated terminated) {
+    Account account = accounts.get(terminated.account());
+    if (account == null || account.state.service() != terminated.service()) return Effect().none();
+    Instant now = clock.instant();
+    if (account.state.state() == ServiceState.STOPPING) {
+      account.terminated = true;
+      return account.drainAnswered ? stopped(account) : Effect().none();
+    }
+    String reason = "the trading service stopped unexpectedly (see the log for its failure)";
+    context.getLog().error("Service of account {}: {}", terminated.account(), reason);
+    account.state = new AccountState(ServiceState.FAILED, reason, now, account.state.changedBy(), null);
+    answerWaiting(account);
+    return Effect().persist(new ServiceFailed(terminated.account(), reason, now));
+  }
+
+  private void answerWaiting(Account account) {
+    AccountId id = account.spec.account();
+    for (ActorRef<ControlAnswer> waiter : account.waiting) waiter.tell(new Changed(id, account.state));
+    account.waiting.clear();
+  }
+
+  private ActorRef<TradingService.Command> spawn(ServiceSpec spec) {
+    ActorRef<TradingService.Command> ref = context.spawnAnonymous(
+        TradingService.create(spec.account(), spec.broker(), spec.credentials(), settings, spec.live(), spec.day()));
+    context.watchWith(ref, new ServiceTerminated(spec.account(), ref));
+    return ref;
   }
 
   /** The accounts of {@code services}, sorted. */

@@ -171,6 +171,19 @@ public final class SymbolTrader
   /** Asks how far the market data has been applied. */
   public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
 
+  /**
+   * The end-of-day cleanup: removes the records of failed orders (REJECTED: refused by the broker, or
+   * found never placed) that {@link FailedOrderRetention} no longer keeps at {@code now}; answered with
+   * the ClientOrderIds removed. Working and filled orders are never touched.
+   *
+   * @param yesterdaysKeptUntil time of day in the venue's zone until which yesterday's failures are kept (NSE: 09:15)
+   */
+  public record RemoveFailedOrders(Instant now, java.time.LocalTime yesterdaysKeptUntil, ActorRef<FailedOrdersRemoval> replyTo)
+      implements Command {}
+
+  /** Answer to {@link RemoveFailedOrders}: the ClientOrderIds whose records were removed, oldest first. */
+  public record FailedOrdersRemoval(InstrumentId instrument, List<ClientOrderId> removed) implements OrdoSerializable {}
+
   /** Answer to {@link GetProgress}: the last bar applied and the last session ended, null when none. */
   public record Progress(InstrumentId instrument, OffsetDateTime lastBarApplied, LocalDate lastSessionEnded) implements OrdoSerializable {}
 
@@ -338,6 +351,10 @@ public final class SymbolTrader
       return new OrderLost(account, instrument, clientOrderId, reason, next, tsEvent);
     }
   }
+
+  /** The records of failed orders the end-of-day cleanup removed ({@link RemoveFailedOrders}). */
+  public record FailedOrdersRemoved(AccountId account, InstrumentId instrument, List<ClientOrderId> clientOrderIds, Instant tsEvent)
+      implements Event {}
 
   /** A fill of one of the trader's orders. */
   public record OrderFilled(AccountId account, InstrumentId instrument, Fill fill, OrderRole role, StrategyState strategy, Instant tsEvent)
@@ -509,6 +526,14 @@ public final class SymbolTrader
           pendingReplies);
     }
 
+    /** Without the records of {@code ids} (removed by the end-of-day cleanup). */
+    State withoutOrders(List<ClientOrderId> ids) {
+      Set<ClientOrderId> gone = Set.copyOf(ids);
+      List<OrderRecord> kept = orders.stream().filter(o -> !gone.contains(o.clientOrderId())).toList();
+      return new State(instrument, strategy, kept, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position, roundTrips,
+          appliedTradeIds, pendingReplies);
+    }
+
     /** After a broker's answer: once nothing is in flight, the market-data askers are owed nothing more (they are answered). */
     State settled() {
       if (pendingReplies.isEmpty() || hasRequestsInFlight()) return this;
@@ -576,6 +601,7 @@ public final class SymbolTrader
         .onCommand(ApplyFill.class, (state, command) -> onApplyFill(current(state), command))
         .onCommand(BrokerReplied.class, (state, command) -> onBrokerReplied(current(state), command))
         .onCommand(ReconcileOrder.class, (state, command) -> onReconcileOrder(current(state), command))
+        .onCommand(RemoveFailedOrders.class, (state, command) -> onRemoveFailedOrders(current(state), command))
         .onCommand(ResolveInterruptedRequests.class, (state, command) -> onResolveInterrupted(current(state), command))
         .onCommand(GatewayListed.class, (state, listed) -> {
           gateway.onListing(listed.listing());
@@ -724,6 +750,18 @@ public final class SymbolTrader
       return new OrderCancelRefused(account, instrument, cancel.clientOrderId(), reason, now);
     }
     return null;
+  }
+
+  private ReplyEffect<Event, State> onRemoveFailedOrders(State state, RemoveFailedOrders command) {
+    java.time.ZoneId zone = dev.ordo.engine.calendar.VenueZones.zoneOf(instrument);
+    List<ClientOrderId> removed = state.orders().stream()
+        .filter(o -> o.status() == OrderStatus.REJECTED
+            && FailedOrderRetention.removable(o.submittedAt(), command.now(), zone, command.yesterdaysKeptUntil()))
+        .map(OrderRecord::clientOrderId).toList();
+    FailedOrdersRemoval answer = new FailedOrdersRemoval(instrument, removed);
+    if (removed.isEmpty()) return Effect().reply(command.replyTo(), answer);
+    return Effect().persist(withUnjournaled(List.of(new FailedOrdersRemoved(account, instrument, removed, clock.instant()))))
+        .thenReply(command.replyTo(), next -> answer);
   }
 
   private ReplyEffect<Event, State> onReconcileOrder(State state, ReconcileOrder command) {
@@ -1000,6 +1038,7 @@ public final class SymbolTrader
         ? o.accepted(e.venueOrderId(), e.tsEvent()).closed(e.status(), e.tsEvent())
         : o.accepted(e.venueOrderId(), e.tsEvent()), strategyAfter(strategy, state, e)).settled();
     if (event instanceof OrderFilled e) return state.orderFilled(e, strategyAfter(strategy, state, e));
+    if (event instanceof FailedOrdersRemoved e) return state.withoutOrders(e.clientOrderIds());
     throw new IllegalArgumentException("not a symbol trader's event: " + event);
   }
 
