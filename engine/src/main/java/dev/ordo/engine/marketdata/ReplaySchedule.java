@@ -1,5 +1,6 @@
 package dev.ordo.engine.marketdata;
 
+import dev.ordo.engine.calendar.TradingCalendar;
 import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bars of several instruments merged in time order into steps: one step per distinct bar
@@ -21,8 +24,16 @@ import java.util.TreeSet;
  * instruments and reads the bars from their {@link BarSource}s as the steps are asked for, in order
  * (a few steps back stay at hand): the engine's replay of a year of 20 instruments then holds a few
  * bars per instrument instead of 367,071.
+ *
+ * <p>Both check the bars against the {@link TradingCalendar} (the shipped one unless another is given):
+ * a date with bars that the calendar closes, and a calendar trading day within the replayed range (its
+ * first to its last date) on which an instrument has no bar, are each logged once as a warning naming
+ * the instruments, and kept in {@link #calendarMismatches()}. No bar is dropped: the replay plays the
+ * data as it is.
  */
 public final class ReplaySchedule {
+
+  private static final Logger log = LoggerFactory.getLogger(ReplaySchedule.class);
 
   /**
    * One step of the replay.
@@ -42,16 +53,48 @@ public final class ReplaySchedule {
    */
   public record Slot(InstrumentId instrument, java.time.OffsetDateTime tsOpen, boolean endsSession) {}
 
+  /**
+   * A date on which the bars and the trading calendar disagree; the bars are replayed all the same.
+   *
+   * @param date        the date, in the instruments' venue's zone
+   * @param reason      bars on a day the calendar closes, or none on one of its trading days
+   * @param instruments the instruments concerned, in order
+   */
+  public record CalendarMismatch(LocalDate date, Reason reason, List<InstrumentId> instruments) {
+    /** What disagrees. */
+    public enum Reason {
+      /** The instruments have bars on a date their venue's calendar closes (a holiday, a weekend day). */
+      BARS_ON_CLOSED_DAY,
+      /** The date is a trading day of the instruments' venue, within the replayed range, and they have no bar on it. */
+      NO_BARS_ON_TRADING_DAY
+    }
+
+    public CalendarMismatch {
+      instruments = List.copyOf(instruments);
+    }
+
+    /** The warning logged for it. */
+    public String message() {
+      String day = date + " (" + date.getDayOfWeek() + ")";
+      return reason == Reason.BARS_ON_CLOSED_DAY
+          ? "replay: bars on " + day + ", a day the trading calendar closes, for " + instruments + "; they are replayed as they are"
+          : "replay: no bars on " + day + ", a trading day in the trading calendar, for " + instruments;
+    }
+  }
+
   private final List<Step> steps;
   private final List<LocalDate> sessions;
   private final Map<InstrumentId, Instrument> instruments;
   private final long barCount;
+  private final List<CalendarMismatch> calendarMismatches;
 
-  private ReplaySchedule(List<Step> steps, List<LocalDate> sessions, Map<InstrumentId, Instrument> instruments, long barCount) {
+  private ReplaySchedule(List<Step> steps, List<LocalDate> sessions, Map<InstrumentId, Instrument> instruments, long barCount,
+      List<CalendarMismatch> calendarMismatches) {
     this.steps = steps;
     this.sessions = List.copyOf(sessions);
     this.instruments = Map.copyOf(instruments);
     this.barCount = barCount;
+    this.calendarMismatches = List.copyOf(calendarMismatches);
   }
 
   /**
@@ -61,7 +104,17 @@ public final class ReplaySchedule {
    * @throws IllegalArgumentException when two files hold the same instrument, or nothing is left in the range
    */
   public static ReplaySchedule of(List<InstrumentBars> data, LocalDate from, LocalDate to) {
+    return of(data, from, to, TradingCalendar.standard());
+  }
+
+  /**
+   * As {@link #of(List, LocalDate, LocalDate)}, the bars checked against {@code calendar}.
+   *
+   * @throws IllegalArgumentException when two files hold the same instrument, or nothing is left in the range
+   */
+  public static ReplaySchedule of(List<InstrumentBars> data, LocalDate from, LocalDate to, TradingCalendar calendar) {
     TreeMap<Instant, List<Bar>> byInstant = new TreeMap<>();
+    Map<InstrumentId, TreeSet<LocalDate>> venueDates = new TreeMap<>();
     TreeMap<Instant, List<Bar>> endsByInstant = new TreeMap<>();
     TreeSet<LocalDate> dates = new TreeSet<>();
     Map<InstrumentId, Instrument> instruments = new TreeMap<>();
@@ -69,9 +122,12 @@ public final class ReplaySchedule {
       if (instruments.put(file.instrument().id(), file.instrument()) != null)
         throw new IllegalArgumentException("instrument " + file.instrument().id() + " appears in two files (second: " + file.source() + ")");
       List<Bar> bars = file.bars().stream().filter(b -> inRange(b.tsOpen().toLocalDate(), from, to)).toList();
+      java.time.ZoneId zone = calendar.zone(file.instrument().id().venue());
+      TreeSet<LocalDate> traded = venueDates.computeIfAbsent(file.instrument().id(), k -> new TreeSet<>());
       for (int i = 0; i < bars.size(); i++) {
         Bar bar = bars.get(i);
         Instant at = bar.tsOpen().toInstant();
+        traded.add(LocalDate.ofInstant(at, zone));
         byInstant.computeIfAbsent(at, k -> new ArrayList<>()).add(bar);
         dates.add(bar.tsOpen().toLocalDate());
         boolean last = i + 1 == bars.size() || !bars.get(i + 1).tsOpen().toLocalDate().equals(bar.tsOpen().toLocalDate());
@@ -90,7 +146,8 @@ public final class ReplaySchedule {
       LocalDate date = bars.get(0).tsOpen().toLocalDate();
       steps.add(new Step(entry.getKey(), List.copyOf(bars), List.copyOf(ends), sessionIndex.get(date)));
     }
-    return new ReplaySchedule(List.copyOf(steps), sessions, instruments, steps.stream().mapToLong(step -> step.bars().size()).sum());
+    return new ReplaySchedule(List.copyOf(steps), sessions, instruments, steps.stream().mapToLong(step -> step.bars().size()).sum(),
+        checkCalendar(venueDates, calendar));
   }
 
   /**
@@ -102,7 +159,17 @@ public final class ReplaySchedule {
    * @throws IllegalArgumentException when two sources hold the same instrument, or nothing is left in the range
    */
   public static ReplaySchedule streamed(List<? extends BarSource> sources, LocalDate from, LocalDate to) {
+    return streamed(sources, from, to, TradingCalendar.standard());
+  }
+
+  /**
+   * As {@link #streamed(List, LocalDate, LocalDate)}, the bars checked against {@code calendar}.
+   *
+   * @throws IllegalArgumentException when two sources hold the same instrument, or nothing is left in the range
+   */
+  public static ReplaySchedule streamed(List<? extends BarSource> sources, LocalDate from, LocalDate to, TradingCalendar calendar) {
     Map<InstrumentId, Instrument> instruments = new TreeMap<>();
+    Map<InstrumentId, TreeSet<LocalDate>> venueDates = new TreeMap<>();
     TreeMap<Long, List<int[]>> byInstant = new TreeMap<>(); // {source, bar index, 1 when it ends its session}
     TreeSet<LocalDate> dates = new TreeSet<>();
     long barCount = 0;
@@ -114,8 +181,11 @@ public final class ReplaySchedule {
       java.time.ZoneOffset offset = source.offset();
       LocalDate[] days = new LocalDate[opens.length];
       for (int i = 0; i < opens.length; i++) days[i] = LocalDate.ofInstant(Instant.ofEpochSecond(opens[i]), offset);
+      java.time.ZoneId zone = calendar.zone(source.instrument().id().venue());
+      TreeSet<LocalDate> traded = venueDates.computeIfAbsent(source.instrument().id(), k -> new TreeSet<>());
       for (int i = 0; i < opens.length; i++) {
         if (!inRange(days[i], from, to)) continue;
+        traded.add(LocalDate.ofInstant(Instant.ofEpochSecond(opens[i]), zone));
         boolean last = i + 1 == opens.length || !days[i + 1].equals(days[i]) || !inRange(days[i + 1], from, to);
         byInstant.computeIfAbsent(opens[i], k -> new ArrayList<>()).add(new int[] {s, i, last ? 1 : 0});
         dates.add(days[i]);
@@ -134,7 +204,8 @@ public final class ReplaySchedule {
       LocalDate date = LocalDate.ofInstant(Instant.ofEpochSecond(entry.getKey()), sources.get(first).offset());
       plans.add(new StreamedSteps.Plan(Instant.ofEpochSecond(entry.getKey()), bars.toArray(int[][]::new), sessionIndex.get(date)));
     }
-    return new ReplaySchedule(new StreamedSteps(List.copyOf(sources), plans), sessions, instruments, barCount);
+    return new ReplaySchedule(new StreamedSteps(List.copyOf(sources), plans), sessions, instruments, barCount,
+        checkCalendar(venueDates, calendar));
   }
 
   /**
@@ -222,6 +293,38 @@ public final class ReplaySchedule {
     }
   }
 
+  /**
+   * The dates on which the instruments' bars ({@code traded}: each instrument's dates with bars, in its
+   * venue's zone) and {@code calendar} disagree, each logged once as a warning: dates with bars that the
+   * calendar closes, and calendar trading days from the first to the last date with bars on which an
+   * instrument has none.
+   */
+  private static List<CalendarMismatch> checkCalendar(Map<InstrumentId, TreeSet<LocalDate>> traded, TradingCalendar calendar) {
+    LocalDate first = null;
+    LocalDate last = null;
+    for (TreeSet<LocalDate> dates : traded.values()) {
+      if (dates.isEmpty()) continue;
+      if (first == null || dates.first().isBefore(first)) first = dates.first();
+      if (last == null || dates.last().isAfter(last)) last = dates.last();
+    }
+    TreeMap<LocalDate, List<InstrumentId>> closed = new TreeMap<>();
+    TreeMap<LocalDate, List<InstrumentId>> missing = new TreeMap<>();
+    for (Map.Entry<InstrumentId, TreeSet<LocalDate>> entry : traded.entrySet()) {
+      InstrumentId instrument = entry.getKey();
+      for (LocalDate date : entry.getValue())
+        if (!calendar.isTradingDay(instrument.venue(), date)) closed.computeIfAbsent(date, d -> new ArrayList<>()).add(instrument);
+      for (LocalDate date = first; first != null && !date.isAfter(last); date = date.plusDays(1))
+        if (!entry.getValue().contains(date) && calendar.isTradingDay(instrument.venue(), date))
+          missing.computeIfAbsent(date, d -> new ArrayList<>()).add(instrument);
+    }
+    List<CalendarMismatch> mismatches = new ArrayList<>();
+    closed.forEach((date, instruments) -> mismatches.add(new CalendarMismatch(date, CalendarMismatch.Reason.BARS_ON_CLOSED_DAY, instruments)));
+    missing.forEach((date, instruments) -> mismatches.add(new CalendarMismatch(date, CalendarMismatch.Reason.NO_BARS_ON_TRADING_DAY, instruments)));
+    mismatches.sort(java.util.Comparator.comparing(CalendarMismatch::date).thenComparing(CalendarMismatch::reason));
+    for (CalendarMismatch mismatch : mismatches) log.warn(mismatch.message());
+    return mismatches;
+  }
+
   private static boolean inRange(LocalDate date, LocalDate from, LocalDate to) {
     return (from == null || !date.isBefore(from)) && (to == null || !date.isAfter(to));
   }
@@ -251,5 +354,13 @@ public final class ReplaySchedule {
   /** Total number of bars. */
   public long barCount() {
     return barCount;
+  }
+
+  /**
+   * The dates on which the bars and the trading calendar disagree, by date (each was logged as a
+   * warning when the schedule was built); every bar is in the schedule all the same.
+   */
+  public List<CalendarMismatch> calendarMismatches() {
+    return calendarMismatches;
   }
 }

@@ -4,11 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.ordo.engine.calendar.TradingCalendar;
+import dev.ordo.engine.marketdata.ReplaySchedule.CalendarMismatch;
+import dev.ordo.engine.marketdata.ReplaySchedule.CalendarMismatch.Reason;
 import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.Price;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -18,9 +26,15 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
-/** The streamed schedule gives the same steps as the one holding every bar, reading each source once and forward. */
+/**
+ * The streamed schedule gives the same steps as the one holding every bar, reading each source once and
+ * forward; both report (and keep) bars on days the trading calendar closes and trading days without bars.
+ */
 class ReplayScheduleTest {
 
   static final ZoneOffset IST = ZoneOffset.ofHoursMinutes(5, 30);
@@ -116,6 +130,93 @@ class ReplayScheduleTest {
     assertEquals(all(held), all(streamed));
     assertEquals(List.of(1, 1), List.of(aaa.reads, bbb.reads), "each source is read once");
     assertEquals(List.of(5, 3), List.of(aaa.barsRead, bbb.barsRead), "and each bar once");
+    List<CalendarMismatch> bbbMissesD3 = List.of(new CalendarMismatch(D3, Reason.NO_BARS_ON_TRADING_DAY, List.of(BBB)));
+    assertEquals(bbbMissesD3, held.calendarMismatches());
+    assertEquals(bbbMissesD3, streamed.calendarMismatches());
+  }
+
+  static final InstrumentId CCC = new InstrumentId("CCC-EQ", "NSE");
+  static final InstrumentId BTC = new InstrumentId("BTCUSDT", "BYBIT");
+
+  /** Runs {@code build} and answers the warnings ReplaySchedule logged meanwhile. */
+  static List<String> warningsOf(Supplier<ReplaySchedule> build, List<ReplaySchedule> built) {
+    Logger logger = (Logger) LoggerFactory.getLogger(ReplaySchedule.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      built.add(build.get());
+    } finally {
+      logger.detachAppender(appender);
+    }
+    return appender.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
+  @Test
+  void barsOnAClosedDayAndTradingDaysWithoutBarsAreWarnedOncePerDateListingInstrumentsAndNoBarIsDropped() {
+    // NSE 2024-01-19 Friday, 01-20 the Saturday session, 01-21 Sunday, 01-22 the Ram Mandir holiday, 01-23 Tuesday.
+    LocalDate fri = LocalDate.of(2024, 1, 19);
+    LocalDate sat = LocalDate.of(2024, 1, 20);
+    LocalDate sun = LocalDate.of(2024, 1, 21);
+    LocalDate holiday = LocalDate.of(2024, 1, 22);
+    LocalDate tue = LocalDate.of(2024, 1, 23);
+    InstrumentBars aaa = new InstrumentBars(instrument(AAA), Path.of("AAA.csv"), List.of(
+        bar(AAA, fri, "09:15", "100"), bar(AAA, sun, "09:15", "101"), bar(AAA, holiday, "09:15", "102"), bar(AAA, tue, "09:15", "103")), List.of());
+    InstrumentBars ccc = new InstrumentBars(instrument(CCC), Path.of("CCC.csv"), List.of(
+        bar(CCC, fri, "09:15", "200"), bar(CCC, holiday, "09:15", "201"), bar(CCC, holiday, "09:20", "202"), bar(CCC, tue, "09:15", "203")),
+        List.of());
+    List<CalendarMismatch> expected = List.of(
+        new CalendarMismatch(sat, Reason.NO_BARS_ON_TRADING_DAY, List.of(AAA, CCC)),
+        new CalendarMismatch(sun, Reason.BARS_ON_CLOSED_DAY, List.of(AAA)),
+        new CalendarMismatch(holiday, Reason.BARS_ON_CLOSED_DAY, List.of(AAA, CCC)));
+    List<String> expectedWarnings = List.of(
+        "replay: no bars on 2024-01-20 (SATURDAY), a trading day in the trading calendar, for [AAA-EQ.NSE, CCC-EQ.NSE]",
+        "replay: bars on 2024-01-21 (SUNDAY), a day the trading calendar closes, for [AAA-EQ.NSE]; they are replayed as they are",
+        "replay: bars on 2024-01-22 (MONDAY), a day the trading calendar closes, for [AAA-EQ.NSE, CCC-EQ.NSE]; they are replayed as they are");
+
+    List<ReplaySchedule> built = new ArrayList<>();
+    assertEquals(expectedWarnings, warningsOf(() -> ReplaySchedule.of(List.of(aaa, ccc), null, null), built));
+    assertEquals(expectedWarnings, warningsOf(() -> ReplaySchedule.streamed(List.of(new CountingSource(aaa), new CountingSource(ccc)), null, null), built));
+    for (ReplaySchedule schedule : built) {
+      assertEquals(expected, schedule.calendarMismatches());
+      assertEquals(8, schedule.barCount(), "every bar is kept");
+      assertEquals(List.of(fri, sun, holiday, tue), schedule.sessions());
+      assertEquals(List.of(AAA, CCC), schedule.steps().get(2).bars().stream().map(Bar::instrumentId).toList(), "the holiday's 09:15 step");
+    }
+  }
+
+  @Test
+  void aVenueTradingAroundTheClockHasNoClosedDayAndTheCalendarGivenIsTheOneChecked(@TempDir Path dir) throws Exception {
+    LocalDate sat = LocalDate.of(2025, 6, 7);
+    InstrumentBars btc = new InstrumentBars(instrument(BTC), Path.of("BTCUSDT.csv"), List.of(
+        new Bar(BTC, Duration.ofMinutes(1), Price.of("100"), Price.of("101"), Price.of("99"), Price.of("100"), BigDecimal.ONE,
+            OffsetDateTime.of(sat, LocalTime.of(23, 59), ZoneOffset.UTC)),
+        new Bar(BTC, Duration.ofMinutes(1), Price.of("100"), Price.of("101"), Price.of("99"), Price.of("100"), BigDecimal.ONE,
+            OffsetDateTime.of(sat.plusDays(1), LocalTime.of(0, 0), ZoneOffset.UTC))), List.of());
+    assertEquals(List.of(), ReplaySchedule.of(List.of(btc), null, null).calendarMismatches());
+
+    // A calendar that closes 2024-01-16 for NSE: the sample's D2 bars are on a closed day.
+    Path file = Files.writeString(dir.resolve("calendar.conf"), """
+        ordo.calendar.venues.NSE {
+          regular-windows = [{open = "09:15", close = "15:30"}]
+          weekend = [SATURDAY, SUNDAY]
+          years { "2024" { sources = ["a test"], holidays = [{date = "2024-01-16", name = "a test holiday"}] } }
+        }
+        """);
+    TradingCalendar calendar = TradingCalendar.load(file);
+    List<CalendarMismatch> expected = List.of(
+        new CalendarMismatch(D2, Reason.BARS_ON_CLOSED_DAY, List.of(AAA, BBB)),
+        new CalendarMismatch(D3, Reason.NO_BARS_ON_TRADING_DAY, List.of(BBB)));
+    assertEquals(expected, ReplaySchedule.of(List.of(AAA_BARS, BBB_BARS), null, null, calendar).calendarMismatches());
+    assertEquals(expected,
+        ReplaySchedule.streamed(List.of(new CountingSource(AAA_BARS), new CountingSource(BBB_BARS)), null, null, calendar).calendarMismatches());
+  }
+
+  @Test
+  void onlyTheReplayedRangeIsChecked() {
+    // D2 alone: BBB's missing D3 is outside the range.
+    assertEquals(List.of(), ReplaySchedule.of(List.of(AAA_BARS, BBB_BARS), D2, D2).calendarMismatches());
+    assertEquals(List.of(), ReplaySchedule.streamed(List.of(new CountingSource(AAA_BARS), new CountingSource(BBB_BARS)), D2, D2).calendarMismatches());
   }
 
   @Test
