@@ -122,9 +122,9 @@ final class AuditCommand implements Callable<Integer> {
       body.put("unknownJournals", listing.unknown());
       out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(body));
     } else {
-      out.printf("%-14s %s%n", "ENTITY_TYPE", "ENTITY_ID");
-      for (AuditedEntity e : listing.entities()) out.printf("%-14s %s%n", e.type().auditName(), e.id());
-      for (String unknown : listing.unknown()) out.printf("%-14s %s%n", "(unknown)", unknown);
+      out.printf("%-16s %s%n", "ENTITY_TYPE", "ENTITY_ID");
+      for (AuditedEntity e : listing.entities()) out.printf("%-16s %s%n", e.type().auditName(), e.id());
+      for (String unknown : listing.unknown()) out.printf("%-16s %s%n", "(unknown)", unknown);
     }
     out.flush();
     return 0;

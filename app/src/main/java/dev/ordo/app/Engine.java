@@ -318,7 +318,7 @@ public final class Engine implements AutoCloseable {
   static TradingService.Day tradingDay(Config config, ReplaySchedule schedule, ReplayClock clock, OrderUpdateRouter router) {
     Config day = config.getConfig("ordo.trading-day");
     java.util.Set<InstrumentId> instruments = schedule.instruments().keySet();
-    return new TradingService.Day(dev.ordo.engine.calendar.VenueZones.commonZone(instruments), TradingDays.of(instruments), clock, false,
+    return new TradingService.Day(dev.ordo.engine.calendar.VenueZones.commonZone(instruments), dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(instruments.stream().map(InstrumentId::venue).toList()), clock, false,
         () -> instruments, router, LocalTime.parse(day.getString("pre-open-login")), LocalTime.parse(day.getString("market-open")),
         LocalTime.parse(day.getString("eod-cleanup")), day.getDuration("task-timeout"));
   }

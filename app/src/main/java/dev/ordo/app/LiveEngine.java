@@ -142,7 +142,9 @@ public final class LiveEngine implements AutoCloseable {
         config.getDuration("ordo.live-trading-service.drain-timeout"), java.time.Clock.systemUTC()), "service-manager");
     Duration ask = Duration.ofSeconds(30);
     Config day = config.getConfig("ordo.trading-day");
-    TradingService.Day tradingDay = new TradingService.Day(VenueZones.INDIA, TradingDays.of(traded), clock, true, () -> traded, router,
+    // Kotak Neo's cash segment: NSE's calendar and zone
+    TradingService.Day tradingDay = new TradingService.Day(VenueZones.INDIA,
+        dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(java.util.List.of("NSE")), clock, true, () -> traded, router,
         java.time.LocalTime.parse(day.getString("pre-open-login")), java.time.LocalTime.parse(day.getString("market-open")),
         java.time.LocalTime.parse(day.getString("eod-cleanup")), day.getDuration("task-timeout"));
     // A service started again (POST /accounts/{account}/service/start) subscribes and connects its new streams.

@@ -63,10 +63,11 @@ class AuditCommandTest {
     CommandRun.Result result = audit("--list");
     assertEquals(0, result.exitCode(), result.err());
     List<String> lines = result.out().lines().toList();
-    assertEquals("ENTITY_TYPE    ENTITY_ID", lines.get(0));
-    assertEquals(List.of("symbol-trader  paper:BAJFINANCE-EQ.NSE", "symbol-trader  paper:DALBHARAT-EQ.NSE", "symbol-trader  paper:KOTAKBANK-EQ.NSE",
-        "symbol-trader  paper:TCS-EQ.NSE", "position       paper:BAJFINANCE-EQ.NSE", "position       paper:DALBHARAT-EQ.NSE",
-        "position       paper:KOTAKBANK-EQ.NSE", "position       paper:TCS-EQ.NSE", "paper-venue    paper", "replay-run     paper"),
+    assertEquals("ENTITY_TYPE      ENTITY_ID", lines.get(0));
+    assertEquals(List.of("symbol-trader    paper:BAJFINANCE-EQ.NSE", "symbol-trader    paper:DALBHARAT-EQ.NSE",
+        "symbol-trader    paper:KOTAKBANK-EQ.NSE", "symbol-trader    paper:TCS-EQ.NSE", "position         paper:BAJFINANCE-EQ.NSE",
+        "position         paper:DALBHARAT-EQ.NSE", "position         paper:KOTAKBANK-EQ.NSE", "position         paper:TCS-EQ.NSE",
+        "paper-venue      paper", "replay-run       paper", "task-scheduler   paper", "service-manager  engine"),
         lines.subList(1, lines.size()));
   }
 
@@ -144,14 +145,14 @@ class AuditCommandTest {
   void verifyFindsNoViolationInTheEnginesJournal() {
     CommandRun.Result result = CommandRun.inThisJvm("verify", "--data-dir", dataDir.toString());
     assertEquals(0, result.exitCode(), result.out() + result.err());
-    assertTrue(result.out().strip().matches("verified 10 entities, \\d+ events: no violation"), result.out());
+    assertTrue(result.out().strip().matches("verified 12 entities, \\d+ events: no violation"), result.out());
   }
 
   @Test
   void badArgumentsAndUnknownEntitiesAreRefusedInOneLine() {
     CommandRun.Result type = audit("trader", "paper:TCS-EQ.NSE");
     assertEquals(2, type.exitCode());
-    assertEquals("ordo audit: unknown entity type 'trader'; the types are symbol-trader, position, paper-venue, replay-run, reconciler",
+    assertEquals("ordo audit: unknown entity type 'trader'; the types are symbol-trader, position, paper-venue, replay-run, reconciler, task-scheduler, service-manager",
         type.err().strip());
     CommandRun.Result id = audit("position", "TCS-EQ.NSE");
     assertEquals(2, id.exitCode());

@@ -1,5 +1,8 @@
 package dev.ordo.app.audit;
 
+import dev.ordo.engine.schedule.TaskScheduler;
+import dev.ordo.engine.service.ServiceManager;
+
 import dev.ordo.broker.paper.PaperVenue;
 import dev.ordo.engine.broker.Reconciler;
 import dev.ordo.engine.marketdata.ReplayRun;
@@ -36,7 +39,11 @@ public record AuditedEntity(Type type, String id) {
     /** {@link ReplayRun}, id the account. */
     REPLAY_RUN("replay-run", "ReplayRun", false),
     /** {@link Reconciler}, id the account. */
-    RECONCILER("reconciler", "Reconciler", false);
+    RECONCILER("reconciler", "Reconciler", false),
+    /** {@link TaskScheduler}, id the account: the runs of its trading day's tasks. */
+    TASK_SCHEDULER("task-scheduler", "TaskScheduler", false),
+    /** {@link ServiceManager}, id {@code engine}: every start and stop of every account's service. */
+    SERVICE_MANAGER("service-manager", "ServiceManager", false);
 
     private final String auditName;
     private final String persistencePrefix;
@@ -55,6 +62,7 @@ public record AuditedEntity(Type type, String id) {
 
     /** The form of this type's entity ids, for error messages. */
     public String idForm() {
+      if (this == SERVICE_MANAGER) return ServiceManager.ENGINE_ID;
       return perInstrument ? "account:SYMBOL.VENUE, e.g. paper:TCS-EQ.NSE" : "an account, e.g. paper";
     }
 
@@ -80,7 +88,7 @@ public record AuditedEntity(Type type, String id) {
       if (colon <= 0 || id.contains("|")) throw new IllegalArgumentException(type.auditName + " id must be " + type.idForm() + ", got '" + id + "'");
       AccountId.of(id.substring(0, colon));
       InstrumentId.parse(id.substring(colon + 1));
-    } else if (id.isEmpty() || id.contains(":") || id.contains("|")) {
+    } else if (type == Type.SERVICE_MANAGER ? !id.equals(ServiceManager.ENGINE_ID) : id.isEmpty() || id.contains(":") || id.contains("|")) {
       throw new IllegalArgumentException(type.auditName + " id must be " + type.idForm() + ", got '" + id + "'");
     }
     return new AuditedEntity(type, id);
@@ -107,8 +115,9 @@ public record AuditedEntity(Type type, String id) {
     return type.persistencePrefix + "|" + id;
   }
 
-  /** The account of the entity. */
+  /** The account of the entity; null for the service manager, whose journal holds every account's (an account's token does not see it). */
   public AccountId account() {
+    if (type == Type.SERVICE_MANAGER) return null;
     return AccountId.of(type.perInstrument ? id.substring(0, id.indexOf(':')) : id);
   }
 
@@ -135,6 +144,8 @@ public record AuditedEntity(Type type, String id) {
       case PAPER_VENUE -> PaperVenue.initialState();
       case REPLAY_RUN -> ReplayRun.initialState(account());
       case RECONCILER -> Reconciler.initialState();
+      case TASK_SCHEDULER -> TaskScheduler.initialState();
+      case SERVICE_MANAGER -> ServiceManager.initialState();
     };
   }
 
@@ -151,6 +162,8 @@ public record AuditedEntity(Type type, String id) {
         case PAPER_VENUE -> PaperVenue.applyEvent((PaperVenue.State) state, (PaperVenue.Event) event);
         case REPLAY_RUN -> ReplayRun.applyEvent((ReplayRun.State) state, (ReplayRun.Event) event);
         case RECONCILER -> Reconciler.applyEvent((Reconciler.State) state, (Reconciler.Event) event);
+        case TASK_SCHEDULER -> TaskScheduler.applyEvent((TaskScheduler.State) state, (TaskScheduler.Event) event);
+        case SERVICE_MANAGER -> ServiceManager.applyEvent((ServiceManager.State) state, (ServiceManager.Event) event);
       };
     } catch (ClassCastException e) {
       throw new IllegalArgumentException(event.getClass().getName() + " is not an event of a " + type.auditName, e);

@@ -267,6 +267,18 @@ public final class TradingCalendar {
     throw new IllegalStateException(venue + " has no trading window within " + NEXT_OPEN_HORIZON_DAYS + " days of " + t + " in " + source);
   }
 
+  /**
+   * The trading days of an account trading on {@code venues}: a date on which at least one of them
+   * trades (its tasks run on such a day).
+   *
+   * @throws IllegalArgumentException when {@code venues} is empty
+   */
+  public java.util.function.Predicate<LocalDate> tradingDays(java.util.Collection<String> venues) {
+    if (venues.isEmpty()) throw new IllegalArgumentException("an account trades on at least one venue");
+    List<String> list = List.copyOf(new java.util.TreeSet<>(venues));
+    return date -> list.stream().anyMatch(venue -> isTradingDay(venue, date));
+  }
+
   /** Whether {@code date} (in the venue's zone) is a trading day of {@code venue}. */
   public boolean isTradingDay(String venue, LocalDate date) {
     return session(venue, date).isPresent();

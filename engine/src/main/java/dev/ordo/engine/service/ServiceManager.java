@@ -183,8 +183,11 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
     }
   }
 
-  /** The manager's persistence id. */
-  public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("ServiceManager");
+  /** The id of the engine process's manager (one per process; a cluster node will need its own). */
+  public static final String ENGINE_ID = "engine";
+
+  /** The manager's persistence id, {@code ServiceManager|engine}. */
+  public static final PersistenceId PERSISTENCE_ID = PersistenceId.of("ServiceManager", ENGINE_ID);
 
   private final TradingService.Settings settings;
   private final Duration drainTimeout;
