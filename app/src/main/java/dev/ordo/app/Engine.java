@@ -39,6 +39,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,26 +93,19 @@ public final class Engine implements AutoCloseable {
 
   private final ActorSystem<SpawnProtocol.Command> system;
   private final DataDirLock lock;
-  private final ReplaySchedule schedule;
-  private final AccountId account;
-  private final ActorRef<ReplayDriver.Command> driver;
+  private final List<AccountReplay> replays;
   private final EngineQueries queries;
   private final HttpServer http;
   private final Path apiTokenFile;
-  private final CompletableFuture<ReplayDriver.Progress> replayEnd;
 
-  private Engine(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, ReplaySchedule schedule, AccountId account,
-      ActorRef<ReplayDriver.Command> driver, EngineQueries queries, HttpServer http, Path apiTokenFile,
-      CompletableFuture<ReplayDriver.Progress> replayEnd) {
+  private Engine(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, List<AccountReplay> replays, EngineQueries queries,
+      HttpServer http, Path apiTokenFile) {
     this.system = system;
     this.lock = lock;
-    this.schedule = schedule;
-    this.account = account;
-    this.driver = driver;
+    this.replays = List.copyOf(replays);
     this.queries = queries;
     this.http = http;
     this.apiTokenFile = apiTokenFile;
-    this.replayEnd = replayEnd;
   }
 
   /**
@@ -127,24 +122,66 @@ public final class Engine implements AutoCloseable {
    *     journal cannot be used (see {@link #lockDataDir}, {@link #startSystem}); nothing is started then
    */
   public static Engine start(Settings settings, Config config, ReplayDriver.Listener listener) throws Exception {
+    return start(settings, config, account -> listener);
+  }
+
+  /**
+   * Reads every account's data, starts everything and starts each account's replay; {@code listeners}
+   * gives each account's replay its listener.
+   *
+   * @throws IllegalArgumentException also for a bad {@code ordo.accounts} (naming the key)
+   * @see #start(Settings, Config, ReplayDriver.Listener)
+   */
+  public static Engine start(Settings settings, Config config, Function<AccountId, ReplayDriver.Listener> listeners) throws Exception {
+    List<AccountsConfig.PaperAccount> configured = AccountsConfig.read(config);
     // Every file is checked now; the replay reads the bars again one at a time (ReplaySchedule.streamed).
-    ScannedBarFolder folder = BarFileReader.scanAll(settings.dataFolder());
-    if (!folder.ignored().isEmpty()) log.info("Not bar files, not read, in {}: {}", settings.dataFolder(), String.join(", ", folder.ignored()));
-    for (BarFileIndex file : folder.files()) file.warnings().forEach(w -> log.warn("{}", w));
-    ReplaySchedule schedule = ReplaySchedule.streamed(folder.files(), settings.from(), settings.to());
-    ReplayRun.Manifest manifest = manifest(folder.fingerprint(), folder.sha256ByFile(), schedule,
-        strategyParameters(config.getConfig("ordo.strategy")));
+    Map<Path, ScannedBarFolder> scanned = new HashMap<>();
+    List<Prepared> accounts = new ArrayList<>();
+    for (AccountsConfig.PaperAccount account : configured) {
+      Path data = account.data() != null ? account.data() : settings.dataFolder();
+      ScannedBarFolder all = scanned.computeIfAbsent(data, Engine::scan);
+      ScannedBarFolder folder;
+      try {
+        folder = all.onlyInstruments(account.instruments());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("ordo.accounts." + account.id() + ".instruments: " + e.getMessage(), e);
+      }
+      ReplaySchedule schedule = ReplaySchedule.streamed(folder.files(), settings.from(), settings.to());
+      accounts.add(new Prepared(account, schedule, manifest(folder.fingerprint(), folder.sha256ByFile(), schedule, account.strategy())));
+    }
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
 
     DataDirLock lock = lockDataDir(config, settings.dataDir());
     HttpAccess api = HttpAccess.load(config, settings.dataDir(), System.getenv(), settings.httpHost(), "--http-host", lock);
     ActorSystem<SpawnProtocol.Command> system = startSystem(config, lock);
     try {
-      return wire(system, lock, schedule, manifest, settings, api, system.settings().config(), listener);
+      return wire(system, lock, accounts, settings, api, system.settings().config(), listeners);
     } catch (Exception | Error e) {
       stop(system, lock);
       throw e;
     }
+  }
+
+  /** An account's configuration with its schedule and the manifest of its run. */
+  private record Prepared(AccountsConfig.PaperAccount config, ReplaySchedule schedule, ReplayRun.Manifest manifest) {
+    AccountId id() {
+      return config.id();
+    }
+  }
+
+  /**
+   * One account's replay.
+   *
+   * @param end completes with the replay's final progress when it finishes, fails, or is stopped
+   */
+  public record AccountReplay(AccountId account, ReplaySchedule schedule, ActorRef<ReplayDriver.Command> driver,
+      CompletionStage<ReplayDriver.Progress> end) {}
+
+  private static ScannedBarFolder scan(Path data) {
+    ScannedBarFolder folder = BarFileReader.scanAll(data);
+    if (!folder.ignored().isEmpty()) log.info("Not bar files, not read, in {}: {}", data, String.join(", ", folder.ignored()));
+    for (BarFileIndex file : folder.files()) file.warnings().forEach(w -> log.warn("{}", w));
+    return folder;
   }
 
   /**
@@ -203,40 +240,78 @@ public final class Engine implements AutoCloseable {
     lock.close();
   }
 
-  private static Engine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, ReplaySchedule schedule, ReplayRun.Manifest manifest,
-      Settings settings, HttpAccess api,
-      Config config, ReplayDriver.Listener listener) throws Exception {
+  private static Engine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, List<Prepared> accounts, Settings settings,
+      HttpAccess api, Config config, Function<AccountId, ReplayDriver.Listener> listeners) throws Exception {
     Duration brokerTimeout = config.getDuration("ordo.broker-timeout");
     Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
-    AccountId account = AccountId.of(config.getString("ordo.paper-account"));
-    ReplayRun.StartOutcome run = startRun(system, account, manifest, settings);
-    ReplayClock clock = new ReplayClock(schedule.steps().get(0).at());
+    for (Prepared account : accounts) startRun(system, account.id(), account.manifest(), settings);
 
-    Map<InstrumentId, Strategy> strategies = new HashMap<>();
-    EightyTwentyStrategy.Parameters parameters = strategyParameters(config.getConfig("ordo.strategy"));
-    for (Instrument instrument : schedule.instruments().values())
-      strategies.put(instrument.id(), new EightyTwentyStrategy(parameters.withTickSize(instrument.tickSize())));
-    Function<InstrumentId, Strategy> strategyOf = id -> {
-      Strategy strategy = strategies.get(id);
-      if (strategy == null) throw new IllegalArgumentException("no strategy configured for " + id);
+    // Each account replays on its own clock, with its own strategy parameters (tick size per instrument).
+    Map<AccountId, ReplayClock> clocks = new TreeMap<>();
+    Map<AccountId, Map<InstrumentId, Strategy>> strategies = new TreeMap<>();
+    for (Prepared account : accounts) {
+      clocks.put(account.id(), new ReplayClock(account.schedule().steps().get(0).at()));
+      Map<InstrumentId, Strategy> byInstrument = new HashMap<>();
+      for (Instrument instrument : account.schedule().instruments().values())
+        byInstrument.put(instrument.id(), new EightyTwentyStrategy(account.config().strategy().withTickSize(instrument.tickSize())));
+      strategies.put(account.id(), byInstrument);
+    }
+    SymbolTrader.init(system, new SymbolTrader.Dependencies((account, id) -> {
+      Strategy strategy = strategies.getOrDefault(account, Map.of()).get(id);
+      if (strategy == null) throw new IllegalArgumentException("no strategy configured for " + id + " in account " + account);
       return strategy;
-    };
-    SymbolTrader.init(system, new SymbolTrader.Dependencies(strategyOf, clock));
-    Position.init(system, clock);
+    }, account -> {
+      ReplayClock clock = clocks.get(account);
+      if (clock == null) throw new IllegalArgumentException("no account " + account + " in this engine");
+      return clock;
+    }));
+    Position.init(system, account -> clocks.get(account));
 
-    PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), paperCash(config), venueRules(config), clock, brokerTimeout)
-        .toCompletableFuture().get(60, TimeUnit.SECONDS);
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
     OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout);
-    broker.subscribeOrderUpdates(router);
-
     ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(
         TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service")),
         config.getDuration("ordo.trading-service.drain-timeout"), Clock.systemUTC()), "service-manager");
+    Map<AccountId, Collection<Instrument>> instrumentsByAccount = new TreeMap<>();
+    for (Prepared account : accounts) instrumentsByAccount.put(account.id(), account.schedule().instruments().values());
+    EngineQueries queries = new EngineQueries(system, services, instrumentsByAccount, config.getDuration("ordo.http.ask-timeout"));
+
+    List<AccountReplay> replays = new ArrayList<>();
+    for (Prepared account : accounts)
+      replays.add(startAccount(system, account, clocks.get(account.id()), router, services, registry, queries, settings, config,
+          listeners.apply(account.id())));
+
+    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
+        new EngineMetrics(registry, queries))
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    for (AccountReplay replay : replays) {
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-replay-" + replay.account(), () ->
+          AskPattern.<ReplayDriver.Command, Done>ask(replay.driver(), ReplayDriver.Stop::new, phaseTimeout, system.scheduler()));
+    }
+    for (AccountReplay replay : replays) replay.driver().tell(ReplayDriver.Start.INSTANCE);
+    return new Engine(system, lock, replays, queries, http, api.generatedToken());
+  }
+
+  /**
+   * Starts one paper account: its paper broker, its trading service (with its trading day), the
+   * fills of a resumed run delivered again, and its replay driver (not started yet).
+   */
+  private static AccountReplay startAccount(ActorSystem<SpawnProtocol.Command> system, Prepared prepared, ReplayClock clock,
+      OrderUpdateRouter router, ActorRef<ServiceManager.Command> services, PrometheusMeterRegistry registry, EngineQueries queries,
+      Settings settings, Config config, ReplayDriver.Listener listener) throws Exception {
+    AccountId account = prepared.id();
+    ReplaySchedule schedule = prepared.schedule();
+    Duration brokerTimeout = config.getDuration("ordo.broker-timeout");
+    Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
+    PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), prepared.config().cash(), venueRules(config), clock,
+        brokerTimeout).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    broker.subscribeOrderUpdates(router);
+
     // The replay driver is made after the service (it delivers through the service's parts); the lifecycle reaches it through this.
     CompletableFuture<ActorRef<ReplayDriver.Command>> driverRef = new CompletableFuture<>();
     ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account), Credentials.none(),
-        null, tradingDay(config, schedule, clock, router), new PausedReplay(driverRef, schedule, phaseTimeout, system));
+        null, tradingDay(prepared.config().day(), schedule, clock, router), new PausedReplay(driverRef, schedule, phaseTimeout, system));
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), brokerTimeout, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -244,18 +319,14 @@ public final class Engine implements AutoCloseable {
         brokerTimeout, system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     parts.barDelivery().tell(new dev.ordo.engine.marketdata.BarDelivery.Subscribe(schedule.instruments().keySet()));
 
-    Duration askTimeout = config.getDuration("ordo.http.ask-timeout");
-    EngineQueries queries = new EngineQueries(system, services, schedule.instruments().values(), askTimeout);
     Map<InstrumentId, SymbolTrader.Progress> resume = queries.progress(account).toCompletableFuture().get(120, TimeUnit.SECONDS);
     long resumed = resume.values().stream().filter(p -> p.lastBarApplied() != null).count();
-    if (resumed > 0) log.info("Resuming: {} of {} instruments have bars applied in {}", resumed, resume.size(), settings.dataDir());
+    if (resumed > 0) log.info("Resuming account {}: {} of {} instruments have bars applied in {}", account, resumed, resume.size(),
+        settings.dataDir());
     if (resumed > 0) redeliverVenueFills(broker, router, account, phaseTimeout);
-    if (resumed > 0 && run instanceof ReplayRun.Started)
-      log.warn("The journal in {} was written before runs were recorded: it is taken to be over this data ({} bar files, fingerprint {})",
-          settings.dataDir(), manifest.files().size(), manifest.filesFingerprint());
 
-    CompletableFuture<ReplayDriver.Progress> replayEnd = new CompletableFuture<>();
-    ReplayDriver.Listener listeners = new ReplayDriver.Listener() {
+    CompletableFuture<ReplayDriver.Progress> end = new CompletableFuture<>();
+    ReplayDriver.Listener both = new ReplayDriver.Listener() {
       @Override
       public void onStep(ReplayDriver.Progress progress) {
         listener.onStep(progress);
@@ -264,24 +335,15 @@ public final class Engine implements AutoCloseable {
       @Override
       public void onEnd(ReplayDriver.Progress progress) {
         listener.onEnd(progress);
-        replayEnd.complete(progress);
+        end.complete(progress);
       }
     };
     ActorRef<ReplayDriver.Command> driver = spawn(system,
-        ReplayDriver.create(schedule, resume, parts.barDelivery(), parts.scheduler(), broker, clock, settings.speed(), phaseTimeout, listeners),
-        "replay");
+        ReplayDriver.create(schedule, resume, parts.barDelivery(), parts.scheduler(), broker, clock, settings.speed(), phaseTimeout, both),
+        "replay-" + account);
     driverRef.complete(driver);
-    queries.attachReplay(driver, account);
-
-    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
-        new EngineMetrics(registry, queries))
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "stop-replay", () ->
-        AskPattern.<ReplayDriver.Command, Done>ask(driver, ReplayDriver.Stop::new, phaseTimeout, system.scheduler()));
-
-    driver.tell(ReplayDriver.Start.INSTANCE);
-    return new Engine(system, lock, schedule, account, driver, queries, http, api.generatedToken(), replayEnd);
+    queries.attachReplay(account, driver);
+    return new AccountReplay(account, schedule, driver, end);
   }
 
   /**
@@ -312,15 +374,15 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * The paper account's trading day: its tasks at the times of {@code ordo.trading-day}, on the trading
-   * days of the instruments' venue, run by the replay between steps on the replay clock.
+   * A paper account's trading day: its tasks at the times of its {@code trading-day}, on the trading
+   * days of its instruments' venues ({@link dev.ordo.engine.calendar.TradingCalendar}), run by the
+   * replay between steps on the account's replay clock.
    */
-  static TradingService.Day tradingDay(Config config, ReplaySchedule schedule, ReplayClock clock, OrderUpdateRouter router) {
-    Config day = config.getConfig("ordo.trading-day");
+  static TradingService.Day tradingDay(AccountsConfig.TradingDay day, ReplaySchedule schedule, ReplayClock clock, OrderUpdateRouter router) {
     java.util.Set<InstrumentId> instruments = schedule.instruments().keySet();
-    return new TradingService.Day(dev.ordo.engine.calendar.VenueZones.commonZone(instruments), dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(instruments.stream().map(InstrumentId::venue).toList()), clock, false,
-        () -> instruments, router, LocalTime.parse(day.getString("pre-open-login")), LocalTime.parse(day.getString("market-open")),
-        LocalTime.parse(day.getString("eod-cleanup")), day.getDuration("task-timeout"));
+    return new TradingService.Day(dev.ordo.engine.calendar.VenueZones.commonZone(instruments),
+        dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(instruments.stream().map(InstrumentId::venue).toList()), clock, false,
+        () -> instruments, router, day.preOpenLogin(), day.marketOpen(), day.eodCleanup(), day.taskTimeout());
   }
 
   /**
@@ -421,21 +483,32 @@ public final class Engine implements AutoCloseable {
     return apiTokenFile;
   }
 
-  /** Completes with the replay's final progress when it finishes, fails, or is stopped. */
+  /**
+   * Completes when every account's replay has finished, failed or been stopped, with the first
+   * account's final progress ({@link #replays()} has each account's).
+   */
   public CompletionStage<ReplayDriver.Progress> replayEnd() {
-    return replayEnd;
+    CompletableFuture<?>[] ends = replays.stream().map(r -> r.end().toCompletableFuture()).toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(ends).thenApply(ignored -> replays.get(0).end().toCompletableFuture().join());
+  }
+
+  /** Each account's replay, by account id. */
+  public List<AccountReplay> replays() {
+    return replays;
   }
 
   public EngineQueries queries() {
     return queries;
   }
 
+  /** The first account (by id): the only one with the default configuration. */
   public AccountId account() {
-    return account;
+    return replays.get(0).account();
   }
 
+  /** The first account's replay schedule. */
   public ReplaySchedule schedule() {
-    return schedule;
+    return replays.get(0).schedule();
   }
 
   public ActorSystem<?> system() {
@@ -454,8 +527,10 @@ public final class Engine implements AutoCloseable {
     lock.close();
   }
 
-  /** Stops the replay after its running step, leaving the engine (and HTTP) running. */
+  /** Stops every account's replay after its running step, leaving the engine (and HTTP) running. */
   public CompletionStage<Done> stopReplay() {
-    return AskPattern.ask(driver, ReplayDriver.Stop::new, Duration.ofSeconds(120), system.scheduler());
+    CompletableFuture<?>[] stops = replays.stream().map(r -> AskPattern.<ReplayDriver.Command, Done>ask(r.driver(), ReplayDriver.Stop::new,
+        Duration.ofSeconds(120), system.scheduler()).toCompletableFuture()).toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(stops).thenApply(ignored -> Done.getInstance());
   }
 }

@@ -53,34 +53,47 @@ public final class EngineQueries {
   private final ClusterSharding sharding;
   private final ActorRef<ServiceManager.Command> services;
   private final Map<InstrumentId, Instrument> instruments;
+  private final Map<AccountId, java.util.SortedSet<InstrumentId>> instrumentsByAccount;
   private final Duration timeout;
   private final Duration partTimeout;
   private final java.time.Clock wallClock;
   private final Duration controlTimeout;
-  private volatile ActorRef<ReplayDriver.Command> replay;
-  private volatile AccountId replayAccount;
+  /** Each paper account's replay driver; replaced whole (an immutable map) while the engine is wired, before HTTP is up. */
+  private volatile Map<AccountId, ActorRef<ReplayDriver.Command>> replays = Map.of();
 
-  EngineQueries(ActorSystem<?> system, ActorRef<ServiceManager.Command> services, Collection<Instrument> instruments, Duration timeout) {
-    this(system, services, instruments, timeout, java.time.Clock.systemUTC());
+  /** @param instrumentsByAccount the instruments each account trades */
+  EngineQueries(ActorSystem<?> system, ActorRef<ServiceManager.Command> services, Map<AccountId, ? extends Collection<Instrument>> instrumentsByAccount,
+      Duration timeout) {
+    this(system, services, instrumentsByAccount, timeout, java.time.Clock.systemUTC());
   }
 
   /** @param wallClock the machine's clock, against which heartbeats are judged stale */
-  EngineQueries(ActorSystem<?> system, ActorRef<ServiceManager.Command> services, Collection<Instrument> instruments, Duration timeout,
-      java.time.Clock wallClock) {
+  EngineQueries(ActorSystem<?> system, ActorRef<ServiceManager.Command> services, Map<AccountId, ? extends Collection<Instrument>> instrumentsByAccount,
+      Duration timeout, java.time.Clock wallClock) {
     this.wallClock = wallClock;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.services = services;
     this.instruments = new TreeMap<>();
-    for (Instrument instrument : instruments) this.instruments.put(instrument.id(), instrument);
+    Map<AccountId, java.util.SortedSet<InstrumentId>> byAccount = new TreeMap<>();
+    instrumentsByAccount.forEach((account, list) -> {
+      java.util.SortedSet<InstrumentId> ids = new TreeSet<>();
+      for (Instrument instrument : list) {
+        this.instruments.put(instrument.id(), instrument);
+        ids.add(instrument.id());
+      }
+      byAccount.put(account, java.util.Collections.unmodifiableSortedSet(ids));
+    });
+    this.instrumentsByAccount = java.util.Collections.unmodifiableMap(byAccount);
     this.timeout = timeout;
     this.partTimeout = timeout.compareTo(Duration.ofSeconds(3)) < 0 ? timeout : Duration.ofSeconds(3);
     this.controlTimeout = Duration.ofSeconds(120);
   }
 
-  void attachReplay(ActorRef<ReplayDriver.Command> driver, AccountId account) {
-    this.replay = driver;
-    this.replayAccount = account;
+  void attachReplay(AccountId account, ActorRef<ReplayDriver.Command> driver) {
+    Map<AccountId, ActorRef<ReplayDriver.Command>> next = new TreeMap<>(replays);
+    next.put(account, driver);
+    replays = java.util.Collections.unmodifiableMap(next);
   }
 
   /** Every account of the process, its service running or not. */
@@ -88,16 +101,22 @@ public final class EngineQueries {
     return accountStates().thenApply(map -> new TreeSet<>(map.keySet()));
   }
 
-  /** The instrument named {@code text}: {@code SYMBOL.VENUE}, or a full trading symbol traded on one venue only. */
-  public Optional<InstrumentId> instrument(String text) {
-    for (InstrumentId id : instruments.keySet()) if (id.toString().equals(text)) return Optional.of(id);
-    List<InstrumentId> bySymbol = instruments.keySet().stream().filter(id -> id.symbol().equals(text)).toList();
+  /** The instrument of {@code account} named {@code text}: {@code SYMBOL.VENUE}, or a full trading symbol traded on one venue only. */
+  public Optional<InstrumentId> instrument(AccountId account, String text) {
+    Set<InstrumentId> traded = instrumentsOf(account);
+    for (InstrumentId id : traded) if (id.toString().equals(text)) return Optional.of(id);
+    List<InstrumentId> bySymbol = traded.stream().filter(id -> id.symbol().equals(text)).toList();
     return bySymbol.size() == 1 ? Optional.of(bySymbol.get(0)) : Optional.empty();
   }
 
-  /** The traded instruments, sorted. */
+  /** The instruments of every account, sorted. */
   public Set<InstrumentId> instruments() {
     return instruments.keySet();
+  }
+
+  /** The instruments {@code account} trades, sorted; empty for an account not known. */
+  public Set<InstrumentId> instrumentsOf(AccountId account) {
+    return instrumentsByAccount.getOrDefault(account, java.util.Collections.emptySortedSet());
   }
 
   /** The currency {@code instrument} is quoted in ({@code INR}, {@code USDT}). */
@@ -115,13 +134,13 @@ public final class EngineQueries {
 
   /** How far each instrument's trader has applied the market data. */
   public CompletionStage<Map<InstrumentId, SymbolTrader.Progress>> progress(AccountId account) {
-    return forEachInstrument(id -> sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, id))
+    return forEachInstrument(account, id -> sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, id))
         .ask(SymbolTrader.GetProgress::new, timeout));
   }
 
   /** Positions that have had at least one fill, by instrument. */
   public CompletionStage<List<PositionView>> positions(AccountId account) {
-    return forEachInstrument(id -> sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, id))
+    return forEachInstrument(account, id -> sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, id))
         .ask(Position.GetPosition::new, timeout))
         .thenApply(map -> map.values().stream().filter(p -> p.fills() > 0)
             .map(p -> PositionView.of(p.account(), p.instrument(), currencyOf(p.instrument()), p.position(), p.fills())).toList());
@@ -129,7 +148,7 @@ public final class EngineQueries {
 
   /** The position entities' own states (with the trade ids they applied), for instruments with fills. */
   public CompletionStage<List<Position.State>> positionStates(AccountId account) {
-    return forEachInstrument(id -> sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, id))
+    return forEachInstrument(account, id -> sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(account, id))
         .ask(Position.GetPosition::new, timeout))
         .thenApply(map -> map.values().stream().filter(p -> p.fills() > 0).toList());
   }
@@ -148,24 +167,20 @@ public final class EngineQueries {
 
   /** Every symbol trader's state of {@code account}, by instrument. */
   public CompletionStage<Map<InstrumentId, SymbolTrader.State>> symbolStates(AccountId account) {
-    return forEachInstrument(id -> symbol(account, id));
+    return forEachInstrument(account, id -> symbol(account, id));
   }
 
   /** The engine's status, with every account's; a part of an account that does not answer in time is shown as null. */
   public CompletionStage<StatusView> status() {
-    ActorRef<ReplayDriver.Command> driver = replay;
-    CompletableFuture<ReplayDriver.Progress> progress = driver == null ? CompletableFuture.completedFuture(null)
-        : AskPattern.<ReplayDriver.Command, ReplayDriver.Progress>ask(driver, ReplayDriver.GetProgress::new, timeout, system.scheduler())
-            .toCompletableFuture();
     ZoneId zone = VenueZones.commonZone(instruments.keySet());
-    CompletableFuture<List<StatusView.AccountStatus>> accounts = accountStates().toCompletableFuture().thenCompose(states -> {
+    Map<AccountId, ActorRef<ReplayDriver.Command>> drivers = replays;
+    return accountStates().toCompletableFuture().thenCompose(states -> {
       List<CompletableFuture<StatusView.AccountStatus>> each = new ArrayList<>();
-      states.forEach((account, state) -> each.add(accountStatus(account, state, zone)));
+      states.forEach((account, state) -> each.add(accountStatus(account, state, drivers.get(account), zone)));
       return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-          .thenApply(ignored -> each.stream().map(CompletableFuture::join).toList());
+          .thenApply(ignored -> new StatusView(StatusView.State.RUNNING, List.copyOf(instruments.keySet()),
+              each.stream().map(CompletableFuture::join).toList()));
     });
-    return CompletableFuture.allOf(progress, accounts).thenApply(ignored -> new StatusView(StatusView.State.RUNNING,
-        List.copyOf(instruments.keySet()), StatusView.Replay.of(replayAccount, progress.join(), zone), accounts.join()));
   }
 
   /** Every account of the process, started or not, with its service's state. */
@@ -206,12 +221,23 @@ public final class EngineQueries {
     });
   }
 
-  private CompletableFuture<StatusView.AccountStatus> accountStatus(AccountId account, ServiceManager.AccountState state, ZoneId zone) {
+  private CompletableFuture<StatusView.AccountStatus> accountStatus(AccountId account, ServiceManager.AccountState state,
+      ActorRef<ReplayDriver.Command> driver, ZoneId engineZone) {
+    ZoneId zone = instrumentsOf(account).isEmpty() ? engineZone : VenueZones.commonZone(instrumentsOf(account));
+    List<InstrumentId> traded = List.copyOf(instrumentsOf(account));
+    CompletableFuture<StatusView.Replay> replay = driver == null ? CompletableFuture.completedFuture(null)
+        : orNull(AskPattern.<ReplayDriver.Command, ReplayDriver.Progress>ask(driver, ReplayDriver.GetProgress::new, partTimeout, system.scheduler())
+            .thenApply(progress -> StatusView.Replay.of(account, progress, zone)));
+    return replay.thenCompose(r -> serviceStatus(account, traded, r, state, zone));
+  }
+
+  private CompletableFuture<StatusView.AccountStatus> serviceStatus(AccountId account, List<InstrumentId> traded, StatusView.Replay replay,
+      ServiceManager.AccountState state, ZoneId zone) {
     StatusView.ServiceState service = StatusView.ServiceState.valueOf(state.state().name());
     OffsetDateTime since = ApiTimes.of(state.since(), zone);
     if (state.service() == null)
       return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, service, state.reason(), since, state.changedBy(), null,
-          null, null, null, null, null, null, List.of()));
+          traded, replay, null, null, null, null, null, null, List.of()));
     CompletableFuture<TradingService.Parts> parts = orNull(AskPattern.<TradingService.Command, TradingService.Parts>ask(state.service(),
         TradingService.GetParts::new, partTimeout, system.scheduler()));
     CompletableFuture<TradingService.Heartbeat> heartbeat = orNull(AskPattern.<TradingService.Command, TradingService.Heartbeat>ask(
@@ -226,7 +252,7 @@ public final class EngineQueries {
       OffsetDateTime lastBeat = beat == null ? null : ApiTimes.of(beat.lastBeat(), zone);
       if (p == null)
         return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat,
-            null, null, null, null, null, null, List.of()));
+            traded, replay, null, null, null, null, null, null, List.of()));
       CompletableFuture<StatusView.Feed> marketData = p.barDelivery() != null ? orNull(deliveryStatus(p.barDelivery(), zone))
           : p.marketData() != null ? orNull(streamStatus(p.marketData())) : CompletableFuture.completedFuture(null);
       CompletableFuture<StatusView.Feed> orderFeed = p.orderFeed() == null ? CompletableFuture.completedFuture(null) : orNull(streamStatus(p.orderFeed()));
@@ -241,7 +267,8 @@ public final class EngineQueries {
               system.scheduler()));
       return CompletableFuture.allOf(marketData, orderFeed, auth, gateway, reconciler, tasks).thenApply(ignored -> {
         TaskScheduler.Status t = tasks.join();
-        return new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat, marketData.join(), orderFeed.join(),
+        return new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat, traded, replay, marketData.join(),
+            orderFeed.join(),
             StatusView.Auth.of(auth.join(), zone), StatusView.Gateway.of(gateway.join()),
             reconciler.join() == null ? null : new StatusView.Reconciliation(account, reconciler.join().discrepancies()),
             t == null ? null : ApiTimes.of(t.nextDue(), zone),
@@ -265,9 +292,9 @@ public final class EngineQueries {
         .thenApply(status -> StatusView.Feed.of(status, zone)).toCompletableFuture();
   }
 
-  private <T> CompletionStage<Map<InstrumentId, T>> forEachInstrument(Function<InstrumentId, CompletionStage<T>> ask) {
+  private <T> CompletionStage<Map<InstrumentId, T>> forEachInstrument(AccountId account, Function<InstrumentId, CompletionStage<T>> ask) {
     Map<InstrumentId, CompletableFuture<T>> asks = new LinkedHashMap<>();
-    for (InstrumentId id : instruments.keySet()) asks.put(id, ask.apply(id).toCompletableFuture());
+    for (InstrumentId id : instrumentsOf(account)) asks.put(id, ask.apply(id).toCompletableFuture());
     return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
       Map<InstrumentId, T> result = new LinkedHashMap<>();
       asks.forEach((id, f) -> result.put(id, f.join()));

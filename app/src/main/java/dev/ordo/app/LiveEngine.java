@@ -28,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
@@ -185,7 +186,8 @@ public final class LiveEngine implements AutoCloseable {
     parts.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
     parts.marketData().tell(MarketDataConnection.Connect.INSTANCE);
     if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
-    EngineQueries queries = new EngineQueries(system, services, master.instruments().stream().filter(i -> traded.contains(i.id())).toList(),
+    EngineQueries queries = new EngineQueries(system, services,
+        Map.of(account, master.instruments().stream().filter(i -> traded.contains(i.id())).toList()),
         config.getDuration("ordo.http.ask-timeout"));
     HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
         new EngineMetrics(registry, queries)).toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -22,10 +22,18 @@ final class ProgressPrinter implements ReplayDriver.Listener {
   private int lastSession = -1;
   private Instant lastPrint = Instant.EPOCH;
 
+  private final String prefix;
+
   ProgressPrinter(PrintStream out, Clock wallClock) {
+    this(out, wallClock, "");
+  }
+
+  /** @param prefix put before {@code replay} on each line (the account, when several replay) */
+  ProgressPrinter(PrintStream out, Clock wallClock, String prefix) {
     this.out = out;
     this.wallClock = wallClock;
     this.started = wallClock.instant();
+    this.prefix = prefix;
   }
 
   @Override
@@ -49,7 +57,7 @@ final class ProgressPrinter implements ReplayDriver.Listener {
 
   /** One whole line in one write, so log lines on a shared terminal or file never split it. */
   private void line(String text) {
-    out.print(text + System.lineSeparator());
+    out.print(prefix + text + System.lineSeparator());
     out.flush();
   }
 }

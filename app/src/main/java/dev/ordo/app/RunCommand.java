@@ -46,8 +46,13 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--exit-at-end", description = "Stop when the replay ends (default: keep serving HTTP until stopped).")
   boolean exitAtEnd;
 
-  @Option(names = "--report", paramLabel = "FILE", description = "Write the trades and summary as JSON when the replay ends.")
+  @Option(names = "--report", paramLabel = "FILE", description = "Write the trades and summary as JSON when the replay ends "
+      + "(with several accounts: the first account's; each other's to FILE's name with -ACCOUNT before .json).")
   Path report;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "A HOCON file of settings over the defaults (application.conf), e.g. docs/two-accounts.conf; see docs/accounts.md.")
+  Path configFile;
 
   @Option(names = "--broker", defaultValue = "paper", paramLabel = "paper|neo",
       description = "paper: replay --data through the paper broker (default); neo: trade live through a Kotak-Neo-shaped broker at --broker-url.")
@@ -93,11 +98,20 @@ final class RunCommand implements Callable<Integer> {
       return 2;
     }
     if (report != null) StartChecks.reportFile(report, "--report");
-    Config config = ConfigFactory.load();
+    Config config;
+    List<AccountsConfig.PaperAccount> accounts;
+    try {
+      config = config(configFile);
+      accounts = AccountsConfig.read(config);
+    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+      System.err.println("ordo run: " + e.getMessage());
+      return 2;
+    }
+    boolean several = accounts.size() > 1;
     Engine engine;
     try {
       engine = Engine.start(new Engine.Settings(folder, dataOptions.from, dataOptions.to, replaySpeed, dataDir, httpHost, httpPort,
-          continueOverDifferentData), config, new ProgressPrinter(out, Clock.systemUTC()));
+          continueOverDifferentData), config, account -> new ProgressPrinter(out, Clock.systemUTC(), several ? account + " " : ""));
     } catch (BadBarDataException e) {
       System.err.println("ordo run: " + DataOptions.badData(e));
       return 2;
@@ -110,8 +124,10 @@ final class RunCommand implements Callable<Integer> {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw startFailure(e);
     }
-    out.printf("Ordo running: %d instruments, %d sessions from %s, data dir %s%n", engine.schedule().instruments().size(),
-        engine.schedule().sessions().size(), folder, dataDir.toAbsolutePath());
+    for (Engine.AccountReplay replay : engine.replays())
+      out.printf("Ordo running%s: %d instruments, %d sessions from %s, data dir %s%n", several ? " account " + replay.account() : "",
+          replay.schedule().instruments().size(), replay.schedule().sessions().size(), dataFolderOf(accounts, replay.account(), folder),
+          dataDir.toAbsolutePath());
     String api = engine.apiUrl();
     out.printf("HTTP API on %s (try /status, /accounts/%s/trades)%n", api, engine.account());
     out.println(tokenHint(engine.apiTokenFile(), api));
@@ -164,6 +180,35 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The settings: {@code file} (HOCON) over the defaults (application.conf, then the modules' reference.conf),
+   * system properties over both; the defaults alone without a file.
+   *
+   * @throws IllegalArgumentException naming the file when it is missing, unreadable or not HOCON
+   */
+  static Config config(Path file) {
+    if (file == null) return ConfigFactory.load();
+    try {
+      Config user = ConfigFactory.parseFile(file.toFile(), com.typesafe.config.ConfigParseOptions.defaults().setAllowMissing(false));
+      return ConfigFactory.systemProperties().withFallback(user).withFallback(ConfigFactory.defaultApplication())
+          .withFallback(ConfigFactory.defaultReference()).resolve();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException("--config " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code report}'s sibling for {@code account}: {@code full.json} becomes {@code full-desk2.json}. */
+  static Path reportOf(Path report, dev.ordo.engine.model.AccountId account) {
+    String name = report.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String sibling = dot > 0 ? name.substring(0, dot) + "-" + account + name.substring(dot) : name + "-" + account;
+    return report.resolveSibling(sibling);
+  }
+
+  private static Path dataFolderOf(List<AccountsConfig.PaperAccount> accounts, dev.ordo.engine.model.AccountId account, Path folder) {
+    return accounts.stream().filter(a -> a.id().equals(account)).findFirst().map(a -> a.data() != null ? a.data() : folder).orElse(folder);
+  }
+
   /** Where the API token is and how to call the API with it (never the token itself). */
   static String tokenHint(Path generatedFile, String api) {
     if (generatedFile == null) return "API tokens: as configured (ORDO_API_TOKEN, ordo.http.tokens-file)";
@@ -189,13 +234,20 @@ final class RunCommand implements Callable<Integer> {
 
   private void onReplayEnd(Engine engine, ReplayDriver.Progress progress, PrintStream out) {
     try {
-      List<RoundTrip> trades = engine.queries().trades(engine.account()).toCompletableFuture().get(60, TimeUnit.SECONDS);
-      Report result = Report.of(trades, progress, engine.queries()::currencyOf, engine.schedule().instruments().size());
-      out.printf("summary: %d trades %s, total P&L %s, %d winners / %d losers%n", result.summary().trades(), result.summary().byExitReason(),
-          result.summary().totalPnlText(), result.summary().winners(), result.summary().losers());
-      if (report != null) {
-        result.write(report);
-        out.printf("report written to %s%n", report.toAbsolutePath());
+      boolean several = engine.replays().size() > 1;
+      for (int i = 0; i < engine.replays().size(); i++) {
+        Engine.AccountReplay replay = engine.replays().get(i);
+        List<RoundTrip> trades = engine.queries().trades(replay.account()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        Report result = Report.of(trades, replay.end().toCompletableFuture().join(), engine.queries()::currencyOf,
+            replay.schedule().instruments().size());
+        out.printf("summary%s: %d trades %s, total P&L %s, %d winners / %d losers%n", several ? " of account " + replay.account() : "",
+            result.summary().trades(), result.summary().byExitReason(), result.summary().totalPnlText(), result.summary().winners(),
+            result.summary().losers());
+        if (report != null) {
+          Path file = i == 0 ? report : reportOf(report, replay.account());
+          result.write(file);
+          out.printf("report written to %s%n", file.toAbsolutePath());
+        }
       }
     } catch (Exception e) {
       reportFailed = true;

@@ -22,18 +22,18 @@ import java.util.function.Predicate;
  * clock, the login, the heartbeat) carry the offset of the instruments' common venue zone, or UTC when
  * they span zones.
  *
- * @param replay   the replay's progress, null in live mode
- * @param accounts every account of the process, started or not, by id
+ * @param instruments the instruments of every account, sorted
+ * @param accounts    every account of the process, started or not, by id
  */
-public record StatusView(State state, List<InstrumentId> instruments, Replay replay, List<AccountStatus> accounts) {
+public record StatusView(State state, List<InstrumentId> instruments, List<AccountStatus> accounts) {
 
   /**
-   * This status as a caller who sees only the accounts {@code sees} accepts: other accounts are
-   * left out, and so is the replay when it is another account's.
+   * This status as a caller who sees only the accounts {@code sees} accepts: other accounts are left
+   * out, and so are their instruments.
    */
   public StatusView visibleTo(Predicate<AccountId> sees) {
-    return new StatusView(state, instruments, replay == null || sees.test(replay.account()) ? replay : null,
-        accounts.stream().filter(a -> sees.test(a.account())).toList());
+    List<AccountStatus> visible = accounts.stream().filter(a -> sees.test(a.account())).toList();
+    return new StatusView(state, visible.stream().flatMap(a -> a.instruments().stream()).distinct().sorted().toList(), visible);
   }
 
   /**
@@ -57,6 +57,8 @@ public record StatusView(State state, List<InstrumentId> instruments, Replay rep
    * @param since          when it entered its state
    * @param changedBy      who started or stopped it last ({@code engine} at boot, else the API token's subject)
    * @param lastHeartbeat  the service's last beat, null before the first or while it does not run
+   * @param instruments    the instruments it trades, sorted
+   * @param replay         its replay's progress, null live
    * @param marketData     the replay's bar delivery, or live the market-data stream's connection; null while it does not run
    * @param orderFeed      the order-update connection, null for the paper replay
    * @param auth           the broker session (a token is never shown)
@@ -66,7 +68,7 @@ public record StatusView(State state, List<InstrumentId> instruments, Replay rep
    * @param tasks          the tasks of its trading day, runnable by hand with {@code POST /accounts/{account}/tasks/{task}/run}
    */
   public record AccountStatus(AccountId account, ServiceState service, String reason, OffsetDateTime since, String changedBy,
-      OffsetDateTime lastHeartbeat, Feed marketData, Feed orderFeed, Auth auth, Gateway gateway, Reconciliation reconciliation,
+      OffsetDateTime lastHeartbeat, List<InstrumentId> instruments, Replay replay, Feed marketData, Feed orderFeed, Auth auth, Gateway gateway, Reconciliation reconciliation,
       OffsetDateTime nextTask, List<TaskView> tasks) {}
 
   /**

@@ -49,7 +49,7 @@ public final class AccountRoutes extends AllDirectives {
             path("positions", () -> onSuccess(queries.positions(account), this::ok)),
             path("orders", () -> onSuccess(queries.orders(account), this::orders)),
             path("trades", () -> onSuccess(queries.trades(account), this::trades)),
-            path(PathMatchers.segment("symbols").slash(PathMatchers.segment()), symbol -> withInstrument(symbol,
+            path(PathMatchers.segment("symbols").slash(PathMatchers.segment()), symbol -> withInstrument(account, symbol,
                 instrument -> onSuccess(queries.symbol(account, instrument), this::symbol))))),
             post(() -> concat(
                 path(PathMatchers.segment("service").slash("start"), () ->
@@ -100,10 +100,11 @@ public final class AccountRoutes extends AllDirectives {
     return inner.apply(account.get());
   }
 
-  private Route withInstrument(String text, Function<InstrumentId, Route> inner) {
-    Optional<InstrumentId> instrument = queries.instrument(text);
+  private Route withInstrument(AccountId account, String text, Function<InstrumentId, Route> inner) {
+    Optional<InstrumentId> instrument = queries.instrument(account, text);
     if (instrument.isEmpty())
-      return notFound("unknown symbol", "'" + text + "' is not a traded instrument; use SYMBOL.VENUE, e.g. " + queries.instruments().iterator().next());
+      return notFound("unknown symbol", "'" + text + "' is not an instrument account " + account + " trades; use SYMBOL.VENUE of "
+          + queries.instrumentsOf(account));
     return inner.apply(instrument.get());
   }
 

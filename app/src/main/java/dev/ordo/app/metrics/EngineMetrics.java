@@ -85,21 +85,22 @@ public final class EngineMetrics {
   }
 
   private void status(Figures f, StatusView s) {
-    if (s.replay() != null) {
-      StatusView.Replay r = s.replay();
-      counter(f, "ordo.replay.bars", "bars delivered to the symbol traders by the replay", Tags.empty(), r.barsDelivered());
-      counter(f, "ordo.replay.steps", "replay steps done (every trader handled one market event)", Tags.empty(), r.stepsDone());
-      gauge(f, "ordo.replay.sessions.done", "sessions replayed", Tags.empty(), r.sessionsDone(), null);
-      gauge(f, "ordo.replay.sessions", "sessions in the replay", Tags.empty(), r.sessionsTotal(), null);
-      gauge(f, "ordo.replay.clock", "the replay clock, as Unix time", Tags.empty(),
-          r.replayTime() == null ? 0 : r.replayTime().toEpochSecond(), "seconds");
-      gauge(f, "ordo.replay.running", "1 while the replay runs", Tags.empty(), r.state().name().equals("RUNNING") ? 1 : 0, null);
-    }
     for (StatusView.AccountStatus a : s.accounts()) accountStatus(f, a);
+  }
+
+  private void replay(Figures f, StatusView.Replay r) {
+    Tags tags = Tags.of("account", r.account().value());
+    counter(f, "ordo.replay.bars", "bars delivered to the symbol traders by the replay", tags, r.barsDelivered());
+    counter(f, "ordo.replay.steps", "replay steps done (every trader handled one market event)", tags, r.stepsDone());
+    gauge(f, "ordo.replay.sessions.done", "sessions replayed", tags, r.sessionsDone(), null);
+    gauge(f, "ordo.replay.sessions", "sessions in the replay", tags, r.sessionsTotal(), null);
+    gauge(f, "ordo.replay.clock", "the replay clock, as Unix time", tags, r.replayTime() == null ? 0 : r.replayTime().toEpochSecond(), "seconds");
+    gauge(f, "ordo.replay.running", "1 while the replay runs", tags, r.state().name().equals("RUNNING") ? 1 : 0, null);
   }
 
   private void accountStatus(Figures f, StatusView.AccountStatus a) {
     Tags account = Tags.of("account", a.account().value());
+    if (a.replay() != null) replay(f, a.replay());
     for (StatusView.ServiceState state : StatusView.ServiceState.values())
       gauge(f, "ordo.service.state", "1 for the state the account's trading service is in (STALE: its heartbeat is late)",
           account.and("state", state.name()), a.service() == state ? 1 : 0, null);

@@ -103,10 +103,10 @@ class HttpApiTest {
   @Test
   void statusShowsTheReplayAndInstruments() throws Exception {
     JsonNode status = json(get("/status"));
-    assertEquals("FINISHED", status.at("/replay/state").asText());
-    assertEquals("paper", status.at("/replay/account").asText());
-    assertEquals(15, status.at("/replay/sessionsDone").asInt());
-    assertEquals("2024-02-02T18:00:00+05:30", status.at("/replay/replayTime").asText(),
+    assertEquals("FINISHED", status.at("/accounts/0/replay/state").asText());
+    assertEquals("paper", status.at("/accounts/0/replay/account").asText());
+    assertEquals(15, status.at("/accounts/0/replay/sessionsDone").asInt());
+    assertEquals("2024-02-02T18:00:00+05:30", status.at("/accounts/0/replay/replayTime").asText(),
         "clock at the last day's evening task (eod-cleanup, 18:00), in the zone of the instruments' venue (NSE: IST)");
     ApiSchema.assertConforms("Status", status);
     assertEquals(4, status.get("instruments").size());
@@ -263,9 +263,9 @@ class HttpApiTest {
     assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), response.headers().toString());
     Map<String, Double> samples = samples(response.body());
     JsonNode status = json(get("/status"));
-    assertEquals(status.at("/replay/barsDelivered").asDouble(), samples.get("ordo_replay_bars_total"));
-    assertEquals(4500.0, samples.get("ordo_replay_bars_total"), "the sample's 4 instruments x 15 sessions x 75 bars");
-    assertEquals(15.0, samples.get("ordo_replay_sessions_done"));
+    assertEquals(status.at("/accounts/0/replay/barsDelivered").asDouble(), samples.get("ordo_replay_bars_total{account=\"paper\"}"));
+    assertEquals(4500.0, samples.get("ordo_replay_bars_total{account=\"paper\"}"), "the sample's 4 instruments x 15 sessions x 75 bars");
+    assertEquals(15.0, samples.get("ordo_replay_sessions_done{account=\"paper\"}"));
     int trades = json(get("/accounts/paper/trades")).size();
     assertEquals(2.0 * trades, samples.get("ordo_fills_total{account=\"paper\"}"), "an entry and an exit fill per round trip");
     assertEquals(json(get("/accounts/paper/orders")).size(), samples.get("ordo_orders_placed_total{account=\"paper\"}"),

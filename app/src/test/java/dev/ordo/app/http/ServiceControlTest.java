@@ -64,8 +64,8 @@ class ServiceControlTest {
       JsonNode status = json(send("GET", "/status"));
       ApiSchema.assertConforms("Status", status);
       assertEquals("STOPPED", status.at("/accounts/0/service").asText());
-      assertEquals("PAUSED", status.at("/replay/state").asText());
-      int pausedAt = status.at("/replay/stepsDone").asInt();
+      assertEquals("PAUSED", status.at("/accounts/0/replay/state").asText());
+      int pausedAt = status.at("/accounts/0/replay/stepsDone").asInt();
       assertTrue(pausedAt >= 150 && pausedAt < 1125, "paused mid-replay: " + pausedAt);
       assertFalse(engine.replayEnd().toCompletableFuture().isDone(), "a pause does not end the replay");
 

@@ -205,11 +205,17 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
    * @param clock        stamps the events (the wall clock: control actions happen in real time, even in a replay)
    */
   public static Behavior<Command> create(TradingService.Settings settings, Duration drainTimeout, Clock clock) {
-    return Behaviors.setup(context -> new ServiceManager(settings, drainTimeout, clock, context));
+    return create(ENGINE_ID, settings, drainTimeout, clock);
   }
 
-  private ServiceManager(TradingService.Settings settings, Duration drainTimeout, Clock clock, ActorContext<Command> context) {
-    super(PERSISTENCE_ID, JournalFailures.BACKOFF);
+  /** A manager journaling under {@code ServiceManager|id} (one per engine process: {@link #ENGINE_ID}). */
+  public static Behavior<Command> create(String id, TradingService.Settings settings, Duration drainTimeout, Clock clock) {
+    return Behaviors.setup(context -> new ServiceManager(PersistenceId.of("ServiceManager", id), settings, drainTimeout, clock, context));
+  }
+
+  private ServiceManager(PersistenceId persistenceId, TradingService.Settings settings, Duration drainTimeout, Clock clock,
+      ActorContext<Command> context) {
+    super(persistenceId, JournalFailures.BACKOFF);
     this.settings = settings;
     this.drainTimeout = drainTimeout;
     this.clock = clock;

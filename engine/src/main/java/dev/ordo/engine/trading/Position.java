@@ -39,9 +39,14 @@ public final class Position
 
   /** Registers the entity type with Cluster Sharding; {@code clock} stamps {@code tsEvent}. */
   public static void init(ActorSystem<?> system, Clock clock) {
+    init(system, account -> clock);
+  }
+
+  /** Registers the entity type with Cluster Sharding, each account's positions stamped by its own clock ({@code clocks}). */
+  public static void init(ActorSystem<?> system, java.util.function.Function<AccountId, Clock> clocks) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, entityContext -> LogMdc.ofEntity(Command.class, ENTITY_TYPE_KEY.name(),
         entityContext.getEntityId(), EntityIds.account(entityContext.getEntityId()), EntityIds.instrument(entityContext.getEntityId()),
-        create(entityContext.getEntityId(), clock))));
+        create(entityContext.getEntityId(), clocks.apply(EntityIds.account(entityContext.getEntityId()))))));
   }
 
   /** The sharding entity id {@code account:SYMBOL.VENUE}. */

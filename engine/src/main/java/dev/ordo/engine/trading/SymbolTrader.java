@@ -89,12 +89,19 @@ public final class SymbolTrader
   private static final int CLOSED_ORDERS_KEPT = 20;
 
   /**
-   * What a symbol trader needs from its surroundings.
+   * What a symbol trader needs from its surroundings, per account (accounts replay side by side, each
+   * on its own clock and strategy parameters).
    *
-   * @param strategies the strategy of each instrument (pure; its parameters must stay the same for a journal)
-   * @param clock      the engine clock (the replay clock in a replay); stamps {@code tsEvent}
+   * @param strategies the strategy of an account's instrument (pure; its parameters must stay the same for a journal)
+   * @param clocks     the engine clock of an account (its replay clock in a replay); stamps {@code tsEvent}
    */
-  public record Dependencies(Function<InstrumentId, Strategy> strategies, Clock clock) {}
+  public record Dependencies(java.util.function.BiFunction<AccountId, InstrumentId, Strategy> strategies, Function<AccountId, Clock> clocks) {
+
+    /** The same strategy per instrument and one clock for every account. */
+    public Dependencies(Function<InstrumentId, Strategy> strategies, Clock clock) {
+      this((account, instrument) -> strategies.apply(instrument), account -> clock);
+    }
+  }
 
   /** Registers the entity type with Cluster Sharding. */
   public static void init(ActorSystem<?> system, Dependencies dependencies) {
@@ -566,8 +573,8 @@ public final class SymbolTrader
     this.context = context;
     this.account = account;
     this.instrument = instrument;
-    this.strategy = Objects.requireNonNull(dependencies.strategies().apply(instrument), "no strategy for " + instrument);
-    this.clock = dependencies.clock();
+    this.strategy = Objects.requireNonNull(dependencies.strategies().apply(account, instrument), "no strategy for " + instrument);
+    this.clock = Objects.requireNonNull(dependencies.clocks().apply(account), "no clock for account " + account);
     this.brokerReplies = context.messageAdapter(BrokerCall.Reply.class, BrokerReplied::new);
     this.gateway = GatewayLink.subscribe(context, account, GatewayListed::new);
   }

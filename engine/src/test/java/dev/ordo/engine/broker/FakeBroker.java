@@ -38,6 +38,22 @@ public final class FakeBroker implements Broker {
   volatile CompletableFuture<Void> callGate;
   final AtomicInteger received = new AtomicInteger();
 
+  /** From now on, every call hangs until {@link #releaseCalls}: a broker that stopped answering. */
+  public void holdCalls() {
+    callGate = new CompletableFuture<>();
+  }
+
+  /** Answers the held calls and every later one at once. */
+  public void releaseCalls() {
+    CompletableFuture<Void> gate = callGate;
+    if (gate != null) gate.complete(null);
+  }
+
+  /** Calls received so far (answered or not). */
+  public int callsReceived() {
+    return received.get();
+  }
+
   /** Every token issued so far stops being valid (the broker's 900901 from now on). */
   void expireTokens() {
     validToken = null;

@@ -1,6 +1,8 @@
 package dev.ordo.engine.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.typesafe.config.ConfigFactory;
 import dev.ordo.engine.broker.AuthSession;
+import dev.ordo.engine.broker.BrokerCall;
 import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.broker.FakeBroker;
 import dev.ordo.engine.broker.Reconciler;
@@ -51,6 +54,7 @@ import org.apache.pekko.cluster.typed.SelfUp;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -254,7 +258,8 @@ class TradingServiceTest {
 
   @Test
   void theManagerRunsOneServicePerAccountAndItsGatewayLeavesTheListingWhenStopped() {
-    ActorRef<ServiceManager.Command> manager = testKit.spawn(ServiceManager.create(TradingService.Settings.defaults()));
+    ActorRef<ServiceManager.Command> manager = testKit.spawn(ServiceManager.create("manager-" + account, TradingService.Settings.defaults(),
+        Duration.ofSeconds(5), Clock.systemUTC()));
     AccountId other = AccountId.of(account.value() + "-other");
     TestProbe<ActorRef<TradingService.Command>> started = testKit.createTestProbe();
     manager.tell(new ServiceManager.StartService(account, new FakeBroker(), Credentials.none(), started.ref()));
@@ -284,5 +289,74 @@ class TradingServiceTest {
     manager.tell(new ServiceManager.StopService(account, stopped.ref()));
     stopped.expectMessage(false);
     assertNotNull(parts(otherService).gateway(), "the other account's service still answers");
+  }
+
+  static BrokerGateway.Execute place(String clientOrderId, ActorRef<BrokerCall.Reply> replyTo) {
+    return new BrokerGateway.Execute(new BrokerCall.PlaceOrder(new OrderRequest(dev.ordo.engine.model.ClientOrderId.of(clientOrderId),
+        dev.ordo.engine.TestBars.INSTRUMENT, dev.ordo.engine.model.OrderSide.BUY, dev.ordo.engine.model.OrderType.MARKET,
+        dev.ordo.engine.model.Quantity.of(1), null, null, dev.ordo.engine.model.TimeInForce.DAY)), BrokerGateway.Priority.CRITICAL, replyTo);
+  }
+
+  @Test
+  void oneAccountsHangingBrokerNeverDelaysAnotherAndItsStopCutsOnlyItsOwnCalls() {
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    String managerId = "isolation-" + account;
+    ActorRef<ServiceManager.Command> manager = testKit.spawn(ServiceManager.create(managerId, TradingService.Settings.defaults(),
+        Duration.ofMillis(300), Clock.systemUTC()));
+    AccountId hung = account;
+    AccountId healthy = AccountId.of(account.value() + "-healthy");
+    FakeBroker hangs = new FakeBroker();
+    FakeBroker answers = new FakeBroker();
+    TestProbe<ActorRef<TradingService.Command>> started = testKit.createTestProbe();
+    manager.tell(new ServiceManager.StartService(hung, hangs, Credentials.none(), started.ref()));
+    ActorRef<BrokerGateway.Command> hungGateway = parts(started.receiveMessage()).gateway();
+    manager.tell(new ServiceManager.StartService(healthy, answers, Credentials.none(), started.ref()));
+    ActorRef<BrokerGateway.Command> healthyGateway = parts(started.receiveMessage()).gateway();
+
+    hangs.holdCalls();
+    TestProbe<BrokerCall.Reply> hungReplies = testKit.createTestProbe();
+    TestProbe<BrokerCall.Reply> healthyReplies = testKit.createTestProbe();
+    for (int i = 1; i <= 10; i++) hungGateway.tell(place("H-" + i, hungReplies.ref()));
+    for (int i = 1; i <= 10; i++) healthyGateway.tell(place("A-" + i, healthyReplies.ref()));
+    for (int i = 1; i <= 10; i++)
+      assertInstanceOf(BrokerCall.Placed.class, healthyReplies.receiveMessage(Duration.ofSeconds(3)), "the healthy account is answered");
+    hungReplies.expectNoMessage(Duration.ofMillis(200));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      TestProbe<BrokerGateway.Status> status = testKit.createTestProbe();
+      hungGateway.tell(new BrokerGateway.GetStatus(status.ref()));
+      assertEquals(10, status.receiveMessage().inFlight(), "all ten at the hung broker");
+      return null;
+    });
+
+    TestProbe<ServiceManager.ControlAnswer> control = testKit.createTestProbe();
+    manager.tell(new ServiceManager.Stop(hung, "ops", control.ref()));
+    ServiceManager.Changed stopped = assertInstanceOf(ServiceManager.Changed.class, control.receiveMessage(Duration.ofSeconds(10)));
+    assertEquals(ServiceManager.ServiceState.STOPPED, stopped.state().state());
+    manager.tell(new ServiceManager.Stop(hung, "ops", control.ref()));
+    ServiceManager.Conflict again = assertInstanceOf(ServiceManager.Conflict.class, control.receiveMessage());
+    assertEquals(ServiceManager.ServiceState.STOPPED, again.state().state());
+
+    healthyGateway.tell(place("A-11", healthyReplies.ref()));
+    assertInstanceOf(BrokerCall.Placed.class, healthyReplies.receiveMessage(Duration.ofSeconds(3)), "still trading after the other's stop");
+    String pid = "ServiceManager|" + managerId;
+    journal.expectNextPersistedClass(pid, ServiceManager.ServiceStarted.class);
+    journal.expectNextPersistedClass(pid, ServiceManager.ServiceStarted.class);
+    ServiceManager.ServiceStopped event = journal.expectNextPersistedClass(pid, ServiceManager.ServiceStopped.class);
+    assertEquals(new ServiceManager.ServiceStopped(hung, "ops", 10, event.tsEvent()), event, "the ten calls cut short by the stop");
+  }
+
+  @Test
+  void theServiceBeatsWhileItsSessionAndGatewayAnswer() {
+    TradingService.Settings settings = TradingService.Settings.defaults().withHeartbeat(Duration.ofMillis(50), Clock.systemUTC());
+    ActorRef<TradingService.Command> service = testKit.spawn(TradingService.create(account, new FakeBroker(), Credentials.none(), settings));
+    TestProbe<TradingService.Heartbeat> beats = testKit.createTestProbe();
+    beats.awaitAssert(Duration.ofSeconds(5), () -> {
+      service.tell(new TradingService.GetHeartbeat(beats.ref()));
+      TradingService.Heartbeat beat = beats.receiveMessage();
+      assertNotNull(beat.lastBeat());
+      assertFalse(beat.staleAt(beat.lastBeat().plusMillis(100)), "within twice the interval");
+      assertTrue(beat.staleAt(beat.lastBeat().plusMillis(101)), "older than twice the interval");
+      return null;
+    });
   }
 }

@@ -3,6 +3,7 @@ package dev.ordo.engine.trading;
 import static dev.ordo.engine.TestBars.INSTRUMENT;
 import static dev.ordo.engine.TestBars.bar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -321,6 +322,31 @@ class SymbolTraderTest {
     assertEquals("Rejected: insufficient funds", order.lastError());
     assertEquals(STRATEGY.onOrderClosed(beforeRejection, OrderRole.ENTRY, OrderStatus.REJECTED).state(), strategy());
     assertEquals(null, kit.getState().working(OrderRole.ENTRY));
+  }
+
+  @Test
+  void theEndOfDayCleanupRemovesAFailedOrderRecordFromTheOpenOfTheNextDayOnAndTheRemovalSurvivesARestart() {
+    setupSession();
+    kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
+    BrokerGateway.Execute execute = expectCall();
+    execute.replyTo().tell(new BrokerCall.Failed(execute.call(), new BrokerError.Rejected("insufficient funds")));
+    done.expectMessage(Done.getInstance());
+    java.time.LocalTime open = java.time.LocalTime.of(9, 15);
+    java.time.ZoneId ist = java.time.ZoneId.of("Asia/Kolkata");
+    for (String kept : List.of("2024-01-16T18:00", "2024-01-17T09:14:59")) {
+      var result = kit.<SymbolTrader.FailedOrdersRemoval>runCommand(replyTo -> new SymbolTrader.RemoveFailedOrders(
+          java.time.LocalDateTime.parse(kept).atZone(ist).toInstant(), open, replyTo));
+      assertEquals(new SymbolTrader.FailedOrdersRemoval(INSTRUMENT, List.of()), result.reply(), "kept at " + kept);
+      assertTrue(result.hasNoEvents());
+    }
+    var removal = kit.<SymbolTrader.FailedOrdersRemoval>runCommand(replyTo -> new SymbolTrader.RemoveFailedOrders(
+        java.time.LocalDateTime.parse("2024-01-17T09:15:00").atZone(ist).toInstant(), open, replyTo));
+    assertEquals(new SymbolTrader.FailedOrdersRemoval(INSTRUMENT, List.of(ENTRY)), removal.reply());
+    assertEquals(List.of(new SymbolTrader.FailedOrdersRemoved(account, INSTRUMENT, List.of(ENTRY), NOW)), removal.events());
+    assertNull(kit.getState().order(ENTRY));
+    kit.restart();
+    assertNull(kit.getState().order(ENTRY), "the removal is journaled");
+    assertEquals(1, kit.getState().orderSequence(), "the ClientOrderId is never used again");
   }
 
   @Test

@@ -1,0 +1,123 @@
+package dev.ordo.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueType;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.strategy.EightyTwentyStrategy;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The accounts of {@code ordo run}, from {@code ordo.accounts.<id>}: each replays its own bar files
+ * (or a subset of their instruments) through its own paper broker, on its own replay clock, with its
+ * own strategy parameters, starting cash and trading day. A key an account leaves out takes the
+ * engine-wide default ({@code ordo.strategy}, {@code ordo.paper-cash}, {@code ordo.trading-day}); an
+ * account set to {@code null} is left out (to drop the default {@code paper} account). See
+ * {@code docs/accounts.md}.
+ */
+public final class AccountsConfig {
+
+  private AccountsConfig() {}
+
+  /**
+   * One paper account.
+   *
+   * @param data        its folder of bar files; null for the folder given to {@code ordo run --data}
+   * @param instruments the instruments of those files it trades ({@code SYMBOL.VENUE} or a trading symbol); empty for all
+   * @param strategy    the 80-20 strategy's parameters (the tick size is set per instrument)
+   * @param cash        the paper broker's starting cash by currency (first start only)
+   * @param day         the times of its trading day's tasks
+   */
+  public record PaperAccount(AccountId id, Path data, Set<String> instruments, EightyTwentyStrategy.Parameters strategy,
+      Map<String, BigDecimal> cash, TradingDay day) {}
+
+  /**
+   * The times of an account's tasks, in its venue's zone.
+   *
+   * @param marketOpen the open, until which yesterday's failed-order records are kept
+   * @param taskTimeout how long a task may wait for one answer
+   */
+  public record TradingDay(LocalTime preOpenLogin, LocalTime marketOpen, LocalTime eodCleanup, Duration taskTimeout) {}
+
+  /**
+   * The accounts of {@code config}, sorted by id.
+   *
+   * @throws IllegalArgumentException naming the key and what is wrong: no account, a broker other than
+   *     {@code paper}, a bad time, amount, folder or parameter
+   */
+  public static List<PaperAccount> read(Config config) {
+    if (!config.hasPath("ordo.accounts")) throw new IllegalArgumentException("ordo.accounts: no accounts configured");
+    Config accounts = config.getConfig("ordo.accounts");
+    Config defaults = ConfigFactory.parseString("broker = paper, data = \"\", instruments = []")
+        .withValue("strategy", config.getValue("ordo.strategy"))
+        .withValue("cash", config.getValue("ordo.paper-cash"))
+        .withValue("trading-day", config.getValue("ordo.trading-day"));
+    List<PaperAccount> list = new ArrayList<>();
+    for (String id : new TreeSet<>(accounts.root().keySet())) {
+      String key = "ordo.accounts." + id;
+      if (accounts.root().get(id).valueType() == ConfigValueType.NULL) continue;
+      if (accounts.root().get(id).valueType() != ConfigValueType.OBJECT)
+        throw new IllegalArgumentException(key + ": an account is an object of settings (broker, data, instruments, ...), got "
+            + accounts.root().get(id).render());
+      try {
+        list.add(account(id, accounts.getConfig(com.typesafe.config.ConfigUtil.quoteString(id)).withFallback(defaults), key));
+      } catch (ConfigException e) {
+        throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+      }
+    }
+    if (list.isEmpty()) throw new IllegalArgumentException("ordo.accounts: no accounts configured (every one is null)");
+    return List.copyOf(list);
+  }
+
+  private static PaperAccount account(String id, Config c, String key) {
+    AccountId account;
+    try {
+      account = AccountId.of(id);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": not an account id: " + e.getMessage(), e);
+    }
+    String broker = c.getString("broker");
+    if (!broker.equals("paper"))
+      throw new IllegalArgumentException(key + ".broker: ordo run replays paper accounts only, got '" + broker
+          + "'; a neo account runs with ordo run --broker neo (one live account per process for now)");
+    String data = c.getString("data").strip();
+    EightyTwentyStrategy.Parameters strategy;
+    try {
+      strategy = Engine.strategyParameters(c.getConfig("strategy"));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(key + ".strategy: " + e.getMessage(), e);
+    }
+    Map<String, BigDecimal> cash = new TreeMap<>();
+    for (var entry : c.getConfig("cash").entrySet()) {
+      try {
+        cash.put(entry.getKey(), new BigDecimal(entry.getValue().unwrapped().toString()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(key + ".cash." + entry.getKey() + ": not an amount: " + entry.getValue().render(), e);
+      }
+    }
+    Config day = c.getConfig("trading-day");
+    TradingDay tradingDay = new TradingDay(time(day, "pre-open-login", key), time(day, "market-open", key), time(day, "eod-cleanup", key),
+        day.getDuration("task-timeout"));
+    return new PaperAccount(account, data.isEmpty() ? null : Path.of(data), new TreeSet<>(c.getStringList("instruments")), strategy,
+        Map.copyOf(cash), tradingDay);
+  }
+
+  private static LocalTime time(Config day, String name, String key) {
+    String text = day.getString(name);
+    try {
+      return LocalTime.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(key + ".trading-day." + name + ": not a time of day (HH:mm): '" + text + "'", e);
+    }
+  }
+}
