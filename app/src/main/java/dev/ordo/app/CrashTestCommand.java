@@ -433,7 +433,7 @@ final class CrashTestCommand implements Callable<Integer> {
       if (log.contains("Resuming: ")) return "recovery (delivering the venue's fills again)";
       if (log.contains("Trading service of account")) return "recovery (entities recovering from the journal)";
       if (log.contains("Slf4jLogger started")) return "recovery (actor system and journal starting)";
-      return "recovery (JVM start)";
+      return "recovery (JVM start, bar files scanned)";
     }
 
     /** How it ended, in words. */
