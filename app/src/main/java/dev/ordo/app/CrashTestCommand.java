@@ -205,8 +205,8 @@ final class CrashTestCommand implements Callable<Integer> {
         seconds(crashedWall), seconds(Duration.ofNanos(System.nanoTime() - began)));
     if (verdict(out, differences.isEmpty(), "the final report equals the uninterrupted run's, trade for trade (" + trades + " trades)",
         String.join("; ", differences))) failed.add("trades differ");
-    if (verdict(out, verified.violations().isEmpty() && verified.entities() > 0,
-        "verify: " + verified.entities() + " entities, " + verified.events() + " events, no violation",
+    boolean clean = verified.violations().isEmpty() && verified.entities() > 0;
+    if (verdict(out, clean, "verify: " + verified.entities() + " entities, " + verified.events() + " events" + (clean ? ", no violation" : ""),
         verified.violations().size() + " violation(s): " + verified.violations().stream().limit(10).map(String::valueOf).toList()))
       failed.add("verify");
     if (failed.isEmpty()) out.println("crash-test PASSED");
