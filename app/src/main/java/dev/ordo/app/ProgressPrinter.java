@@ -7,12 +7,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
 
 /**
  * Prints a progress line per replayed session (at most one every two seconds at full speed, at
  * least one every ten seconds) and a line when the replay ends: sessions done / total, replay clock, trades closed so far.
  */
 final class ProgressPrinter implements ReplayDriver.Listener {
+
+  /** A line printed while the replay runs: group 1 the sessions done, group 2 the sessions in all. */
+  static final Pattern STEP_LINE = Pattern.compile("replay: (\\d+)/(\\d+) sessions.*");
+
+  /** The line printed when the replay ends: group 1 its state (finished, stopped, failed), group 2 the sessions done, group 3 in all. */
+  static final Pattern END_LINE = Pattern.compile("replay ([a-z]+): (\\d+)/(\\d+) sessions.*");
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 

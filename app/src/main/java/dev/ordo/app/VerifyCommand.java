@@ -24,19 +24,30 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
+    Verifier.Result result = verify(dataDir);
+    if (result.entities() == 0 && result.unknown().isEmpty()) {
+      System.err.println("ordo verify: the journal of " + dataDir.toAbsolutePath().normalize() + " holds no events");
+      return StartFailure.ENVIRONMENT;
+    }
+    result.violations().forEach(out::println);
+    for (String unknown : result.unknown()) out.println("not checked: journal " + unknown + " is not an Ordo entity");
+    out.printf("verified %d entities, %d events: %s%n", result.entities(), result.events(),
+        result.violations().isEmpty() ? "no violation" : result.violations().size() + " violation(s)");
+    out.flush();
+    return result.violations().isEmpty() ? 0 : 1;
+  }
+
+  /**
+   * Replays every entity of the journal of {@code dataDir} (a stopped engine's) and checks the
+   * invariants, with the strategy's entries per session of the run's recorded parameters, else the
+   * configured {@code ordo.strategy.max-entries-per-day}.
+   *
+   * @throws StartFailure when the folder holds no journal, an engine runs on it, or it cannot be read
+   */
+  static Verifier.Result verify(Path dataDir) throws Exception {
     try (OfflineJournal journal = OfflineJournal.open(dataDir, ConfigFactory.load())) {
       int maxEntries = journal.config().getInt("ordo.strategy.max-entries-per-day");
-      Verifier.Result result = new Verifier(journal.auditor(), maxEntries).verify().toCompletableFuture().get(30, TimeUnit.MINUTES);
-      if (result.entities() == 0 && result.unknown().isEmpty()) {
-        System.err.println("ordo verify: the journal of " + dataDir.toAbsolutePath().normalize() + " holds no events");
-        return StartFailure.ENVIRONMENT;
-      }
-      result.violations().forEach(out::println);
-      for (String unknown : result.unknown()) out.println("not checked: journal " + unknown + " is not an Ordo entity");
-      out.printf("verified %d entities, %d events: %s%n", result.entities(), result.events(),
-          result.violations().isEmpty() ? "no violation" : result.violations().size() + " violation(s)");
-      out.flush();
-      return result.violations().isEmpty() ? 0 : 1;
+      return new Verifier(journal.auditor(), maxEntries).verify().toCompletableFuture().get(30, TimeUnit.MINUTES);
     }
   }
 }

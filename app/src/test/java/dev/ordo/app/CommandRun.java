@@ -47,16 +47,9 @@ final class CommandRun {
    * stderr), not the tests' {@code logback-test.xml}.
    */
   static ProcessBuilder newJvm(List<String> jvmOptions, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx256m");
-    command.add("-Dlogback.configurationFile=logback.xml");
-    command.addAll(jvmOptions);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command);
+    List<String> options = new ArrayList<>(List.of("-Xmx256m", "-Dlogback.configurationFile=logback.xml"));
+    options.addAll(jvmOptions);
+    return ChildJvm.ordo(options, List.of(args));
   }
 
   /** Runs {@code ordo args} in a new JVM and waits for it to exit, at most {@code limit} (else the test fails). */

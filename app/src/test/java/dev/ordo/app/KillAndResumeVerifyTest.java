@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * was never delivered again (now every venue fill is delivered again on resume).
  */
 class KillAndResumeVerifyTest {
-
-  static final Pattern PROGRESS = Pattern.compile("replay: (\\d+)/(\\d+) sessions.*");
 
   @TempDir
   Path dir;
@@ -44,7 +41,7 @@ class KillAndResumeVerifyTest {
     String killedAt = null;
     try (BufferedReader out = new BufferedReader(new InputStreamReader(engine.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = out.readLine(); line != null; line = out.readLine()) {
-        Matcher progress = PROGRESS.matcher(line);
+        Matcher progress = ProgressPrinter.STEP_LINE.matcher(line);
         if (progress.matches() && Integer.parseInt(progress.group(1)) >= 3) {
           engine.destroyForcibly(); // SIGKILL, mid-replay
           killedAt = line;

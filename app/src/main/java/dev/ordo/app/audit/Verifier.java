@@ -16,6 +16,7 @@ import dev.ordo.engine.venue.VenueOrder;
 import dev.ordo.persistence.JournalReader;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -66,8 +67,10 @@ public final class Verifier {
    * @param events     events replayed
    * @param unknown    persistence ids of journals Ordo does not know (not checked)
    * @param violations the broken invariants, by entity
+   * @param orders     orders the symbol traders submitted (distinct client order ids)
+   * @param fills      fills the positions applied (distinct trade ids)
    */
-  public record Result(int entities, long events, List<String> unknown, List<Violation> violations) {}
+  public record Result(int entities, long events, List<String> unknown, List<Violation> violations, int orders, int fills) {}
 
   private final Auditor auditor;
   private final int defaultMaxEntries;
@@ -138,7 +141,7 @@ public final class Verifier {
       clientOrderIdsOnce(venue, violations);
       venueFillsEqualPositionFills(venue, positions, violations);
     }
-    return new Result(histories.size(), events, unknown, violations);
+    return new Result(histories.size(), events, unknown, violations, distinctOrders(traders.values()), distinctFills(positions.values()));
   }
 
   /** The fill an event applies, or null. */
@@ -147,6 +150,20 @@ public final class Verifier {
     if (event instanceof SymbolTrader.OrderFilled e) return e.fill();
     if (event instanceof PaperVenue.TradeExecuted e) return e.fill();
     return null;
+  }
+
+  private static int distinctOrders(Collection<Auditor.History> traders) {
+    Set<ClientOrderId> ids = new HashSet<>();
+    for (Auditor.History trader : traders)
+      for (JournalReader.Entry entry : trader.entries()) if (entry.event() instanceof SymbolTrader.OrderSubmitted e) ids.add(e.clientOrderId());
+    return ids.size();
+  }
+
+  private static int distinctFills(Collection<Auditor.History> positions) {
+    Set<TradeId> ids = new HashSet<>();
+    for (Auditor.History position : positions)
+      for (JournalReader.Entry entry : position.entries()) if (entry.event() instanceof Position.FillApplied e) ids.add(e.fill().tradeId());
+    return ids.size();
   }
 
   private static void tradeIdsOnce(Auditor.History history, List<Violation> violations) {
