@@ -147,7 +147,8 @@ public final class Engine implements AutoCloseable {
         throw new IllegalArgumentException("ordo.accounts." + account.id() + ".instruments: " + e.getMessage(), e);
       }
       ReplaySchedule schedule = ReplaySchedule.streamed(folder.files(), settings.from(), settings.to());
-      accounts.add(new Prepared(account, schedule, manifest(folder.fingerprint(), folder.sha256ByFile(), schedule, account.strategy())));
+      accounts.add(new Prepared(account, folder.files(), schedule, manifest(folder.fingerprint(), folder.sha256ByFile(), schedule,
+          account.strategy())));
     }
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
 
@@ -163,7 +164,7 @@ public final class Engine implements AutoCloseable {
   }
 
   /** An account's configuration with its schedule and the manifest of its run. */
-  private record Prepared(AccountsConfig.PaperAccount config, ReplaySchedule schedule, ReplayRun.Manifest manifest) {
+  private record Prepared(AccountsConfig.PaperAccount config, List<BarFileIndex> files, ReplaySchedule schedule, ReplayRun.Manifest manifest) {
     AccountId id() {
       return config.id();
     }
@@ -256,6 +257,7 @@ public final class Engine implements AutoCloseable {
         byInstrument.put(instrument.id(), new EightyTwentyStrategy(account.config().strategy().withTickSize(instrument.tickSize())));
       strategies.put(account.id(), byInstrument);
     }
+    // The paper venue answers a request it already has with its first answer: what a kill interrupted is sent again.
     SymbolTrader.init(system, new SymbolTrader.Dependencies((account, id) -> {
       Strategy strategy = strategies.getOrDefault(account, Map.of()).get(id);
       if (strategy == null) throw new IllegalArgumentException("no strategy configured for " + id + " in account " + account);
@@ -264,7 +266,7 @@ public final class Engine implements AutoCloseable {
       ReplayClock clock = clocks.get(account);
       if (clock == null) throw new IllegalArgumentException("no account " + account + " in this engine");
       return clock;
-    }));
+    }, clocks::containsKey));
     Position.init(system, account -> clocks.get(account));
 
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
@@ -308,6 +310,19 @@ public final class Engine implements AutoCloseable {
         brokerTimeout).toCompletableFuture().get(60, TimeUnit.SECONDS);
     broker.subscribeOrderUpdates(router);
 
+    // The traders recover before the service (and its gateway) runs: a placement or cancel a kill interrupted waits, sent again,
+    // until the venue's market is as it was (primed from each trader's last bar), then goes out when the gateway is listed.
+    Map<InstrumentId, SymbolTrader.Progress> resume = queries.progress(account).toCompletableFuture().get(120, TimeUnit.SECONDS);
+    long resumed = resume.values().stream().filter(p -> p.lastBarApplied() != null).count();
+    if (resumed > 0) {
+      log.info("Resuming account {}: {} of {} instruments have bars applied in {}", account, resumed, resume.size(), settings.dataDir());
+      // What the restart sends again is stamped at the point the replay resumes from, not at the schedule's start
+      resume.values().stream().map(SymbolTrader.Progress::lastBarApplied).filter(java.util.Objects::nonNull)
+          .map(java.time.OffsetDateTime::toInstant).max(java.time.Instant::compareTo).ifPresent(clock::advanceTo);
+      primeMarket(broker, prepared.files(), resume);
+      redeliverVenueFills(broker, router, account, phaseTimeout);
+    }
+
     // The replay driver is made after the service (it delivers through the service's parts); the lifecycle reaches it through this.
     CompletableFuture<ActorRef<ReplayDriver.Command>> driverRef = new CompletableFuture<>();
     ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account), Credentials.none(),
@@ -318,12 +333,7 @@ public final class Engine implements AutoCloseable {
     TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new,
         brokerTimeout, system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     parts.barDelivery().tell(new dev.ordo.engine.marketdata.BarDelivery.Subscribe(schedule.instruments().keySet()));
-
-    Map<InstrumentId, SymbolTrader.Progress> resume = queries.progress(account).toCompletableFuture().get(120, TimeUnit.SECONDS);
-    long resumed = resume.values().stream().filter(p -> p.lastBarApplied() != null).count();
-    if (resumed > 0) log.info("Resuming account {}: {} of {} instruments have bars applied in {}", account, resumed, resume.size(),
-        settings.dataDir());
-    if (resumed > 0) redeliverVenueFills(broker, router, account, phaseTimeout);
+    if (resumed > 0) awaitSettled(queries, account, phaseTimeout);
 
     CompletableFuture<ReplayDriver.Progress> end = new CompletableFuture<>();
     ReplayDriver.Listener both = new ReplayDriver.Listener() {
@@ -366,6 +376,47 @@ public final class Engine implements AutoCloseable {
     // no overall deadline needed: every delivery fails by itself after the router's timeout, and a failure ends its chain
     CompletableFuture.allOf(chains.values().toArray(CompletableFuture[]::new)).get();
     log.info("Resuming: the paper venue's {} fill(s) delivered again to the traders and positions (each applied once)", fills.size());
+  }
+
+  /**
+   * Sets the paper venue's market to each instrument's last bar its trader applied (and its session
+   * closed when the trader ended it), read again from the bar files, before anything is sent again.
+   */
+  private static void primeMarket(PaperBroker broker, List<BarFileIndex> files, Map<InstrumentId, SymbolTrader.Progress> resume)
+      throws Exception {
+    List<dev.ordo.engine.model.Bar> last = new ArrayList<>();
+    java.util.Set<InstrumentId> closed = new java.util.HashSet<>();
+    for (BarFileIndex file : files) {
+      SymbolTrader.Progress progress = resume.get(file.instrument().id());
+      if (progress == null || progress.lastBarApplied() == null) continue;
+      for (java.util.Iterator<dev.ordo.engine.model.Bar> bars = file.read(); bars.hasNext(); ) {
+        dev.ordo.engine.model.Bar bar = bars.next();
+        if (!bar.tsOpen().isEqual(progress.lastBarApplied())) continue;
+        last.add(bar);
+        if (bar.tsOpen().toLocalDate().equals(progress.lastSessionEnded())) closed.add(bar.instrumentId());
+        break;
+      }
+    }
+    broker.primeMarket(last, closed).toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Waits until no trader of {@code account} has a request at the broker: what the restart sent again
+   * is answered before the replay goes on, as it was in the step it belonged to.
+   *
+   * @throws IllegalStateException when some are still in flight after {@code timeout}
+   */
+  private static void awaitSettled(EngineQueries queries, AccountId account, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Map<InstrumentId, SymbolTrader.State> states = queries.symbolStates(account).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      List<InstrumentId> busy = states.values().stream().filter(SymbolTrader.State::hasRequestsInFlight).map(SymbolTrader.State::instrument).toList();
+      if (busy.isEmpty()) return;
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException("account " + account + ": requests sent again after the restart are still unanswered after " + timeout
+            + " for " + busy);
+      Thread.sleep(50);
+    }
   }
 
   private static <T> T ok(BrokerResult<T> result, String what) {

@@ -202,6 +202,15 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
   }
 
   /** Exchange side: the session of the instrument of {@code lastBar} closed with that bar. */
+  /**
+   * Primes the venue's market after a restart with each instrument's last bar the engine applied
+   * ({@link PaperVenue.PrimeMarket}), before the resumed replay sends anything.
+   */
+  public CompletionStage<Done> primeMarket(List<Bar> lastBars, java.util.Set<InstrumentId> sessionClosed) {
+    return AskPattern.ask(venue, replyTo -> new PaperVenue.PrimeMarket(List.copyOf(lastBars), java.util.Set.copyOf(sessionClosed), replyTo),
+        timeout, system.scheduler());
+  }
+
   public CompletionStage<Done> closeSession(Bar lastBar) {
     return AskPattern.ask(venue, replyTo -> new PaperVenue.CloseSession(lastBar, replyTo), timeout, system.scheduler());
   }

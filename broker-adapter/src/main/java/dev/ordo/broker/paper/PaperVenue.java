@@ -6,6 +6,7 @@ import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.OrderStatus;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.TradeId;
 import dev.ordo.engine.model.VenueOrderId;
@@ -93,6 +94,14 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   /** The session of the instrument of {@code lastBar} closed with that bar. */
   public record CloseSession(Bar lastBar, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * Sets the venue's market (last prices, closed sessions) to what it was before a restart: each
+   * instrument's last bar the engine applied, and whether its session had closed. The market is not
+   * journaled (it is the bars'); a resumed replay primes it before it goes on, so an order sent again
+   * is decided as it would have been.
+   */
+  public record PrimeMarket(List<Bar> lastBars, java.util.Set<InstrumentId> sessionClosed, ActorRef<Done> replyTo) implements Command {}
 
   private record Published(List<Fill> fills, Throwable failure, ActorRef<?> replyTo, Object answer) implements Command {}
 
@@ -216,6 +225,14 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
         .onCommand(MatchBar.class, (state, match) -> onMatchBars(state, List.of(match.bar()), match.replyTo()))
         .onCommand(MatchBars.class, (state, match) -> onMatchBars(state, match.bars(), match.replyTo()))
         .onCommand(CloseSession.class, this::onCloseSession)
+        .onCommand(PrimeMarket.class, (state, prime) -> {
+          for (Bar bar : prime.lastBars()) {
+            market = market.barMatched(bar);
+            if (prime.sessionClosed().contains(bar.instrumentId())) market = market.sessionClosed(bar);
+          }
+          prime.replyTo().tell(Done.getInstance());
+          return Effect().none();
+        })
         .onCommand(Published.class, this::onPublished)
         .build();
   }
@@ -251,6 +268,13 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
     if (invalid(place.token())) return reply(place.replyTo(), expired());
     Instant now = clock.instant();
     VenueBook book = book(state);
+    Optional<VenueOrder> placed = book.order(place.request().clientOrderId());
+    if (placed.isPresent()) {
+      // Sent again by an engine that restarted before it had the answer: the same answer, no second order.
+      VenueOrder known = placed.get();
+      context.getLog().info("Order {} placed again: answered with order {} ({})", known.clientOrderId(), known.venueOrderId(), known.status());
+      return reply(place.replyTo(), known.status() == OrderStatus.REJECTED ? rejected(known.rejectReason()) : BrokerResult.ok(known.venueOrderId()));
+    }
     VenueOrderId id = VenueOrderId.of(Long.toString(1_000_000_000L + book.orderSequence() + 1));
     VenueBook.Placement placement = book.place(id, place.request(), now, market, TRADE_IDS);
     if (!placement.accepted()) {
@@ -275,6 +299,9 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
 
   private Effect<Event, State> onCancel(State state, Cancel cancel) {
     if (invalid(cancel.token())) return reply(cancel.replyTo(), expired());
+    Optional<VenueOrder> known = book(state).order(cancel.order());
+    if (known.isPresent() && known.get().status() == OrderStatus.CANCELED)
+      return reply(cancel.replyTo(), BrokerResult.ok(cancel.order())); // canceled before a restart cut the answer: canceled again
     Optional<String> refusal = book(state).cancelRefusal(cancel.order());
     if (refusal.isPresent()) return reply(cancel.replyTo(), rejected(refusal.get()));
     return Effect().persist(new OrderCanceled(account, cancel.order(), clock.instant()))

@@ -162,4 +162,29 @@ class PaperBrokerTest {
     assertEquals(Price.of("3498.35"), published.get(0).lastPx());
     assertEquals(last.tsOpen(), published.get(0).tsEvent());
   }
+
+  @Test
+  void aPlacementOrCancelSentAgainAfterARestartGetsTheFirstAnswerAndChangesNothing() throws Exception {
+    VenueOrderId first = ((BrokerResult.Ok<VenueOrderId>) get(broker.placeOrder(token, buyStop("C1", "3500", 10)))).value();
+    assertEquals(BrokerResult.ok(first), get(broker.placeOrder(token, buyStop("C1", "3500", 10))), "the same order, not a second one");
+    BrokerResult<VenueOrderId> refused = get(broker.placeOrder(token, buyStop("C2", "3500", 1000)));
+    assertEquals(refused, get(broker.placeOrder(token, buyStop("C2", "3500", 1000))), "the same refusal");
+    var book = ((BrokerResult.Ok<List<dev.ordo.engine.port.OrderReport>>) get(broker.orderBook(token))).value();
+    assertEquals(2, book.size(), "C1 and C2 once each: " + book);
+
+    assertEquals(BrokerResult.ok(first), get(broker.cancelOrder(token, first)));
+    assertEquals(BrokerResult.ok(first), get(broker.cancelOrder(token, first)), "a cancel of a canceled order: canceled");
+    assertEquals(0, get(broker.matchBar(bar(T0.plusMinutes(5), "3502", "3510", "3495", "3505"))), "and it stays canceled");
+  }
+
+  @Test
+  void theMarketPrimedAfterARestartDecidesAMarketOrderAsBeforeTheRestart() throws Exception {
+    Bar last = bar(T0.withHour(15).withMinute(25), "3500", "3505", "3495", "3498.35");
+    OrderRequest sell = new OrderRequest(ClientOrderId.of("C9"), TCS, OrderSide.SELL, OrderType.MARKET, Quantity.of(5), null, null,
+        TimeInForce.DAY);
+    get(broker.primeMarket(List.of(last), java.util.Set.of(TCS)));
+    assertInstanceOf(BrokerResult.Ok.class, get(broker.placeOrder(token, sell)));
+    assertEquals(1, published.size(), "the session closed before the restart: filled at its close at once");
+    assertEquals(Price.of("3498.35"), published.get(0).lastPx());
+  }
 }

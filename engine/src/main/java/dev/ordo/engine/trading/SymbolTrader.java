@@ -94,12 +94,17 @@ public final class SymbolTrader
    *
    * @param strategies the strategy of an account's instrument (pure; its parameters must stay the same for a journal)
    * @param clocks     the engine clock of an account (its replay clock in a replay); stamps {@code tsEvent}
+   * @param resendsInterrupted whether an account's broker answers a placement whose ClientOrderId it already has with that
+   *                   order, and a cancel of a canceled order with "canceled" (the paper venue): a placement or cancel a restart
+   *                   interrupted is then sent again; otherwise (a networked broker) the placement becomes UNKNOWN for the
+   *                   reconciler and the cancel is taken as refused
    */
-  public record Dependencies(java.util.function.BiFunction<AccountId, InstrumentId, Strategy> strategies, Function<AccountId, Clock> clocks) {
+  public record Dependencies(java.util.function.BiFunction<AccountId, InstrumentId, Strategy> strategies, Function<AccountId, Clock> clocks,
+      java.util.function.Predicate<AccountId> resendsInterrupted) {
 
-    /** The same strategy per instrument and one clock for every account. */
+    /** The same strategy per instrument and one clock for every account; interrupted requests are not sent again. */
     public Dependencies(Function<InstrumentId, Strategy> strategies, Clock clock) {
-      this((account, instrument) -> strategies.apply(instrument), account -> clock);
+      this((account, instrument) -> strategies.apply(instrument), account -> clock, account -> false);
     }
   }
 
@@ -556,6 +561,7 @@ public final class SymbolTrader
   private final InstrumentId instrument;
   private final Strategy strategy;
   private final Clock clock;
+  private final boolean resendsInterrupted;
   private final ActorRef<BrokerCall.Reply> brokerReplies;
   private final GatewayLink gateway;
   private EventHandler<State, Event> eventHandler;
@@ -575,6 +581,7 @@ public final class SymbolTrader
     this.instrument = instrument;
     this.strategy = Objects.requireNonNull(dependencies.strategies().apply(account, instrument), "no strategy for " + instrument);
     this.clock = Objects.requireNonNull(dependencies.clocks().apply(account), "no clock for account " + account);
+    this.resendsInterrupted = dependencies.resendsInterrupted().test(account);
     this.brokerReplies = context.messageAdapter(BrokerCall.Reply.class, BrokerReplied::new);
     this.gateway = GatewayLink.subscribe(context, account, GatewayListed::new);
   }
@@ -798,12 +805,31 @@ public final class SymbolTrader
    * dropped, a cancellation is treated as refused. A modification is sent again: its trigger is
    * absolute, so sending it twice changes nothing more than sending it once, and the broker's answer
    * settles it as usual (treating it as refused left the broker's stop below the one the strategy
-   * had raised: a replay killed in that window exited at another price).
+   * had raised: a replay killed in that window exited at another price). With a broker that answers a
+   * request it already has with its first answer ({@link Dependencies#resendsInterrupted}, the paper
+   * venue), placements and cancellations are sent again too and a held exit waits for its stop's
+   * cancellation as before: a kill between the journaling of an order and its arrival at the venue
+   * left the entry unplaced, and a cancel the venue had done taken as refused.
    */
   private ReplyEffect<Event, State> onResolveInterrupted(State state, ResolveInterruptedRequests command) {
     Instant now = clock.instant();
     List<Event> events = new ArrayList<>();
     List<OrderRecord> resend = new ArrayList<>();
+    if (resendsInterrupted) {
+      List<OrderRecord> placements = new ArrayList<>();
+      for (OrderRecord order : state.orders()) {
+        if (order.status() == OrderStatus.SUBMITTED) placements.add(order);
+        else if (order.awaitingReply() && order.venueOrderId() != null && (order.cancelPending() || order.pendingTrigger() != null))
+          resend.add(order);
+      }
+      if (placements.isEmpty() && resend.isEmpty()) return Effect().noReply();
+      context.getLog().info("{}: {} placement(s) and {} modification(s) or cancellation(s) interrupted by a restart sent again", instrument,
+          placements.size(), resend.size());
+      return Effect().none().thenRun(next -> {
+        placements.forEach(this::sendPlacement);
+        resend.forEach(this::sendDeferred);
+      }).thenNoReply();
+    }
     for (OrderRecord order : state.orders()) {
       if (order.status() == OrderStatus.SUBMITTED)
         events.add(new OrderStatusUnknown(account, instrument, order.clientOrderId(), "engine stopped before the broker answered", now));
@@ -967,13 +993,18 @@ public final class SymbolTrader
       OrderRecord order = state.order(orderEvent.clientOrderId());
       if (order == null) continue;
       if (event instanceof OrderSubmitted || event instanceof OrderReleased) {
-        if (order.status() == OrderStatus.SUBMITTED) send(new BrokerCall.PlaceOrder(new OrderRequest(order.clientOrderId(), instrument,
-            order.side(), order.type(), order.quantity(), order.trigger(), order.limit(), TimeInForce.DAY)));
+        if (order.status() == OrderStatus.SUBMITTED) sendPlacement(order);
       } else if (event instanceof OrderModifyRequested || event instanceof OrderCancelRequested || event instanceof OrderAccepted
           || event instanceof OrderReconciled) {
         sendDeferred(order);
       }
     }
+  }
+
+  /** Places {@code order} at the broker (a day order, tagged with its ClientOrderId). */
+  private void sendPlacement(OrderRecord order) {
+    send(new BrokerCall.PlaceOrder(new OrderRequest(order.clientOrderId(), instrument, order.side(), order.type(), order.quantity(),
+        order.trigger(), order.limit(), TimeInForce.DAY)));
   }
 
   private void sendDeferred(OrderRecord order) {

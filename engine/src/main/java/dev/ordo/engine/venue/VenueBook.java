@@ -130,6 +130,12 @@ public record VenueBook(
   // ------------------------------------------------------------------ queries
 
   /** The order {@code id}, open or closed, or empty. */
+  /** The order placed with {@code clientOrderId}, open or closed (accepted or rejected), if the book has one. */
+  public Optional<VenueOrder> order(dev.ordo.engine.model.ClientOrderId clientOrderId) {
+    return openOrders.stream().filter(o -> o.clientOrderId().equals(clientOrderId)).findFirst()
+        .or(() -> closedOrders.stream().filter(o -> o.clientOrderId().equals(clientOrderId)).findFirst());
+  }
+
   public Optional<VenueOrder> order(VenueOrderId id) {
     return openOrder(id).or(() -> closedOrders.stream().filter(o -> o.venueOrderId().equals(id)).findFirst());
   }

@@ -399,6 +399,32 @@ class SymbolTraderTest {
   }
 
   @Test
+  void withABrokerThatAnswersARequestAgainAPlacementInFlightAtARestartIsSentAgainInsteadOfBecomingUnknown() {
+    // The paper venue's kind of broker: a placement it already has is answered with that order, so it may be sent again.
+    account = AccountId.of("resend" + (++accounts));
+    testKit.system().receptionist().tell(Receptionist.register(BrokerGateway.serviceKey(account), gateway.ref()));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), SymbolTrader.create(SymbolTrader.entityId(account, INSTRUMENT),
+        new SymbolTrader.Dependencies((a, i) -> STRATEGY, a -> Clock.fixed(NOW, ZoneOffset.UTC), a -> true)));
+    setupSession();
+    kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
+    BrokerGateway.Execute first = expectCall();
+    int before = journaled().size();
+
+    kit.restart();
+    BrokerGateway.Execute again = expectCall();
+    assertEquals(first.call(), again.call(), "the same placement, with the same ClientOrderId");
+    assertEquals(List.of(), journaledSince(before), "nothing is journaled until the broker answers");
+    again.replyTo().tell(new BrokerCall.Placed(ENTRY, VenueOrderId.of("V1")));
+    TestProbe<SymbolTrader.State> states = testKit.createTestProbe();
+    states.awaitAssert(() -> {
+      assertEquals(List.of(new SymbolTrader.OrderAccepted(account, INSTRUMENT, ENTRY, VenueOrderId.of("V1"), NOW)), journaledSince(before));
+      return null;
+    });
+    assertEquals(OrderStatus.ACCEPTED, kit.getState().order(ENTRY).status());
+    assertFalse(kit.getState().hasRequestsInFlight());
+  }
+
+  @Test
   void aModificationInFlightAtARestartIsSentAgainAndSettledByTheBrokersAnswer() {
     enteredWithStop();
     Bar raiseBar = bar(D1, "09:25", "100.5", "101", "100.12", "100.8");
