@@ -57,7 +57,8 @@ public final class HttpServer extends AllDirectives {
    */
   public static CompletionStage<HttpServer> start(ActorSystem<?> system, String host, int port, EngineQueries queries, ApiTokens tokens,
       SSLContext tls, EngineMetrics metrics) {
-    Route route = new HttpServer(null, false).allRoutes(queries, tokens, metrics);
+    long maxBody = system.settings().config().getBytes("pekko.http.server.parsing.max-content-length");
+    Route route = new HttpServer(null, false).allRoutes(queries, tokens, metrics, maxBody);
     ServerBuilder builder = Http.get(system).newServerAt(host, port);
     if (tls != null) builder = builder.enableHttps(ConnectionContext.httpsServer(tls));
     return builder.bind(route).thenApply(binding -> {
@@ -70,13 +71,28 @@ public final class HttpServer extends AllDirectives {
     });
   }
 
-  private Route allRoutes(EngineQueries queries, ApiTokens tokens, EngineMetrics metrics) {
+  private Route allRoutes(EngineQueries queries, ApiTokens tokens, EngineMetrics metrics, long maxBody) {
     HealthRoutes health = new HealthRoutes(queries);
     AccountRoutes accounts = new AccountRoutes(queries);
     AuditRoutes audit = new AuditRoutes();
     Route api = concat(health.health(), authenticated(tokens, principal -> concat(health.status(principal), accounts.routes(principal),
         audit.routes(principal), metrics(metrics, principal))));
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> api));
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> bodyLimit(maxBody, api)));
+  }
+
+  /**
+   * 413 for a request whose {@code Content-Length} is over {@code max} bytes
+   * ({@code pekko.http.server.parsing.max-content-length}), before anything else: no route of the API
+   * reads a large body, and Pekko enforces the limit only on a body a route reads.
+   */
+  private Route bodyLimit(long max, Route inner) {
+    return extractRequestEntity(entity -> {
+      java.util.OptionalLong length = entity.getContentLengthOption();
+      if (length.isPresent() && length.getAsLong() > max)
+        return complete(StatusCodes.PAYLOAD_TOO_LARGE, new Json.Error("payload too large", "a request body may hold at most " + max
+            + " bytes; this one has " + length.getAsLong()), Jackson.marshaller(Json.mapper()));
+      return inner;
+    });
   }
 
   /**

@@ -343,9 +343,12 @@ class HttpApiTest {
       assertTrue(longUri.startsWith("HTTP/1.1 414"), longUri);
       String bigHeader = raw("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(10_000) + "\r\n\r\n");
       assertTrue(bigHeader.startsWith("HTTP/1.1 431"), bigHeader);
+      String tooLarge = raw("POST /status HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n"
+          + "{\"x\":\"" + "c".repeat(69_990) + "\"}");
+      assertTrue(tooLarge.startsWith("HTTP/1.1 413"), "a body over 64k is refused before routing: " + tooLarge.lines().findFirst().orElse(""));
       String garbage = raw("HELLO THERE\r\n\r\n");
       assertTrue(garbage.startsWith("HTTP/1.1 400") || garbage.startsWith("HTTP/1.1 501"), garbage);
-      for (String answer : List.of(longUri, bigHeader, garbage)) {
+      for (String answer : List.of(longUri, bigHeader, tooLarge, garbage)) {
         assertTrue(answer.contains("Content-Type: application/json"), answer);
         ApiSchema.assertConforms("Error", Json.mapper().readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)));
       }

@@ -18,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -399,13 +397,7 @@ public final class TaskScheduler extends EventSourcedBehavior<TaskScheduler.Comm
 
   private void attempt(Running run) {
     run.attempts++;
-    CompletionStage<String> result;
-    try {
-      result = run.task.run(clock.instant(), run.run.day());
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
-    }
-    context.pipeToSelf(result, (detail, failure) -> new AttemptEnded(run.id, detail, failure));
+    context.pipeToSelf(run.task.run(clock.instant(), run.run.day()), (detail, failure) -> new AttemptEnded(run.id, detail, failure));
   }
 
   private Effect<Event, State> onAttemptEnded(State state, AttemptEnded ended) {

@@ -9,6 +9,7 @@ import dev.ordo.engine.marketdata.BarDelivery;
 import dev.ordo.engine.marketdata.MarketDataConnection;
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.schedule.TradingDayTasks;
 import dev.ordo.engine.port.Broker;
 import dev.ordo.engine.port.Credentials;
 import java.time.Duration;
@@ -241,9 +242,9 @@ public final class TradingService {
       ActorRef<dev.ordo.engine.schedule.TaskScheduler.Command> scheduler = null;
       if (day != null) {
         java.util.List<dev.ordo.engine.schedule.DayTask> tasks = new java.util.ArrayList<>();
-        tasks.add(new dev.ordo.engine.schedule.PreOpenLogin(auth, context.getSystem().scheduler(), day.preOpenLogin(), day.taskTimeout()));
-        tasks.add(new dev.ordo.engine.schedule.ReconcileNow(reconciler, context.getSystem().scheduler(), day.taskTimeout()));
-        tasks.add(new dev.ordo.engine.schedule.EodCleanup(account, day.instruments(),
+        tasks.add(TradingDayTasks.preOpenLogin(auth, context.getSystem().scheduler(), day.preOpenLogin(), day.taskTimeout()));
+        tasks.add(TradingDayTasks.reconcile(reconciler, context.getSystem().scheduler(), day.taskTimeout()));
+        tasks.add(TradingDayTasks.eodCleanup(account, day.instruments(),
             org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), day.eodCleanup(), day.marketOpen(),
             day.taskTimeout()));
         scheduler = context.spawn(LogMdc.ofAccount(dev.ordo.engine.schedule.TaskScheduler.Command.class, account,

@@ -81,7 +81,7 @@ class TaskSchedulerTest {
   }
 
   ActorRef<TaskScheduler.Command> spawn(boolean selfTimed) {
-    return testKit.spawn(TaskScheduler.create(account, List.of(login, cleanup, reconcile), IST, TRADING_DAY, clock, selfTimed));
+    return testKit.spawn(TaskScheduler.create(account, List.of(login.task(), cleanup.task(), reconcile.task()), IST, TRADING_DAY, clock, selfTimed));
   }
 
   static Instant at(LocalDate day, String time) {
@@ -251,18 +251,22 @@ class TaskSchedulerTest {
   }
 
   /** A task that counts its runs; held, its run ends only when released; told to fail, its next runs fail with the given reasons. */
-  static final class FakeTask implements DayTask {
+  static final class FakeTask {
     final String name;
     final LocalTime at;
-    final RetryPolicy retry;
+    final DayTask.RetryPolicy retry;
     final Deque<String> failures = new ArrayDeque<>();
-    CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
+    volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
     volatile int runs;
 
-    FakeTask(String name, LocalTime at, RetryPolicy retry) {
+    FakeTask(String name, LocalTime at, DayTask.RetryPolicy retry) {
       this.name = name;
       this.at = at;
       this.retry = retry;
+    }
+
+    DayTask task() {
+      return new DayTask(name, at, retry, this::run);
     }
 
     void hold() {
@@ -274,26 +278,12 @@ class TaskSchedulerTest {
     }
 
     void failNext(String... reasons) {
-      failures.addAll(List.of(reasons));
+      synchronized (failures) {
+        failures.addAll(List.of(reasons));
+      }
     }
 
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public LocalTime at() {
-      return at;
-    }
-
-    @Override
-    public RetryPolicy retry() {
-      return retry;
-    }
-
-    @Override
-    public CompletionStage<String> run(Instant now, LocalDate day) {
+    CompletionStage<String> run(Instant now, LocalDate day) {
       int n = ++runs;
       String failure;
       synchronized (failures) {
