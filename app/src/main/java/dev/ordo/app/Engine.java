@@ -268,6 +268,7 @@ public final class Engine implements AutoCloseable {
       return clock;
     }, clocks::containsKey));
     Position.init(system, account -> clocks.get(account));
+    dev.ordo.engine.expert.Expert.init(system, clocks::get, Clock.systemUTC());
 
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
     OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout);
@@ -283,6 +284,7 @@ public final class Engine implements AutoCloseable {
       replays.add(startAccount(system, account, clocks.get(account.id()), router, services, registry, queries, settings, config,
           listeners.apply(account.id())));
 
+    configureExperts(config, queries);
     HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
         new EngineMetrics(registry, queries))
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -293,6 +295,21 @@ public final class Engine implements AutoCloseable {
     }
     for (AccountReplay replay : replays) replay.driver().tell(ReplayDriver.Start.INSTANCE);
     return new Engine(system, lock, replays, queries, http, api.generatedToken());
+  }
+
+  /**
+   * Configures the experts of {@code ordo.experts} whose journaled settings differ (journaled as asked by
+   * {@code config}); an expert created over HTTP keeps its settings.
+   *
+   * @throws IllegalArgumentException naming the key of a bad expert
+   */
+  private static void configureExperts(Config config, EngineQueries queries) throws Exception {
+    for (ExpertsConfig.ConfiguredExpert expert : ExpertsConfig.read(config, queries.knownAccounts(), queries::instrument)) {
+      dev.ordo.engine.expert.Expert.State state = queries.expert(expert.id()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      if (ExpertsConfig.unchanged(state, expert.settings())) continue;
+      queries.configureExpert(expert.id(), expert.settings(), "config").toCompletableFuture().get(60, TimeUnit.SECONDS);
+      log.info("Expert {} configured from ordo.experts.{} (account {})", expert.id(), expert.id(), expert.settings().account());
+    }
   }
 
   /**

@@ -114,6 +114,11 @@ public final class EngineQueries {
     return instruments.keySet();
   }
 
+  /** The accounts configured in this process (whether their service runs or not). */
+  public Set<AccountId> knownAccounts() {
+    return instrumentsByAccount.keySet();
+  }
+
   /** The instruments {@code account} trades, sorted; empty for an account not known. */
   public Set<InstrumentId> instrumentsOf(AccountId account) {
     return instrumentsByAccount.getOrDefault(account, java.util.Collections.emptySortedSet());
@@ -180,6 +185,57 @@ public final class EngineQueries {
       return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
           .thenApply(ignored -> new StatusView(StatusView.State.RUNNING, List.copyOf(instruments.keySet()),
               each.stream().map(CompletableFuture::join).toList()));
+    });
+  }
+
+  // ---------------------------------------------------------------- experts
+
+  /** The state of expert {@code expertId} (not configured: null settings). */
+  public CompletionStage<dev.ordo.engine.expert.Expert.State> expert(String expertId) {
+    return sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, expertId)
+        .ask(dev.ordo.engine.expert.Expert.GetState::new, timeout);
+  }
+
+  /** Every configured expert, by id: those of the journal ({@code Expert|id}). */
+  public CompletionStage<List<dev.ordo.engine.expert.Expert.State>> experts() {
+    return dev.ordo.persistence.JournalReader.of(system).persistenceIds().thenCompose(ids -> {
+      List<CompletableFuture<dev.ordo.engine.expert.Expert.State>> asks = new ArrayList<>();
+      for (String id : new TreeSet<>(ids))
+        if (id.startsWith("Expert|")) asks.add(expert(id.substring("Expert|".length())).toCompletableFuture());
+      return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+          .thenApply(ignored -> asks.stream().map(CompletableFuture::join).filter(dev.ordo.engine.expert.Expert.State::exists).toList());
+    });
+  }
+
+  /** Creates or changes expert {@code expertId}, asked by {@code subject}. */
+  public CompletionStage<dev.ordo.engine.expert.Expert.State> configureExpert(String expertId, dev.ordo.engine.expert.Expert.Settings settings,
+      String subject) {
+    return sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, expertId)
+        .ask(replyTo -> new dev.ordo.engine.expert.Expert.Configure(settings, subject, replyTo), timeout);
+  }
+
+  /**
+   * Sends {@code recommendations} to expert {@code expertId} of {@code account}, with the instruments the
+   * account trades and the last price its symbol traders saw of each one recommended; answered once every
+   * accepted BUY's entry has the broker's answer.
+   */
+  public CompletionStage<dev.ordo.engine.expert.Expert.Outcomes> recommend(String expertId, AccountId account,
+      List<dev.ordo.engine.expert.Expert.Recommendation> recommendations) {
+    Set<InstrumentId> tradable = instrumentsOf(account);
+    Map<InstrumentId, CompletableFuture<SymbolTrader.LastPrice>> asks = new LinkedHashMap<>();
+    for (var r : recommendations)
+      if (tradable.contains(r.instrument()) && !asks.containsKey(r.instrument()))
+        asks.put(r.instrument(), orNull(sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, r.instrument()))
+            .ask(SymbolTrader.GetLastPrice::new, partTimeout)));
+    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+      Map<InstrumentId, dev.ordo.engine.model.Price> prices = new java.util.HashMap<>();
+      asks.forEach((id, ask) -> {
+        SymbolTrader.LastPrice last = ask.join();
+        if (last != null && last.price() != null) prices.put(id, last.price());
+      });
+      return sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, expertId)
+          .<dev.ordo.engine.expert.Expert.Outcomes>ask(replyTo -> new dev.ordo.engine.expert.Expert.Recommend(recommendations, tradable, prices,
+              false, replyTo), controlTimeout);
     });
   }
 

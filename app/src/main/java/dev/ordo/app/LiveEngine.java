@@ -131,6 +131,7 @@ public final class LiveEngine implements AutoCloseable {
     };
     SymbolTrader.init(system, new SymbolTrader.Dependencies(strategies, clock));
     Position.init(system, clock);
+    dev.ordo.engine.expert.Expert.init(system, any -> clock, clock);
 
     Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
     OrderUpdateRouter router = new OrderUpdateRouter(system, config.getDuration("ordo.replay-phase-timeout"));

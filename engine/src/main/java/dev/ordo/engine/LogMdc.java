@@ -27,6 +27,11 @@ public final class LogMdc {
     return Behaviors.withMdc(type, Map.of(ACCOUNT, account.value()), behavior);
   }
 
+  /** {@code behavior}, an entity of {@code entityType} not bound to one account or instrument (an expert), tagged with its type and id. */
+  public static <T> Behavior<T> ofEntity(Class<T> type, String entityType, String entityId, Behavior<T> behavior) {
+    return Behaviors.withMdc(type, Map.of(ENTITY_TYPE, entityType, ENTITY_ID, entityId), behavior);
+  }
+
   /** {@code behavior}, an entity of {@code entityType} for {@code account} and {@code instrument}, tagged with all four. */
   public static <T> Behavior<T> ofEntity(Class<T> type, String entityType, String entityId, AccountId account, InstrumentId instrument,
       Behavior<T> behavior) {

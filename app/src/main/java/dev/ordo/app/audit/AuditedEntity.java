@@ -1,5 +1,6 @@
 package dev.ordo.app.audit;
 
+import dev.ordo.engine.expert.Expert;
 import dev.ordo.engine.schedule.TaskScheduler;
 import dev.ordo.engine.service.ServiceManager;
 
@@ -43,7 +44,9 @@ public record AuditedEntity(Type type, String id) {
     /** {@link TaskScheduler}, id the account: the runs of its trading day's tasks. */
     TASK_SCHEDULER("task-scheduler", "TaskScheduler", false),
     /** {@link ServiceManager}, id {@code engine}: every start and stop of every account's service. */
-    SERVICE_MANAGER("service-manager", "ServiceManager", false);
+    SERVICE_MANAGER("service-manager", "ServiceManager", false),
+    /** {@link Expert}, id the expert's ({@code breakout}): its settings, recommendations and transactions. */
+    EXPERT("expert", "Expert", false);
 
     private final String auditName;
     private final String persistencePrefix;
@@ -63,6 +66,7 @@ public record AuditedEntity(Type type, String id) {
     /** The form of this type's entity ids, for error messages. */
     public String idForm() {
       if (this == SERVICE_MANAGER) return ServiceManager.ENGINE_ID;
+      if (this == EXPERT) return "an expert id, e.g. breakout";
       return perInstrument ? "account:SYMBOL.VENUE, e.g. paper:TCS-EQ.NSE" : "an account, e.g. paper";
     }
 
@@ -88,7 +92,9 @@ public record AuditedEntity(Type type, String id) {
       if (colon <= 0 || id.contains("|")) throw new IllegalArgumentException(type.auditName + " id must be " + type.idForm() + ", got '" + id + "'");
       AccountId.of(id.substring(0, colon));
       InstrumentId.parse(id.substring(colon + 1));
-    } else if (type == Type.SERVICE_MANAGER ? !id.equals(ServiceManager.ENGINE_ID) : id.isEmpty() || id.contains(":") || id.contains("|")) {
+    } else if (type == Type.SERVICE_MANAGER ? !id.equals(ServiceManager.ENGINE_ID)
+        : type == Type.EXPERT ? !dev.ordo.engine.trading.OrderSources.EXPERT_ID.matcher(id).matches()
+        : id.isEmpty() || id.contains(":") || id.contains("|")) {
       throw new IllegalArgumentException(type.auditName + " id must be " + type.idForm() + ", got '" + id + "'");
     }
     return new AuditedEntity(type, id);
@@ -115,9 +121,12 @@ public record AuditedEntity(Type type, String id) {
     return type.persistencePrefix + "|" + id;
   }
 
-  /** The account of the entity; null for the service manager, whose journal holds every account's (an account's token does not see it). */
+  /**
+   * The account of the entity; null for the service manager, whose journal holds every account's, and for
+   * an expert, whose account is in its settings (an account's token sees neither).
+   */
   public AccountId account() {
-    if (type == Type.SERVICE_MANAGER) return null;
+    if (type == Type.SERVICE_MANAGER || type == Type.EXPERT) return null;
     return AccountId.of(type.perInstrument ? id.substring(0, id.indexOf(':')) : id);
   }
 
@@ -146,6 +155,7 @@ public record AuditedEntity(Type type, String id) {
       case RECONCILER -> Reconciler.initialState();
       case TASK_SCHEDULER -> TaskScheduler.initialState();
       case SERVICE_MANAGER -> ServiceManager.initialState();
+      case EXPERT -> Expert.initialState(id);
     };
   }
 
@@ -164,6 +174,7 @@ public record AuditedEntity(Type type, String id) {
         case RECONCILER -> Reconciler.applyEvent((Reconciler.State) state, (Reconciler.Event) event);
         case TASK_SCHEDULER -> TaskScheduler.applyEvent((TaskScheduler.State) state, (TaskScheduler.Event) event);
         case SERVICE_MANAGER -> ServiceManager.applyEvent((ServiceManager.State) state, (ServiceManager.Event) event);
+        case EXPERT -> Expert.applyEvent((Expert.State) state, (Expert.Event) event);
       };
     } catch (ClassCastException e) {
       throw new IllegalArgumentException(event.getClass().getName() + " is not an event of a " + type.auditName, e);

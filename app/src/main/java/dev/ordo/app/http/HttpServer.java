@@ -75,8 +75,9 @@ public final class HttpServer extends AllDirectives {
     HealthRoutes health = new HealthRoutes(queries);
     AccountRoutes accounts = new AccountRoutes(queries);
     AuditRoutes audit = new AuditRoutes();
+    ExpertRoutes experts = new ExpertRoutes(queries);
     Route api = concat(health.health(), authenticated(tokens, principal -> concat(health.status(principal), accounts.routes(principal),
-        audit.routes(principal), metrics(metrics, principal))));
+        experts.routes(principal), audit.routes(principal), metrics(metrics, principal))));
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> bodyLimit(maxBody, api)));
   }
 

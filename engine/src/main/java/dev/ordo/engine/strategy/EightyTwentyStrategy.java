@@ -287,6 +287,11 @@ public final class EightyTwentyStrategy implements Strategy {
   }
 
   @Override
+  public java.util.Optional<Price> lastPrice(StrategyState strategyState) {
+    return java.util.Optional.ofNullable(((State) strategyState).sessionClose());
+  }
+
+  @Override
   public Decision onSessionEnd(StrategyState strategyState, LocalDate session) {
     State state = (State) strategyState;
     if (!session.equals(state.session()) || state.exited()) return Decision.stay(state);

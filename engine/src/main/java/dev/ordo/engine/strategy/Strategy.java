@@ -37,4 +37,9 @@ public interface Strategy {
 
   /** The session of local date {@code session} has ended (after its last bar). */
   Decision onSessionEnd(StrategyState state, LocalDate session);
+
+  /** The last price the strategy saw in {@code state} (instrument currency), if it keeps one: what sizes an expert's BUY without a quantity. */
+  default java.util.Optional<dev.ordo.engine.model.Price> lastPrice(StrategyState state) {
+    return java.util.Optional.empty();
+  }
 }

@@ -193,6 +193,12 @@ public final class SymbolTrader
   public record RemoveFailedOrders(Instant now, java.time.LocalTime yesterdaysKeptUntil, ActorRef<FailedOrdersRemoval> replyTo)
       implements Command {}
 
+  /** Asks for the last price the trader's strategy saw (null before its first bar). */
+  public record GetLastPrice(ActorRef<LastPrice> replyTo) implements Command {}
+
+  /** The last price of {@code instrument} the trader saw (instrument currency), null when none. */
+  public record LastPrice(InstrumentId instrument, dev.ordo.engine.model.Price price) implements OrdoSerializable {}
+
   /** Answer to {@link RemoveFailedOrders}: the ClientOrderIds whose records were removed, oldest first. */
   public record FailedOrdersRemoval(InstrumentId instrument, List<ClientOrderId> removed) implements OrdoSerializable {}
 
@@ -616,6 +622,8 @@ public final class SymbolTrader
         .onCommand(BrokerReplied.class, (state, command) -> onBrokerReplied(current(state), command))
         .onCommand(ReconcileOrder.class, (state, command) -> onReconcileOrder(current(state), command))
         .onCommand(RemoveFailedOrders.class, (state, command) -> onRemoveFailedOrders(current(state), command))
+        .onCommand(GetLastPrice.class, (state, command) -> Effect().reply(command.replyTo(),
+            new LastPrice(instrument, strategy.lastPrice(current(state).strategy()).orElse(null))))
         .onCommand(ResolveInterruptedRequests.class, (state, command) -> onResolveInterrupted(current(state), command))
         .onCommand(GatewayListed.class, (state, listed) -> {
           gateway.onListing(listed.listing());
@@ -916,7 +924,7 @@ public final class SymbolTrader
       if (action instanceof OrderAction.Place place) {
         sequence++;
         OrderStatus status = place.role() == OrderRole.EXIT && exitWaits ? OrderStatus.INITIALIZED : OrderStatus.SUBMITTED;
-        events.add(new OrderSubmitted(account, instrument, ClientOrderId.of(instrument.symbol() + "-" + sequence), place.role(), place.side(),
+        events.add(new OrderSubmitted(account, instrument, OrderSources.strategyOrder(instrument, sequence), place.role(), place.side(),
             place.type(), place.quantity(), place.trigger(), place.limit(), place.reason(), status, now));
       } else if (action instanceof OrderAction.ModifyTrigger modify) {
         OrderRecord order = state.working(modify.role());

@@ -1,0 +1,298 @@
+package dev.ordo.engine.expert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.ordo.engine.broker.BrokerCall;
+import dev.ordo.engine.broker.BrokerGateway;
+import dev.ordo.engine.expert.Expert.Action;
+import dev.ordo.engine.expert.Expert.Outcome;
+import dev.ordo.engine.expert.Expert.Recommendation;
+import dev.ordo.engine.expert.Expert.SkipReason;
+import dev.ordo.engine.expert.Expert.TransactionStatus;
+import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.ClientOrderId;
+import dev.ordo.engine.model.Fill;
+import dev.ordo.engine.model.InstrumentId;
+import dev.ordo.engine.model.OrderSide;
+import dev.ordo.engine.model.OrderType;
+import dev.ordo.engine.model.Price;
+import dev.ordo.engine.model.Quantity;
+import dev.ordo.engine.model.TimeInForce;
+import dev.ordo.engine.model.TradeId;
+import dev.ordo.engine.model.VenueOrderId;
+import dev.ordo.engine.port.BrokerError;
+import dev.ordo.engine.port.OrderRequest;
+import dev.ordo.engine.strategy.OrderRole;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An expert's exact events and answers for every transaction transition, with a probe as the
+ * account's broker gateway: a BUY opens one transaction and its entry, the entry's fill sends the
+ * stop-loss and take-profit, one exit's fill cancels the other and closes it; a SELL cancels and
+ * sells; each skip reason; a refusal of the risk checks; state kept across a restart.
+ */
+class ExpertTest {
+
+  static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseString("pekko.actor.serialize-messages = on"))
+      .withFallback(ConfigFactory.load()));
+  static final Instant NOW = Instant.parse("2024-01-16T04:00:00Z");
+  static final InstrumentId TCS = new InstrumentId("TCS-EQ", "NSE");
+  static final InstrumentId INFY = new InstrumentId("INFY-EQ", "NSE");
+  static final InstrumentId ITC = new InstrumentId("ITC-EQ", "NSE");
+  static int experts;
+
+  String expertId;
+  AccountId account;
+  TestProbe<BrokerGateway.Command> gateway;
+  EventSourcedBehaviorTestKit<Expert.Command, Expert.Event, Expert.State> kit;
+  PersistenceTestKit journal;
+
+  @BeforeEach
+  void setUp() {
+    expertId = "exp" + (++experts);
+    account = AccountId.of("acct" + experts);
+    gateway = testKit.createTestProbe();
+    testKit.system().receptionist().tell(Receptionist.register(BrokerGateway.serviceKey(account), gateway.ref()));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), Expert.create(expertId, Clock.fixed(NOW, ZoneOffset.UTC)));
+    journal = PersistenceTestKit.create(testKit.system());
+  }
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  Expert.Settings settings(int maxOpen, Set<InstrumentId> instruments) {
+    return new Expert.Settings(account, true, maxOpen, new BigDecimal("100000"), new BigDecimal("0.5"), instruments);
+  }
+
+  void configure(Expert.Settings settings) {
+    var result = kit.<Expert.State>runCommand(replyTo -> new Expert.Configure(settings, "alice", replyTo));
+    assertEquals(List.of(new Expert.ExpertConfigured(expertId, settings, "alice", NOW)), result.events());
+  }
+
+  static Recommendation buy(InstrumentId instrument, String quantity, String stopLoss, String takeProfit) {
+    return new Recommendation(instrument, Action.BUY, new BigDecimal("0.8"), stopLoss == null ? null : Price.of(stopLoss),
+        takeProfit == null ? null : Price.of(takeProfit), quantity == null ? null : Quantity.of(quantity));
+  }
+
+  /** Sends {@code recommendations}; answers the entries the gateway gets with {@code answer}; returns the outcomes. */
+  Expert.Outcomes recommend(List<Recommendation> recommendations, boolean halted, Map<InstrumentId, Price> prices) {
+    TestProbe<Expert.Outcomes> outcomes = testKit.createTestProbe();
+    kit.runCommand(new Expert.Recommend(recommendations, Set.of(TCS, INFY, ITC), prices, halted, outcomes.ref()));
+    return outcomes.receiveMessage();
+  }
+
+  BrokerGateway.Execute expectPlace(ClientOrderId id, OrderSide side, OrderType type, String quantity, String trigger, String limit,
+      InstrumentId instrument) {
+    BrokerGateway.Execute execute = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    assertEquals(BrokerGateway.Priority.CRITICAL, execute.priority());
+    assertEquals(new BrokerCall.PlaceOrder(new OrderRequest(id, instrument, side, type, Quantity.of(quantity), trigger == null ? null
+        : Price.of(trigger), limit == null ? null : Price.of(limit), TimeInForce.DAY)), execute.call());
+    return execute;
+  }
+
+  List<Object> journaledSince(int before) {
+    List<Object> all = journal.persistedInStorage(PersistenceId.of("Expert", expertId).id());
+    return all.subList(before, all.size());
+  }
+
+  int journaledCount() {
+    return journal.persistedInStorage(PersistenceId.of("Expert", expertId).id()).size();
+  }
+
+  static Fill fill(String tradeId, ClientOrderId order, String venueId, InstrumentId instrument, OrderSide side, String qty, String price) {
+    return new Fill(TradeId.of(tradeId), order, VenueOrderId.of(venueId), instrument, side, Quantity.of(qty), Price.of(price),
+        OffsetDateTime.parse("2024-01-16T09:35:00+05:30"));
+  }
+
+  void applyFill(Fill fill) {
+    TestProbe<Done> done = testKit.createTestProbe();
+    kit.runCommand(new Expert.ApplyFill(fill, done.ref()));
+    done.expectMessage(Done.getInstance());
+  }
+
+  @Test
+  void aBuyOpensATransactionWhoseEntryFillSendsItsStopAndTargetAndWhoseTargetFillClosesIt() {
+    configure(settings(5, Set.of()));
+    ClientOrderId entry = ClientOrderId.of(expertId + ".1");
+    TestProbe<Expert.Outcomes> outcomes = testKit.createTestProbe();
+    int before = journaledCount();
+    kit.runCommand(new Expert.Recommend(List.of(buy(TCS, "10", "3400.5", "3700")), Set.of(TCS), Map.of(), false, outcomes.ref()));
+    assertEquals(List.of(new Expert.TransactionOpened(expertId, expertId + "-1", TCS, Quantity.of(10), Price.of("3400.5"), Price.of("3700"),
+        new BigDecimal("0.8"), entry, NOW)), journaledSince(before));
+    BrokerGateway.Execute place = expectPlace(entry, OrderSide.BUY, OrderType.MARKET, "10", null, null, TCS);
+    outcomes.expectNoMessage(Duration.ofMillis(50));
+    place.replyTo().tell(new BrokerCall.Placed(entry, VenueOrderId.of("V1")));
+    assertEquals(new Expert.Outcomes(expertId, List.of(new Outcome(TCS, Action.BUY, expertId + "-1", null, null))), outcomes.receiveMessage(),
+        "answered once the broker took the entry");
+    awaitJournaled(before + 2);
+    assertEquals(new Expert.OrderAccepted(expertId, entry, VenueOrderId.of("V1"), NOW), journaledSince(before + 1).get(0));
+    assertEquals(TransactionStatus.WAITING, kit.getState().openTransaction(TCS).status());
+
+    int beforeFill = journaledCount();
+    Fill entryFill = fill("T1", entry, "V1", TCS, OrderSide.BUY, "10", "3500");
+    applyFill(entryFill);
+    ClientOrderId stop = ClientOrderId.of(expertId + ".2");
+    ClientOrderId target = ClientOrderId.of(expertId + ".3");
+    assertEquals(List.of(new Expert.FillApplied(expertId, entryFill, NOW),
+        new Expert.OrderSubmitted(expertId, expertId + "-1", stop, OrderRole.STOP_LOSS, OrderSide.SELL, OrderType.STOP_MARKET, Quantity.of(10),
+            Price.of("3400.5"), null, NOW),
+        new Expert.OrderSubmitted(expertId, expertId + "-1", target, OrderRole.TAKE_PROFIT, OrderSide.SELL, OrderType.LIMIT, Quantity.of(10),
+            null, Price.of("3700"), NOW)), journaledSince(beforeFill));
+    assertEquals(TransactionStatus.OPENED, kit.getState().openTransaction(TCS).status());
+    expectPlace(stop, OrderSide.SELL, OrderType.STOP_MARKET, "10", "3400.5", null, TCS).replyTo().tell(new BrokerCall.Placed(stop, VenueOrderId.of("V2")));
+    expectPlace(target, OrderSide.SELL, OrderType.LIMIT, "10", null, "3700", TCS).replyTo().tell(new BrokerCall.Placed(target, VenueOrderId.of("V3")));
+    awaitJournaled(beforeFill + 5);
+
+    applyFill(entryFill);
+    assertEquals(beforeFill + 5, journaledCount(), "a fill is applied once per trade id");
+
+    int beforeExit = journaledCount();
+    Fill targetFill = fill("T2", target, "V3", TCS, OrderSide.SELL, "10", "3700");
+    applyFill(targetFill);
+    assertEquals(List.of(new Expert.FillApplied(expertId, targetFill, NOW), new Expert.OrderCancelRequested(expertId, stop, NOW)),
+        journaledSince(beforeExit));
+    BrokerGateway.Execute cancel = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    assertEquals(new BrokerCall.CancelOrder(stop, VenueOrderId.of("V2")), cancel.call());
+    cancel.replyTo().tell(new BrokerCall.Canceled(stop, VenueOrderId.of("V2")));
+    awaitJournaled(beforeExit + 3);
+    assertEquals(new Expert.OrderCanceled(expertId, stop, NOW), journaledSince(beforeExit + 2).get(0));
+    Expert.Transaction closed = kit.getState().transaction(expertId + "-1");
+    assertEquals(TransactionStatus.CLOSED, closed.status());
+    assertEquals(Price.of("3500"), closed.entryPrice());
+    assertEquals(Price.of("3700"), closed.exitPrice());
+    assertEquals(0, new BigDecimal("2000").compareTo(closed.realizedPnl()));
+
+    kit.restart();
+    assertEquals(closed, kit.getState().transaction(expertId + "-1"), "the transaction survives a restart");
+    assertEquals(3, kit.getState().orderSequence(), "ClientOrderIds continue after a restart");
+  }
+
+  @Test
+  void aSecondBuyWhileTheTransactionIsWaitingOrOpenedIsSkippedByTheExpertsOwnState() {
+    configure(settings(5, Set.of()));
+    TestProbe<Expert.Outcomes> first = testKit.createTestProbe();
+    kit.runCommand(new Expert.Recommend(List.of(buy(TCS, "10", null, null)), Set.of(TCS), Map.of(), false, first.ref()));
+    BrokerGateway.Execute place = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    int before = journaledCount();
+    Expert.Outcomes second = recommend(List.of(buy(TCS, "10", null, null)), false, Map.of());
+    assertEquals(List.of(new Outcome(TCS, Action.BUY, expertId + "-1", SkipReason.OPEN_TRANSACTION, null)), second.outcomes());
+    assertEquals(List.of(new Expert.RecommendationSkipped(expertId, TCS, Action.BUY, SkipReason.OPEN_TRANSACTION, expertId + "-1", NOW)),
+        journaledSince(before));
+    gateway.expectNoMessage(Duration.ofMillis(50));
+    place.replyTo().tell(new BrokerCall.Placed(ClientOrderId.of(expertId + ".1"), VenueOrderId.of("V1")));
+    first.receiveMessage();
+  }
+
+  @Test
+  void eachSkipReasonIsDecidedBeforeAnyOrder() {
+    configure(new Expert.Settings(account, true, 1, new BigDecimal("100000"), new BigDecimal("0.5"), Set.of(TCS, INFY)));
+    Recommendation unknown = buy(new InstrumentId("ACME-EQ", "NSE"), "1", null, null);
+    Recommendation notAllowed = buy(ITC, "1", null, null);
+    Recommendation low = new Recommendation(TCS, Action.BUY, new BigDecimal("0.4"), null, null, Quantity.of(1));
+    Recommendation hold = new Recommendation(TCS, Action.HOLD, new BigDecimal("0.9"), null, null, null);
+    Recommendation sellNothing = new Recommendation(TCS, Action.SELL, new BigDecimal("0.9"), null, null, null);
+    Recommendation noPrice = buy(INFY, null, null, null);
+    assertEquals(List.of(SkipReason.UNKNOWN_INSTRUMENT, SkipReason.INSTRUMENT_NOT_ALLOWED, SkipReason.LOW_CONFIDENCE, SkipReason.HOLD,
+            SkipReason.NO_OPEN_TRANSACTION, SkipReason.NO_PRICE),
+        recommend(List.of(unknown, notAllowed, low, hold, sellNothing, noPrice), false, Map.of()).outcomes().stream()
+            .map(Outcome::skipped).toList());
+    assertEquals(SkipReason.ACCOUNT_HALTED, recommend(List.of(buy(TCS, "1", null, null)), true, Map.of()).outcomes().get(0).skipped());
+
+    TestProbe<Expert.Outcomes> sized = testKit.createTestProbe();
+    kit.runCommand(new Expert.Recommend(List.of(buy(INFY, null, null, null)), Set.of(TCS, INFY, ITC), Map.of(INFY, Price.of("1533.3")), false,
+        sized.ref()));
+    expectPlace(ClientOrderId.of(expertId + ".1"), OrderSide.BUY, OrderType.MARKET, "65", null, null, INFY)
+        .replyTo().tell(new BrokerCall.Placed(ClientOrderId.of(expertId + ".1"), VenueOrderId.of("V1")));
+    assertTrue(sized.receiveMessage().outcomes().get(0).accepted(), "floor(100000 / 1533.3) = 65 shares");
+    assertEquals(SkipReason.MAX_OPEN_TRANSACTIONS, recommend(List.of(buy(TCS, "1", null, null)), false, Map.of()).outcomes().get(0).skipped());
+
+    kit.<Expert.State>runCommand(replyTo -> new Expert.Configure(new Expert.Settings(account, false, 1, new BigDecimal("100000"), BigDecimal.ZERO, Set.of()),
+        "bob", replyTo));
+    assertEquals(SkipReason.EXPERT_DISABLED, recommend(List.of(buy(TCS, "1", null, null)), false, Map.of()).outcomes().get(0).skipped());
+  }
+
+  @Test
+  void anEntryRefusedByARiskCheckIsASkipAndItsTransactionFails() {
+    configure(settings(5, Set.of()));
+    TestProbe<Expert.Outcomes> outcomes = testKit.createTestProbe();
+    kit.runCommand(new Expert.Recommend(List.of(buy(TCS, "1000", null, null)), Set.of(TCS), Map.of(), false, outcomes.ref()));
+    BrokerGateway.Execute place = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    int before = journaledCount();
+    place.replyTo().tell(new BrokerCall.Failed(place.call(), new BrokerError.Rejected("RISK_MAX_ORDER_NOTIONAL: 3500000 over 1000000")));
+    Outcome outcome = outcomes.receiveMessage().outcomes().get(0);
+    assertEquals(new Outcome(TCS, Action.BUY, expertId + "-1", SkipReason.RISK, "RISK_MAX_ORDER_NOTIONAL: 3500000 over 1000000"), outcome);
+    awaitJournaled(before + 1);
+    assertEquals(List.of(new Expert.OrderRejected(expertId, ClientOrderId.of(expertId + ".1"),
+        "Rejected: RISK_MAX_ORDER_NOTIONAL: 3500000 over 1000000", NOW)), journaledSince(before));
+    assertEquals(TransactionStatus.FAILED, kit.getState().transaction(expertId + "-1").status());
+    assertEquals(null, kit.getState().openTransaction(TCS), "a failed transaction does not block the next BUY");
+  }
+
+  @Test
+  void aSellCancelsTheWorkingOrdersThenSellsWhatTheTransactionHolds() {
+    configure(settings(5, Set.of()));
+    TestProbe<Expert.Outcomes> outcomes = testKit.createTestProbe();
+    kit.runCommand(new Expert.Recommend(List.of(buy(TCS, "10", "3400", null)), Set.of(TCS), Map.of(), false, outcomes.ref()));
+    ClientOrderId entry = ClientOrderId.of(expertId + ".1");
+    ClientOrderId stop = ClientOrderId.of(expertId + ".2");
+    ClientOrderId exit = ClientOrderId.of(expertId + ".3");
+    gateway.expectMessageClass(BrokerGateway.Execute.class).replyTo().tell(new BrokerCall.Placed(entry, VenueOrderId.of("V1")));
+    outcomes.receiveMessage();
+    applyFill(fill("T1", entry, "V1", TCS, OrderSide.BUY, "10", "3500"));
+    gateway.expectMessageClass(BrokerGateway.Execute.class).replyTo().tell(new BrokerCall.Placed(stop, VenueOrderId.of("V2")));
+    awaitAccepted(stop);
+
+    int before = journaledCount();
+    Expert.Outcomes sold = recommend(List.of(new Recommendation(TCS, Action.SELL, new BigDecimal("0.9"), null, null, null)), false, Map.of());
+    assertEquals(List.of(new Outcome(TCS, Action.SELL, expertId + "-1", null, null)), sold.outcomes());
+    assertEquals(List.of(new Expert.CloseRequested(expertId, expertId + "-1", "SELL recommended", NOW),
+        new Expert.OrderCancelRequested(expertId, stop, NOW)), journaledSince(before));
+    BrokerGateway.Execute cancel = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    cancel.replyTo().tell(new BrokerCall.Canceled(stop, VenueOrderId.of("V2")));
+    expectPlace(exit, OrderSide.SELL, OrderType.MARKET, "10", null, null, TCS).replyTo().tell(new BrokerCall.Placed(exit, VenueOrderId.of("V3")));
+    awaitAccepted(exit);
+    assertEquals(TransactionStatus.CLOSING, kit.getState().transaction(expertId + "-1").status());
+    applyFill(fill("T2", exit, "V3", TCS, OrderSide.SELL, "10", "3450"));
+    Expert.Transaction closed = kit.getState().transaction(expertId + "-1");
+    assertEquals(TransactionStatus.CLOSED, closed.status());
+    assertEquals(0, new BigDecimal("-500").compareTo(closed.realizedPnl()));
+  }
+
+  void awaitJournaled(int count) {
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+      assertEquals(count, journaledCount());
+      return null;
+    });
+  }
+
+  void awaitAccepted(ClientOrderId id) {
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+      assertInstanceOf(VenueOrderId.class, kit.getState().orders().get(id).venueOrderId());
+      return null;
+    });
+  }
+}
