@@ -391,7 +391,7 @@ public final class TaskScheduler extends EventSourcedBehavior<TaskScheduler.Comm
     Running run = new Running(id, task, new TaskRun(task.name(), day, trigger, requestedBy, now, null, null, 0, null));
     if (replyTo != null) run.waiters.add(replyTo);
     running.put(id, run);
-    context.getLog().info("Task {} of account {} started ({} for {}, asked by {})", task.name(), account, trigger, day, requestedBy);
+    context.getLog().debug("Task {} of account {} started ({} for {}, asked by {})", task.name(), account, trigger, day, requestedBy);
     return Effect().persist(new TaskStarted(account, task.name(), day, trigger, requestedBy, now)).thenRun(s -> attempt(run));
   }
 
@@ -416,7 +416,7 @@ public final class TaskScheduler extends EventSourcedBehavior<TaskScheduler.Comm
     if (outcome == Outcome.FAILED)
       context.getLog().warn("Task {} of account {} failed after {} tr{}: {}", run.task.name(), account, run.attempts,
           run.attempts == 1 ? "y" : "ies", detail);
-    else context.getLog().info("Task {} of account {} done: {}", run.task.name(), account, detail);
+    else context.getLog().info("Task {} of account {} done ({} for {}): {}", run.task.name(), account, run.run.trigger(), run.run.day(), detail);
     Instant now = clock.instant();
     TaskRun finished = new TaskRun(run.run.task(), run.run.day(), run.run.trigger(), run.run.requestedBy(), run.run.startedAt(), now, outcome,
         run.attempts, detail);
