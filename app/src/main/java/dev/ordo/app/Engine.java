@@ -343,7 +343,8 @@ public final class Engine implements AutoCloseable {
     // The replay driver is made after the service (it delivers through the service's parts); the lifecycle reaches it through this.
     CompletableFuture<ActorRef<ReplayDriver.Command>> driverRef = new CompletableFuture<>();
     ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account), Credentials.none(),
-        null, tradingDay(prepared.config().day(), schedule, clock, router), new PausedReplay(driverRef, schedule, phaseTimeout, system));
+        null, tradingDay(account, prepared.config().day(), schedule, clock, router, system), new PausedReplay(driverRef, schedule, phaseTimeout,
+        system));
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), brokerTimeout, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -446,11 +447,13 @@ public final class Engine implements AutoCloseable {
    * days of its instruments' venues ({@link dev.ordo.engine.calendar.TradingCalendar}), run by the
    * replay between steps on the account's replay clock.
    */
-  static TradingService.Day tradingDay(AccountsConfig.TradingDay day, ReplaySchedule schedule, ReplayClock clock, OrderUpdateRouter router) {
+  static TradingService.Day tradingDay(AccountId account, AccountsConfig.TradingDay day, ReplaySchedule schedule, ReplayClock clock,
+      OrderUpdateRouter router, ActorSystem<?> system) {
     java.util.Set<InstrumentId> instruments = schedule.instruments().keySet();
     return new TradingService.Day(dev.ordo.engine.calendar.VenueZones.commonZone(instruments),
         dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(instruments.stream().map(InstrumentId::venue).toList()), clock, false,
-        () -> instruments, router, day.preOpenLogin(), day.marketOpen(), day.eodCleanup(), day.taskTimeout());
+        () -> instruments, router, day.preOpenLogin(), day.marketOpen(), day.eodCleanup(), day.taskTimeout(),
+        () -> EngineQueries.expertIdsOf(system, account, day.taskTimeout()));
   }
 
   /**

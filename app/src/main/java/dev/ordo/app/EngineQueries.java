@@ -198,13 +198,27 @@ public final class EngineQueries {
 
   /** Every configured expert, by id: those of the journal ({@code Expert|id}). */
   public CompletionStage<List<dev.ordo.engine.expert.Expert.State>> experts() {
+    return expertStates(system, timeout);
+  }
+
+  /** Every configured expert of {@code system}'s journal, by id, each asked for its state. */
+  static CompletionStage<List<dev.ordo.engine.expert.Expert.State>> expertStates(ActorSystem<?> system, Duration timeout) {
+    ClusterSharding sharding = ClusterSharding.get(system);
     return dev.ordo.persistence.JournalReader.of(system).persistenceIds().thenCompose(ids -> {
       List<CompletableFuture<dev.ordo.engine.expert.Expert.State>> asks = new ArrayList<>();
       for (String id : new TreeSet<>(ids))
-        if (id.startsWith("Expert|")) asks.add(expert(id.substring("Expert|".length())).toCompletableFuture());
+        if (id.startsWith("Expert|"))
+          asks.add(sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, id.substring("Expert|".length()))
+              .ask(dev.ordo.engine.expert.Expert.GetState::new, timeout).toCompletableFuture());
       return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
           .thenApply(ignored -> asks.stream().map(CompletableFuture::join).filter(dev.ordo.engine.expert.Expert.State::exists).toList());
     });
+  }
+
+  /** The ids of the experts of {@code account}: what {@code market-open-exits} asks to sell overnight holdings. */
+  static CompletionStage<List<String>> expertIdsOf(ActorSystem<?> system, AccountId account, Duration timeout) {
+    return expertStates(system, timeout).thenApply(states -> states.stream().filter(s -> s.settings().account().equals(account))
+        .map(dev.ordo.engine.expert.Expert.State::expertId).toList());
   }
 
   /** Creates or changes expert {@code expertId}, asked by {@code subject}. */

@@ -148,7 +148,8 @@ public final class LiveEngine implements AutoCloseable {
     TradingService.Day tradingDay = new TradingService.Day(VenueZones.INDIA,
         dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(java.util.List.of("NSE")), clock, true, () -> traded, router,
         java.time.LocalTime.parse(day.getString("pre-open-login")), java.time.LocalTime.parse(day.getString("market-open")),
-        java.time.LocalTime.parse(day.getString("eod-cleanup")), day.getDuration("task-timeout"));
+        java.time.LocalTime.parse(day.getString("eod-cleanup")), day.getDuration("task-timeout"),
+        () -> EngineQueries.expertIdsOf(system, account, day.getDuration("task-timeout")));
     // A service started again (POST /accounts/{account}/service/start) subscribes and connects its new streams.
     ServiceManager.Lifecycle streams = new ServiceManager.Lifecycle() {
       @Override

@@ -126,13 +126,17 @@ class HttpApiTest {
     JsonNode paper = json(get("/status")).at("/accounts/0");
     List<String> tasks = new ArrayList<>();
     paper.get("tasks").forEach(t -> tasks.add(t.get("task").asText() + "@" + t.get("at").asText()));
-    assertEquals(List.of("pre-open-login@08:55", "reconcile@null", "eod-cleanup@18:00"), tasks);
+    assertEquals(List.of("pre-open-login@08:55", "reconcile@null", "market-open-exits@09:15", "eod-cleanup@18:00"), tasks);
     JsonNode login = paper.at("/tasks/0/lastRun");
     assertEquals("2024-02-02", login.get("day").asText());
     assertEquals("SCHEDULED", login.get("trigger").asText());
     assertEquals("SUCCEEDED", login.get("outcome").asText());
     assertEquals("2024-02-02T08:55:00+05:30", login.get("startedAt").asText(), "run at its time on the replay clock, before the day's first bar");
-    JsonNode cleanup = paper.at("/tasks/2/lastRun");
+    JsonNode exits = paper.at("/tasks/2/lastRun");
+    assertEquals("2024-02-02T09:15:00+05:30", exits.get("startedAt").asText(), "at the open, before the first bar is delivered");
+    assertTrue(exits.get("detail").asText().matches("reconciled \\(\\d+ fill\\(s\\) of the trade book delivered, each applied once; 0 discrepancies\\); "
+        + "no position held overnight to sell \\(0 expert\\(s\\)\\)"), exits.get("detail").asText());
+    JsonNode cleanup = paper.at("/tasks/3/lastRun");
     assertEquals("2024-02-02", cleanup.get("day").asText());
     assertEquals("2024-02-02T18:00:00+05:30", cleanup.get("startedAt").asText());
     assertEquals("no failed order records to remove (4 traders)", cleanup.get("detail").asText());
@@ -154,6 +158,7 @@ class HttpApiTest {
     assertEquals(15, sessions.size());
     assertEquals(sessions, daysByTask.get("pre-open-login"), "one login per replayed session, the Saturday session of 2024-01-20 too");
     assertEquals(sessions, daysByTask.get("eod-cleanup"), "one cleanup per session; none on the holidays of 2024-01-22 and 2024-01-26");
+    assertEquals(sessions, daysByTask.get("market-open-exits"), "one market-open exit run per session");
     assertEquals(2 * entries.stream().filter(e -> e.event() instanceof TaskScheduler.TaskFinished).count(), entries.size(),
         "each run started and finished");
   }

@@ -95,7 +95,7 @@ class ServiceControlTest {
 
       HttpResponse<String> unknown = send("POST", "/accounts/paper/tasks/market-close-party/run");
       assertEquals(404, unknown.statusCode(), unknown.body());
-      assertTrue(json(unknown).get("detail").asText().contains("[pre-open-login, reconcile, eod-cleanup]"), unknown.body());
+      assertTrue(json(unknown).get("detail").asText().contains("[pre-open-login, reconcile, market-open-exits, eod-cleanup]"), unknown.body());
       assertEquals(404, send("POST", "/accounts/nobody/service/stop").statusCode());
 
       ReplayDriver.Progress end = engine.replayEnd().toCompletableFuture().get(120, TimeUnit.SECONDS);

@@ -120,6 +120,18 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
   public record Recommend(List<Recommendation> recommendations, Set<InstrumentId> tradable, Map<InstrumentId, Price> lastPrices,
       boolean accountHalted, ActorRef<Outcomes> replyTo) implements Command {}
 
+  /**
+   * The market-open exits ({@code market-open-exits}, at the open): every OPENED transaction held overnight
+   * (opened before {@code today} in {@code zone}) with an exit plan (a take-profit) is closed: its working
+   * orders canceled, what it holds sold at market. A transaction whose sale already completed at the broker
+   * is CLOSED by that sale's fill (the task reconciles first), so it is never sold twice. Answered with the
+   * transactions sent to close.
+   */
+  public record ExitOvernight(java.time.LocalDate today, java.time.ZoneId zone, ActorRef<OvernightExits> replyTo) implements Command {}
+
+  /** Answer to {@link ExitOvernight}: the transactions it started closing. */
+  public record OvernightExits(String expertId, List<String> closing) implements OrdoSerializable {}
+
   /** A fill of one of the expert's orders (from the order-update router); answered when applied or known. */
   public record ApplyFill(Fill fill, ActorRef<Done> replyTo) implements Command {}
 
@@ -452,6 +464,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
         .onCommand(GetState.class, (state, get) -> Effect().reply(get.replyTo(), state))
         .onCommand(Recommend.class, this::onRecommend)
         .onCommand(ApplyFill.class, this::onApplyFill)
+        .onCommand(ExitOvernight.class, this::onExitOvernight)
         .onCommand(BrokerReplied.class, this::onBrokerReplied)
         .onCommand(GatewayListed.class, (state, listed) -> {
           if (gateway != null) gateway.onListing(listed.listing());
@@ -581,6 +594,30 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     State next = state;
     for (Event e : events) next = applyEvent(next, e);
     return next;
+  }
+
+  private ReplyEffect<Event, State> onExitOvernight(State state, ExitOvernight exit) {
+    Instant now = now(state.settings());
+    List<Event> events = new ArrayList<>();
+    List<String> closing = new ArrayList<>();
+    State next = state;
+    for (Transaction t : state.transactions()) {
+      if (t.status() != TransactionStatus.OPENED || t.takeProfit() == null) continue;
+      if (!t.openedAt().atZone(exit.zone()).toLocalDate().isBefore(exit.today())) continue;
+      List<Event> close = closeEvents(next, t, "market-open exit of a position held overnight", now);
+      next = applyAll(next, close);
+      events.addAll(close);
+      closing.add(t.id());
+    }
+    OvernightExits answer = new OvernightExits(expertId, List.copyOf(closing));
+    if (events.isEmpty()) return Effect().reply(exit.replyTo(), answer);
+    List<ClientOrderId> sends = new ArrayList<>();
+    List<ClientOrderId> cancels = new ArrayList<>();
+    for (Event e : events) {
+      if (e instanceof OrderSubmitted s) sends.add(s.clientOrderId());
+      if (e instanceof OrderCancelRequested c) cancels.add(c.clientOrderId());
+    }
+    return Effect().persist(events).thenRun(s -> send(s, sends, cancels)).thenReply(exit.replyTo(), s -> answer);
   }
 
   private ReplyEffect<Event, State> onApplyFill(State state, ApplyFill apply) {

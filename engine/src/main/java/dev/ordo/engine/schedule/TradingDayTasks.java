@@ -25,6 +25,7 @@ public final class TradingDayTasks {
   public static final String PRE_OPEN_LOGIN = "pre-open-login";
   public static final String RECONCILE = "reconcile";
   public static final String EOD_CLEANUP = "eod-cleanup";
+  public static final String MARKET_OPEN_EXITS = "market-open-exits";
 
   private TradingDayTasks() {}
 
@@ -63,6 +64,45 @@ public final class TradingDayTasks {
               return report.fillsDelivered() + " fill(s) delivered, " + report.ordersResolved() + " order(s) resolved, "
                   + report.discrepancies() + " discrepanc" + (report.discrepancies() == 1 ? "y" : "ies");
             }));
+  }
+
+  /**
+   * {@code market-open-exits}: at the open, first a reconciliation (when the account has a reconciler),
+   * so a sale that completed at the broker while the engine did not know (a take-profit filled while
+   * disconnected) closes its transaction with that sale's fill; then every expert of the account closes
+   * its OPENED transactions held overnight with an exit plan ({@link dev.ordo.engine.expert.Expert.ExitOvernight}):
+   * working orders canceled, what they hold sold at market. A position sold already is never sold again.
+   * Tried 3 times, 10 s apart.
+   *
+   * @param reconciler the account's reconciler, or null
+   * @param experts    the ids of the account's experts, read at each run
+   * @param zone       the venue's zone: "overnight" is a transaction opened on an earlier day there
+   * @param at         time of day in the venue's zone (NSE: 09:15, the open)
+   */
+  public static DayTask marketOpenExits(ActorRef<Reconciler.Command> reconciler, Supplier<java.util.concurrent.CompletionStage<List<String>>> experts,
+      ClusterSharding sharding, Scheduler scheduler, java.time.ZoneId zone, LocalTime at, Duration timeout) {
+    return new DayTask(MARKET_OPEN_EXITS, at, new DayTask.RetryPolicy(3, Duration.ofSeconds(10)), (now, day) -> {
+      java.util.concurrent.CompletionStage<String> reconciled = reconciler == null ? CompletableFuture.completedFuture("no reconciler")
+          : AskPattern.<Reconciler.Command, Reconciler.Report>ask(reconciler, replyTo -> new Reconciler.Reconcile("market-open exits", replyTo),
+              timeout, scheduler).thenApply(report -> {
+                if (report.failure() != null) throw new IllegalStateException("reconciliation before the exits failed: " + report.failure());
+                return "reconciled (" + report.fillsDelivered() + " fill(s) of the trade book delivered, each applied once; "
+                    + report.discrepancies() + " discrepanc" + (report.discrepancies() == 1 ? "y" : "ies") + ")";
+              });
+      return reconciled.thenCompose(first -> experts.get().thenCompose(ids -> {
+        List<CompletableFuture<dev.ordo.engine.expert.Expert.OvernightExits>> asks = new ArrayList<>();
+        for (String id : ids)
+          asks.add(sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, id)
+              .<dev.ordo.engine.expert.Expert.OvernightExits>ask(replyTo -> new dev.ordo.engine.expert.Expert.ExitOvernight(day, zone, replyTo),
+                  timeout).toCompletableFuture());
+        return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+          List<String> closing = new ArrayList<>();
+          for (var ask : asks) closing.addAll(ask.join().closing());
+          return first + "; " + (closing.isEmpty() ? "no position held overnight to sell (" + ids.size() + " expert(s))"
+              : closing.size() + " transaction(s) held overnight sent to sell: " + String.join(", ", closing));
+        });
+      }));
+    });
   }
 
   /**

@@ -113,11 +113,13 @@ public final class TradingService {
    * @param marketOpen   the open (NSE: 09:15), until which yesterday's failed orders are kept
    * @param eodCleanup   time of {@code eod-cleanup} (18:00)
    * @param taskTimeout  how long one task may wait for one answer
+   * @param experts      the ids of the account's experts, read at each {@code market-open-exits}
    */
   public record Day(java.time.ZoneId zone, java.util.function.Predicate<java.time.LocalDate> tradingDay, java.time.Clock clock,
       boolean selfTimed, java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
       dev.ordo.engine.port.OrderUpdateListener fills, java.time.LocalTime preOpenLogin, java.time.LocalTime marketOpen,
-      java.time.LocalTime eodCleanup, Duration taskTimeout) {}
+      java.time.LocalTime eodCleanup, Duration taskTimeout,
+      java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts) {}
 
   /**
    * What a service on a networked broker runs besides the basics: the broker's market-data stream
@@ -244,6 +246,9 @@ public final class TradingService {
         java.util.List<dev.ordo.engine.schedule.DayTask> tasks = new java.util.ArrayList<>();
         tasks.add(TradingDayTasks.preOpenLogin(auth, context.getSystem().scheduler(), day.preOpenLogin(), day.taskTimeout()));
         tasks.add(TradingDayTasks.reconcile(reconciler, context.getSystem().scheduler(), day.taskTimeout()));
+        tasks.add(TradingDayTasks.marketOpenExits(reconciler, day.experts(),
+            org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), context.getSystem().scheduler(), day.zone(),
+            day.marketOpen(), day.taskTimeout()));
         tasks.add(TradingDayTasks.eodCleanup(account, day.instruments(),
             org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), day.eodCleanup(), day.marketOpen(),
             day.taskTimeout()));

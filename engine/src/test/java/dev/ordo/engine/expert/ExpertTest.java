@@ -282,6 +282,48 @@ class ExpertTest {
     assertEquals(0, new BigDecimal("-500").compareTo(closed.realizedPnl()));
   }
 
+  @Test
+  void theMarketOpenExitsSellAPositionHeldOvernightOnceAndNeverOneAlreadySold() {
+    configure(settings(5, Set.of()));
+    java.time.ZoneId ist = java.time.ZoneId.of("Asia/Kolkata");
+    // TCS: bought yesterday with a take-profit still working; INFY: bought too, and its take-profit filled at the broker
+    // (delivered by the reconciliation that runs first), so it is closed already
+    TestProbe<Expert.Outcomes> outcomes = testKit.createTestProbe();
+    kit.runCommand(new Expert.Recommend(List.of(buy(TCS, "10", null, "3700"), buy(INFY, "20", null, "1600")), Set.of(TCS, INFY), Map.of(), false,
+        outcomes.ref()));
+    ClientOrderId tcsEntry = ClientOrderId.of(expertId + ".1");
+    ClientOrderId infyEntry = ClientOrderId.of(expertId + ".2");
+    gateway.expectMessageClass(BrokerGateway.Execute.class).replyTo().tell(new BrokerCall.Placed(tcsEntry, VenueOrderId.of("V1")));
+    gateway.expectMessageClass(BrokerGateway.Execute.class).replyTo().tell(new BrokerCall.Placed(infyEntry, VenueOrderId.of("V2")));
+    outcomes.receiveMessage();
+    applyFill(fill("T1", tcsEntry, "V1", TCS, OrderSide.BUY, "10", "3500"));
+    ClientOrderId tcsTarget = ClientOrderId.of(expertId + ".3");
+    gateway.expectMessageClass(BrokerGateway.Execute.class).replyTo().tell(new BrokerCall.Placed(tcsTarget, VenueOrderId.of("V3")));
+    applyFill(fill("T2", infyEntry, "V2", INFY, OrderSide.BUY, "20", "1500"));
+    ClientOrderId infyTarget = ClientOrderId.of(expertId + ".4");
+    gateway.expectMessageClass(BrokerGateway.Execute.class).replyTo().tell(new BrokerCall.Placed(infyTarget, VenueOrderId.of("V4")));
+    awaitAccepted(tcsTarget);
+    awaitAccepted(infyTarget);
+    applyFill(fill("T3", infyTarget, "V4", INFY, OrderSide.SELL, "20", "1600"));
+    assertEquals(TransactionStatus.CLOSED, kit.getState().transaction(expertId + "-2").status());
+
+    var sameDay = kit.<Expert.OvernightExits>runCommand(replyTo -> new Expert.ExitOvernight(java.time.LocalDate.of(2024, 1, 16), ist, replyTo));
+    assertEquals(new Expert.OvernightExits(expertId, List.of()), sameDay.reply(), "opened today: not held overnight");
+    assertTrue(sameDay.hasNoEvents());
+
+    int before = journaledCount();
+    var nextDay = kit.<Expert.OvernightExits>runCommand(replyTo -> new Expert.ExitOvernight(java.time.LocalDate.of(2024, 1, 17), ist, replyTo));
+    assertEquals(new Expert.OvernightExits(expertId, List.of(expertId + "-1")), nextDay.reply(), "INFY's sale completed: not sold again");
+    assertEquals(List.of(new Expert.CloseRequested(expertId, expertId + "-1", "market-open exit of a position held overnight", NOW),
+        new Expert.OrderCancelRequested(expertId, tcsTarget, NOW)), journaledSince(before));
+    BrokerGateway.Execute cancel = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    assertEquals(new BrokerCall.CancelOrder(tcsTarget, VenueOrderId.of("V3")), cancel.call());
+    cancel.replyTo().tell(new BrokerCall.Canceled(tcsTarget, VenueOrderId.of("V3")));
+    ClientOrderId exit = ClientOrderId.of(expertId + ".5");
+    expectPlace(exit, OrderSide.SELL, OrderType.MARKET, "10", null, null, TCS);
+    gateway.expectNoMessage(Duration.ofMillis(100));
+  }
+
   void awaitJournaled(int count) {
     testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
       assertEquals(count, journaledCount());
