@@ -124,7 +124,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
    * The market-open exits ({@code market-open-exits}, at the open): every OPENED transaction held overnight
    * (opened before {@code today} in {@code zone}) with an exit plan (a take-profit) is closed: its working
    * orders canceled, what it holds sold at market. A transaction whose sale already completed at the broker
-   * is CLOSED by that sale's fill (the task reconciles first), so it is never sold twice. Answered with the
+   * is CLOSED by that sale's fill (the task reconciles first when the account has experts), so it is never sold twice. Answered with the
    * transactions sent to close.
    */
   public record ExitOvernight(java.time.LocalDate today, java.time.ZoneId zone, ActorRef<OvernightExits> replyTo) implements Command {}

@@ -81,7 +81,9 @@ public final class TradingDayTasks {
    */
   public static DayTask marketOpenExits(ActorRef<Reconciler.Command> reconciler, Supplier<java.util.concurrent.CompletionStage<List<String>>> experts,
       ClusterSharding sharding, Scheduler scheduler, java.time.ZoneId zone, LocalTime at, Duration timeout) {
-    return new DayTask(MARKET_OPEN_EXITS, at, new DayTask.RetryPolicy(3, Duration.ofSeconds(10)), (now, day) -> {
+    return new DayTask(MARKET_OPEN_EXITS, at, new DayTask.RetryPolicy(3, Duration.ofSeconds(10)), (now, day) -> experts.get().thenCompose(ids -> {
+      // An account without experts holds nothing overnight with an exit plan: no reconciliation (it would deliver the whole trade book again)
+      if (ids.isEmpty()) return CompletableFuture.completedFuture("no experts: no position held overnight to sell");
       java.util.concurrent.CompletionStage<String> reconciled = reconciler == null ? CompletableFuture.completedFuture("no reconciler")
           : AskPattern.<Reconciler.Command, Reconciler.Report>ask(reconciler, replyTo -> new Reconciler.Reconcile("market-open exits", replyTo),
               timeout, scheduler).thenApply(report -> {
@@ -89,7 +91,7 @@ public final class TradingDayTasks {
                 return "reconciled (" + report.fillsDelivered() + " fill(s) of the trade book delivered, each applied once; "
                     + report.discrepancies() + " discrepanc" + (report.discrepancies() == 1 ? "y" : "ies") + ")";
               });
-      return reconciled.thenCompose(first -> experts.get().thenCompose(ids -> {
+      return reconciled.thenCompose(first -> {
         List<CompletableFuture<dev.ordo.engine.expert.Expert.OvernightExits>> asks = new ArrayList<>();
         for (String id : ids)
           asks.add(sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, id)
@@ -101,8 +103,8 @@ public final class TradingDayTasks {
           return first + "; " + (closing.isEmpty() ? "no position held overnight to sell (" + ids.size() + " expert(s))"
               : closing.size() + " transaction(s) held overnight sent to sell: " + String.join(", ", closing));
         });
-      }));
-    });
+      });
+    }));
   }
 
   /**
