@@ -25,6 +25,7 @@ import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import dev.ordo.engine.strategy.Strategy;
 import dev.ordo.engine.time.ReplayClock;
 import dev.ordo.engine.trading.OrderUpdateRouter;
+import dev.ordo.engine.risk.AccountRisk;
 import dev.ordo.engine.trading.Position;
 import dev.ordo.engine.trading.SymbolTrader;
 import dev.ordo.engine.venue.VenueRules;
@@ -268,9 +269,19 @@ public final class Engine implements AutoCloseable {
       return clock;
     }, clocks::containsKey));
     Position.init(system, account -> clocks.get(account));
+    // Every placement of an account passes its risk checks (AccountRisk) before its gateway sends it; fills reach them first.
+    Map<AccountId, AccountRisk.Settings> risks = new TreeMap<>();
+    for (Prepared account : accounts)
+      risks.put(account.id(), new AccountRisk.Settings(account.config().risk(), clocks.get(account.id()),
+          dev.ordo.engine.calendar.VenueZones.commonZone(account.schedule().instruments().keySet())));
+    AccountRisk.init(system, account -> {
+      AccountRisk.Settings risk = risks.get(account);
+      if (risk == null) throw new IllegalArgumentException("no account " + account + " in this engine");
+      return risk;
+    });
 
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
-    OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout);
+    OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout, true);
     ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(
         TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service")),
         config.getDuration("ordo.trading-service.drain-timeout"), Clock.systemUTC()), "service-manager");
@@ -326,7 +337,8 @@ public final class Engine implements AutoCloseable {
     // The replay driver is made after the service (it delivers through the service's parts); the lifecycle reaches it through this.
     CompletableFuture<ActorRef<ReplayDriver.Command>> driverRef = new CompletableFuture<>();
     ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account), Credentials.none(),
-        null, tradingDay(prepared.config().day(), schedule, clock, router), new PausedReplay(driverRef, schedule, phaseTimeout, system));
+        null, tradingDay(prepared.config().day(), schedule, clock, router), new PausedReplay(driverRef, schedule, phaseTimeout, system),
+        AccountRisk.of(system, account));
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), brokerTimeout, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);

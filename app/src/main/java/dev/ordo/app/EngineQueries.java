@@ -2,7 +2,9 @@ package dev.ordo.app;
 
 import dev.ordo.app.api.PositionView;
 import dev.ordo.app.api.ApiTimes;
+import dev.ordo.app.api.RiskView;
 import dev.ordo.app.api.StatusView;
+import dev.ordo.engine.risk.AccountRisk;
 import dev.ordo.engine.broker.AuthSession;
 import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.broker.Reconciler;
@@ -199,6 +201,30 @@ public final class EngineQueries {
     return AskPattern.ask(services, replyTo -> new ServiceManager.Stop(account, subject, replyTo), controlTimeout, system.scheduler());
   }
 
+  /** The kill switch: halts {@code account} (entries refused, exits go on), asked by {@code subject}; journaled by its risk actor. */
+  public CompletionStage<AccountRisk.ControlAnswer> halt(AccountId account, String subject) {
+    return AccountRisk.of(system, account).ask(replyTo -> new AccountRisk.Halt(subject, null, replyTo), timeout);
+  }
+
+  /** Makes the halted {@code account} ACTIVE again, asked by {@code subject}; journaled by its risk actor. */
+  public CompletionStage<AccountRisk.ControlAnswer> resume(AccountId account, String subject) {
+    return AccountRisk.of(system, account).ask(replyTo -> new AccountRisk.Resume(subject, replyTo), timeout);
+  }
+
+  /** The trading state, limits and today's realized P&amp;L of {@code account}; fails when its risk actor does not answer. */
+  public CompletionStage<AccountRisk.Status> risk(AccountId account) {
+    try {
+      return AccountRisk.of(system, account).ask(AccountRisk.GetStatus::new, partTimeout);
+    } catch (RuntimeException e) { // the risk entity type is not started in this system
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The currency amounts of {@code account} are in: that of its instruments (INR when it has none). */
+  public String currencyOfAccount(AccountId account) {
+    return instrumentsOf(account).stream().findFirst().map(this::currencyOf).orElse("INR");
+  }
+
   /**
    * Runs {@code task} of {@code account} now, asked by {@code subject}; answered with its run once it ended.
    *
@@ -228,7 +254,8 @@ public final class EngineQueries {
     CompletableFuture<StatusView.Replay> replay = driver == null ? CompletableFuture.completedFuture(null)
         : orNull(AskPattern.<ReplayDriver.Command, ReplayDriver.Progress>ask(driver, ReplayDriver.GetProgress::new, partTimeout, system.scheduler())
             .thenApply(progress -> StatusView.Replay.of(account, progress, zone)));
-    return replay.thenCompose(r -> serviceStatus(account, traded, r, state, zone));
+    CompletableFuture<RiskView> risk = orNull(risk(account)).thenApply(r -> RiskView.of(r, currencyOfAccount(account), zone));
+    return replay.thenCompose(r -> serviceStatus(account, traded, r, state, zone)).thenCombine(risk, StatusView.AccountStatus::withRisk);
   }
 
   private CompletableFuture<StatusView.AccountStatus> serviceStatus(AccountId account, List<InstrumentId> traded, StatusView.Replay replay,
@@ -237,7 +264,7 @@ public final class EngineQueries {
     OffsetDateTime since = ApiTimes.of(state.since(), zone);
     if (state.service() == null)
       return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, service, state.reason(), since, state.changedBy(), null,
-          traded, replay, null, null, null, null, null, null, List.of()));
+          traded, replay, null, null, null, null, null, null, List.of(), null));
     CompletableFuture<TradingService.Parts> parts = orNull(AskPattern.<TradingService.Command, TradingService.Parts>ask(state.service(),
         TradingService.GetParts::new, partTimeout, system.scheduler()));
     CompletableFuture<TradingService.Heartbeat> heartbeat = orNull(AskPattern.<TradingService.Command, TradingService.Heartbeat>ask(
@@ -252,7 +279,7 @@ public final class EngineQueries {
       OffsetDateTime lastBeat = beat == null ? null : ApiTimes.of(beat.lastBeat(), zone);
       if (p == null)
         return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat,
-            traded, replay, null, null, null, null, null, null, List.of()));
+            traded, replay, null, null, null, null, null, null, List.of(), null));
       CompletableFuture<StatusView.Feed> marketData = p.barDelivery() != null ? orNull(deliveryStatus(p.barDelivery(), zone))
           : p.marketData() != null ? orNull(streamStatus(p.marketData())) : CompletableFuture.completedFuture(null);
       CompletableFuture<StatusView.Feed> orderFeed = p.orderFeed() == null ? CompletableFuture.completedFuture(null) : orNull(streamStatus(p.orderFeed()));
@@ -272,7 +299,7 @@ public final class EngineQueries {
             StatusView.Auth.of(auth.join(), zone), StatusView.Gateway.of(gateway.join()),
             reconciler.join() == null ? null : new StatusView.Reconciliation(account, reconciler.join().discrepancies()),
             t == null ? null : ApiTimes.of(t.nextDue(), zone),
-            t == null ? List.of() : t.tasks().stream().map(task -> StatusView.TaskView.of(task, zone)).toList());
+            t == null ? List.of() : t.tasks().stream().map(task -> StatusView.TaskView.of(task, zone)).toList(), null);
       });
     });
   }

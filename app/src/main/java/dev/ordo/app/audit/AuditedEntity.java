@@ -1,5 +1,6 @@
 package dev.ordo.app.audit;
 
+import dev.ordo.engine.risk.AccountRisk;
 import dev.ordo.engine.schedule.TaskScheduler;
 import dev.ordo.engine.service.ServiceManager;
 
@@ -43,7 +44,9 @@ public record AuditedEntity(Type type, String id) {
     /** {@link TaskScheduler}, id the account: the runs of its trading day's tasks. */
     TASK_SCHEDULER("task-scheduler", "TaskScheduler", false),
     /** {@link ServiceManager}, id {@code engine}: every start and stop of every account's service. */
-    SERVICE_MANAGER("service-manager", "ServiceManager", false);
+    SERVICE_MANAGER("service-manager", "ServiceManager", false),
+    /** {@link AccountRisk}, id the account: its fills as the risk checks saw them, each refused order, every halt and resume. */
+    ACCOUNT_RISK("account-risk", "AccountRisk", false);
 
     private final String auditName;
     private final String persistencePrefix;
@@ -146,6 +149,7 @@ public record AuditedEntity(Type type, String id) {
       case RECONCILER -> Reconciler.initialState();
       case TASK_SCHEDULER -> TaskScheduler.initialState();
       case SERVICE_MANAGER -> ServiceManager.initialState();
+      case ACCOUNT_RISK -> AccountRisk.initialState(account());
     };
   }
 
@@ -164,6 +168,7 @@ public record AuditedEntity(Type type, String id) {
         case RECONCILER -> Reconciler.applyEvent((Reconciler.State) state, (Reconciler.Event) event);
         case TASK_SCHEDULER -> TaskScheduler.applyEvent((TaskScheduler.State) state, (TaskScheduler.Event) event);
         case SERVICE_MANAGER -> ServiceManager.applyEvent((ServiceManager.State) state, (ServiceManager.Event) event);
+        case ACCOUNT_RISK -> AccountRisk.applyEvent((AccountRisk.State) state, (AccountRisk.Event) event);
       };
     } catch (ClassCastException e) {
       throw new IllegalArgumentException(event.getClass().getName() + " is not an event of a " + type.auditName, e);

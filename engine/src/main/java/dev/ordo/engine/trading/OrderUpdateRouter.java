@@ -12,21 +12,38 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Delivers every fill pushed by the broker to the {@link SymbolTrader} and the {@link Position}
- * of its account and instrument. The returned stage completes when both have journaled it (each
- * applies a trade id once), and fails when either does not answer within {@code timeout}.
+ * of its account and instrument, and (with risk checks) first to the account's
+ * {@link dev.ordo.engine.risk.AccountRisk}, so the checks know a fill before the strategy can act on it.
+ * The returned stage completes when all have journaled it (each applies a trade id once), and fails
+ * when one does not answer within {@code timeout}.
  */
 public final class OrderUpdateRouter implements OrderUpdateListener {
 
   private final ClusterSharding sharding;
   private final Duration timeout;
+  private final boolean riskChecks;
 
+  /** A router without risk checks (the {@link dev.ordo.engine.risk.AccountRisk} entity type is not needed). */
   public OrderUpdateRouter(ActorSystem<?> system, Duration timeout) {
+    this(system, timeout, false);
+  }
+
+  /** @param riskChecks whether fills go to the accounts' {@link dev.ordo.engine.risk.AccountRisk} too (its entity type initialized) */
+  public OrderUpdateRouter(ActorSystem<?> system, Duration timeout, boolean riskChecks) {
     this.sharding = ClusterSharding.get(system);
     this.timeout = timeout;
+    this.riskChecks = riskChecks;
   }
 
   @Override
   public CompletionStage<Done> onFill(AccountId account, Fill fill) {
+    if (!riskChecks) return toEntities(account, fill);
+    return sharding.entityRefFor(dev.ordo.engine.risk.AccountRisk.ENTITY_TYPE_KEY, account.value())
+        .<Done>ask(replyTo -> new dev.ordo.engine.risk.AccountRisk.ApplyFill(fill, replyTo), timeout)
+        .thenCompose(done -> toEntities(account, fill));
+  }
+
+  private CompletionStage<Done> toEntities(AccountId account, Fill fill) {
     CompletableFuture<Done> trader = sharding
         .entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, fill.instrumentId()))
         .<Done>ask(replyTo -> new SymbolTrader.ApplyFill(fill, replyTo), timeout)
