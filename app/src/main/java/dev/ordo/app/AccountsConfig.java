@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.risk.RiskLimits;
 import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ import java.util.TreeSet;
 /**
  * The accounts of {@code ordo run}, from {@code ordo.accounts.<id>}: each replays its own bar files
  * (or a subset of their instruments) through its own paper broker, on its own replay clock, with its
- * own strategy parameters, starting cash and trading day. A key an account leaves out takes the
+ * own strategy parameters, starting cash, trading day and pre-trade risk limits ({@code risk}). A key an account leaves out takes the
  * engine-wide default ({@code ordo.strategy}, {@code ordo.paper-cash}, {@code ordo.trading-day}); an
  * account set to {@code null} is left out (to drop the default {@code paper} account). See
  * {@code docs/accounts.md}.
@@ -37,9 +38,45 @@ public final class AccountsConfig {
    * @param strategy    the 80-20 strategy's parameters (the tick size is set per instrument)
    * @param cash        the paper broker's starting cash by currency (first start only)
    * @param day         the times of its trading day's tasks
+   * @param risk        its pre-trade limits ({@code risk}; {@link RiskLimits#NONE} when none is set)
    */
   public record PaperAccount(AccountId id, Path data, Set<String> instruments, EightyTwentyStrategy.Parameters strategy,
-      Map<String, BigDecimal> cash, TradingDay day) {}
+      Map<String, BigDecimal> cash, TradingDay day, RiskLimits risk) {}
+
+  /** The keys of an account's {@code risk} block. */
+  public static final List<String> RISK_KEYS = List.of("max-order-notional", "max-position-quantity", "max-position-notional",
+      "max-open-positions", "max-daily-realized-loss");
+
+  /**
+   * The limits of {@code risk} (an account's {@code risk} block, each key optional), {@code key} naming the block in errors.
+   *
+   * @throws IllegalArgumentException naming the key: an unknown key, a value that is not a positive amount (a positive whole
+   *     number for {@code max-open-positions})
+   */
+  public static RiskLimits riskLimits(Config risk, String key) {
+    for (String name : risk.root().keySet())
+      if (!RISK_KEYS.contains(name)) throw new IllegalArgumentException(key + "." + name + ": not a risk limit; the limits are " + RISK_KEYS);
+    BigDecimal openPositions = amount(risk, "max-open-positions", key);
+    if (openPositions != null && (openPositions.signum() <= 0 || openPositions.stripTrailingZeros().scale() > 0
+        || openPositions.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0))
+      throw new IllegalArgumentException(key + ".max-open-positions: not a positive whole number: " + openPositions.toPlainString());
+    return new RiskLimits(amount(risk, "max-order-notional", key), amount(risk, "max-position-quantity", key),
+        amount(risk, "max-position-notional", key), openPositions == null ? null : openPositions.intValueExact(),
+        amount(risk, "max-daily-realized-loss", key));
+  }
+
+  private static BigDecimal amount(Config risk, String name, String key) {
+    if (!risk.hasPath(name)) return null;
+    var value = risk.getValue(name);
+    BigDecimal amount;
+    try {
+      amount = new BigDecimal(value.unwrapped().toString().strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + "." + name + ": not an amount: " + value.render(), e);
+    }
+    if (amount.signum() <= 0) throw new IllegalArgumentException(key + "." + name + ": must be positive, got " + amount.toPlainString());
+    return amount;
+  }
 
   /**
    * The times of an account's tasks, in its venue's zone.
@@ -58,7 +95,7 @@ public final class AccountsConfig {
   public static List<PaperAccount> read(Config config) {
     if (!config.hasPath("ordo.accounts")) throw new IllegalArgumentException("ordo.accounts: no accounts configured");
     Config accounts = config.getConfig("ordo.accounts");
-    Config defaults = ConfigFactory.parseString("broker = paper, data = \"\", instruments = []")
+    Config defaults = ConfigFactory.parseString("broker = paper, data = \"\", instruments = [], risk = {}")
         .withValue("strategy", config.getValue("ordo.strategy"))
         .withValue("cash", config.getValue("ordo.paper-cash"))
         .withValue("trading-day", config.getValue("ordo.trading-day"));
@@ -108,8 +145,11 @@ public final class AccountsConfig {
     Config day = c.getConfig("trading-day");
     TradingDay tradingDay = new TradingDay(time(day, "pre-open-login", key), time(day, "market-open", key), time(day, "eod-cleanup", key),
         day.getDuration("task-timeout"));
+    if (c.getValue("risk").valueType() != ConfigValueType.OBJECT)
+      throw new IllegalArgumentException(key + ".risk: an object of limits " + RISK_KEYS + ", got " + c.getValue("risk").render());
+    RiskLimits risk = riskLimits(c.getConfig("risk"), key + ".risk");
     return new PaperAccount(account, data.isEmpty() ? null : Path.of(data), new TreeSet<>(c.getStringList("instruments")), strategy,
-        Map.copyOf(cash), tradingDay);
+        Map.copyOf(cash), tradingDay, risk);
   }
 
   private static LocalTime time(Config day, String name, String key) {

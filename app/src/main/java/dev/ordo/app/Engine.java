@@ -25,6 +25,7 @@ import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import dev.ordo.engine.strategy.Strategy;
 import dev.ordo.engine.time.ReplayClock;
 import dev.ordo.engine.trading.OrderUpdateRouter;
+import dev.ordo.engine.risk.AccountRisk;
 import dev.ordo.engine.trading.Position;
 import dev.ordo.engine.trading.SymbolTrader;
 import dev.ordo.engine.venue.VenueRules;
@@ -269,9 +270,19 @@ public final class Engine implements AutoCloseable {
     }, clocks::containsKey));
     Position.init(system, account -> clocks.get(account));
     dev.ordo.engine.expert.Expert.init(system, clocks::get, Clock.systemUTC());
+    // Every placement of an account passes its risk checks (AccountRisk) before its gateway sends it; fills reach them first.
+    Map<AccountId, AccountRisk.Settings> risks = new TreeMap<>();
+    for (Prepared account : accounts)
+      risks.put(account.id(), new AccountRisk.Settings(account.config().risk(), clocks.get(account.id()),
+          dev.ordo.engine.calendar.VenueZones.commonZone(account.schedule().instruments().keySet())));
+    AccountRisk.init(system, account -> {
+      AccountRisk.Settings risk = risks.get(account);
+      if (risk == null) throw new IllegalArgumentException("no account " + account + " in this engine");
+      return risk;
+    });
 
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
-    OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout);
+    OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout, true);
     ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(
         TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service")),
         config.getDuration("ordo.trading-service.drain-timeout"), Clock.systemUTC()), "service-manager");
@@ -344,7 +355,7 @@ public final class Engine implements AutoCloseable {
     CompletableFuture<ActorRef<ReplayDriver.Command>> driverRef = new CompletableFuture<>();
     ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account), Credentials.none(),
         null, tradingDay(account, prepared.config().day(), schedule, clock, router, system), new PausedReplay(driverRef, schedule, phaseTimeout,
-        system));
+        system), AccountRisk.of(system, account));
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), brokerTimeout, system.scheduler())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -2,7 +2,9 @@ package dev.ordo.app;
 
 import dev.ordo.app.api.PositionView;
 import dev.ordo.app.api.ApiTimes;
+import dev.ordo.app.api.RiskView;
 import dev.ordo.app.api.StatusView;
+import dev.ordo.engine.risk.AccountRisk;
 import dev.ordo.engine.broker.AuthSession;
 import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.broker.Reconciler;
@@ -241,7 +243,11 @@ public final class EngineQueries {
       if (tradable.contains(r.instrument()) && !asks.containsKey(r.instrument()))
         asks.put(r.instrument(), orNull(sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, r.instrument()))
             .ask(SymbolTrader.GetLastPrice::new, partTimeout)));
-    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+    // The account's trading state: while it is HALTED a BUY is skipped before any transaction opens (its gateway would refuse the entry anyway)
+    CompletableFuture<AccountRisk.Status> risk = orNull(risk(account));
+    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenCombine(risk, (ignored, status) -> status)
+        .thenCompose(status -> {
+      boolean halted = status != null && status.state() == AccountRisk.TradingState.HALTED;
       Map<InstrumentId, dev.ordo.engine.model.Price> prices = new java.util.HashMap<>();
       asks.forEach((id, ask) -> {
         SymbolTrader.LastPrice last = ask.join();
@@ -249,7 +255,7 @@ public final class EngineQueries {
       });
       return sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, expertId)
           .<dev.ordo.engine.expert.Expert.Outcomes>ask(replyTo -> new dev.ordo.engine.expert.Expert.Recommend(recommendations, tradable, prices,
-              false, replyTo), controlTimeout);
+              halted, replyTo), controlTimeout);
     });
   }
 
@@ -267,6 +273,30 @@ public final class EngineQueries {
   /** Stops the running service of {@code account} gracefully, asked by {@code subject}; answered once it stopped. */
   public CompletionStage<ServiceManager.ControlAnswer> stopService(AccountId account, String subject) {
     return AskPattern.ask(services, replyTo -> new ServiceManager.Stop(account, subject, replyTo), controlTimeout, system.scheduler());
+  }
+
+  /** The kill switch: halts {@code account} (entries refused, exits go on), asked by {@code subject}; journaled by its risk actor. */
+  public CompletionStage<AccountRisk.ControlAnswer> halt(AccountId account, String subject) {
+    return AccountRisk.of(system, account).ask(replyTo -> new AccountRisk.Halt(subject, null, replyTo), timeout);
+  }
+
+  /** Makes the halted {@code account} ACTIVE again, asked by {@code subject}; journaled by its risk actor. */
+  public CompletionStage<AccountRisk.ControlAnswer> resume(AccountId account, String subject) {
+    return AccountRisk.of(system, account).ask(replyTo -> new AccountRisk.Resume(subject, replyTo), timeout);
+  }
+
+  /** The trading state, limits and today's realized P&amp;L of {@code account}; fails when its risk actor does not answer. */
+  public CompletionStage<AccountRisk.Status> risk(AccountId account) {
+    try {
+      return AccountRisk.of(system, account).ask(AccountRisk.GetStatus::new, partTimeout);
+    } catch (RuntimeException e) { // the risk entity type is not started in this system
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The currency amounts of {@code account} are in: that of its instruments (INR when it has none). */
+  public String currencyOfAccount(AccountId account) {
+    return instrumentsOf(account).stream().findFirst().map(this::currencyOf).orElse("INR");
   }
 
   /**
@@ -298,7 +328,8 @@ public final class EngineQueries {
     CompletableFuture<StatusView.Replay> replay = driver == null ? CompletableFuture.completedFuture(null)
         : orNull(AskPattern.<ReplayDriver.Command, ReplayDriver.Progress>ask(driver, ReplayDriver.GetProgress::new, partTimeout, system.scheduler())
             .thenApply(progress -> StatusView.Replay.of(account, progress, zone)));
-    return replay.thenCompose(r -> serviceStatus(account, traded, r, state, zone));
+    CompletableFuture<RiskView> risk = orNull(risk(account)).thenApply(r -> RiskView.of(r, currencyOfAccount(account), zone));
+    return replay.thenCompose(r -> serviceStatus(account, traded, r, state, zone)).thenCombine(risk, StatusView.AccountStatus::withRisk);
   }
 
   private CompletableFuture<StatusView.AccountStatus> serviceStatus(AccountId account, List<InstrumentId> traded, StatusView.Replay replay,
@@ -307,7 +338,7 @@ public final class EngineQueries {
     OffsetDateTime since = ApiTimes.of(state.since(), zone);
     if (state.service() == null)
       return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, service, state.reason(), since, state.changedBy(), null,
-          traded, replay, null, null, null, null, null, null, List.of()));
+          traded, replay, null, null, null, null, null, null, List.of(), null));
     CompletableFuture<TradingService.Parts> parts = orNull(AskPattern.<TradingService.Command, TradingService.Parts>ask(state.service(),
         TradingService.GetParts::new, partTimeout, system.scheduler()));
     CompletableFuture<TradingService.Heartbeat> heartbeat = orNull(AskPattern.<TradingService.Command, TradingService.Heartbeat>ask(
@@ -322,7 +353,7 @@ public final class EngineQueries {
       OffsetDateTime lastBeat = beat == null ? null : ApiTimes.of(beat.lastBeat(), zone);
       if (p == null)
         return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat,
-            traded, replay, null, null, null, null, null, null, List.of()));
+            traded, replay, null, null, null, null, null, null, List.of(), null));
       CompletableFuture<StatusView.Feed> marketData = p.barDelivery() != null ? orNull(deliveryStatus(p.barDelivery(), zone))
           : p.marketData() != null ? orNull(streamStatus(p.marketData())) : CompletableFuture.completedFuture(null);
       CompletableFuture<StatusView.Feed> orderFeed = p.orderFeed() == null ? CompletableFuture.completedFuture(null) : orNull(streamStatus(p.orderFeed()));
@@ -342,7 +373,7 @@ public final class EngineQueries {
             StatusView.Auth.of(auth.join(), zone), StatusView.Gateway.of(gateway.join()),
             reconciler.join() == null ? null : new StatusView.Reconciliation(account, reconciler.join().discrepancies()),
             t == null ? null : ApiTimes.of(t.nextDue(), zone),
-            t == null ? List.of() : t.tasks().stream().map(task -> StatusView.TaskView.of(task, zone)).toList());
+            t == null ? List.of() : t.tasks().stream().map(task -> StatusView.TaskView.of(task, zone)).toList(), null);
       });
     });
   }

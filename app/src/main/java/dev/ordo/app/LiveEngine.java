@@ -132,9 +132,16 @@ public final class LiveEngine implements AutoCloseable {
     SymbolTrader.init(system, new SymbolTrader.Dependencies(strategies, clock));
     Position.init(system, clock);
     dev.ordo.engine.expert.Expert.init(system, any -> clock, clock);
+    // The live account's limits: ordo.accounts.<ucc>.risk when set (the other keys of ordo.accounts are the replay's)
+    String riskKey = "ordo.accounts." + com.typesafe.config.ConfigUtil.quoteString(account.value()) + ".risk";
+    dev.ordo.engine.risk.RiskLimits limits = config.hasPath(riskKey)
+        ? AccountsConfig.riskLimits(config.getConfig(riskKey), "ordo.accounts." + account.value() + ".risk")
+        : dev.ordo.engine.risk.RiskLimits.NONE;
+    dev.ordo.engine.risk.AccountRisk.Settings risk = new dev.ordo.engine.risk.AccountRisk.Settings(limits, clock, VenueZones.INDIA);
+    dev.ordo.engine.risk.AccountRisk.init(system, id -> risk);
 
     Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
-    OrderUpdateRouter router = new OrderUpdateRouter(system, config.getDuration("ordo.replay-phase-timeout"));
+    OrderUpdateRouter router = new OrderUpdateRouter(system, config.getDuration("ordo.replay-phase-timeout"), true);
     TradingService.Live live = new TradingService.Live(new NeoMarketDataStream(system, marketDataUrl, broker::scripMaster),
         settings.streamSettings(), Duration.ofMinutes(5), VenueZones::zoneOf, router, () -> traded,
         new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed(),
@@ -166,7 +173,7 @@ public final class LiveEngine implements AutoCloseable {
       }
     };
     ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account),
-        settings.credentials().toCredentials(), live, tradingDay, streams);
+        settings.credentials().toCredentials(), live, tradingDay, streams, dev.ordo.engine.risk.AccountRisk.of(system, account));
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), ask,
         system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);

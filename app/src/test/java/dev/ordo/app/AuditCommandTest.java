@@ -152,7 +152,7 @@ class AuditCommandTest {
   void badArgumentsAndUnknownEntitiesAreRefusedInOneLine() {
     CommandRun.Result type = audit("trader", "paper:TCS-EQ.NSE");
     assertEquals(2, type.exitCode());
-    assertEquals("ordo audit: unknown entity type 'trader'; the types are symbol-trader, position, paper-venue, replay-run, reconciler, task-scheduler, service-manager, expert",
+    assertEquals("ordo audit: unknown entity type 'trader'; the types are symbol-trader, position, paper-venue, replay-run, reconciler, task-scheduler, service-manager, expert, account-risk",
         type.err().strip());
     CommandRun.Result id = audit("position", "TCS-EQ.NSE");
     assertEquals(2, id.exitCode());

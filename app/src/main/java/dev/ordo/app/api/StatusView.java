@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 /**
  * {@code GET /status}: the engine, its instruments, the replay, and each account: its trading
  * service's state and heartbeat, its market-data and order feeds, broker session, gateway,
- * reconciliation and the tasks of its trading day. Times that belong to no one instrument (the replay
+ * reconciliation, the tasks of its trading day and its trading state (ACTIVE or HALTED) with its risk limits. Times that belong to no one instrument (the replay
  * clock, the login, the heartbeat) carry the offset of the instruments' common venue zone, or UTC when
  * they span zones.
  *
@@ -66,10 +66,19 @@ public record StatusView(State state, List<InstrumentId> instruments, List<Accou
    * @param reconciliation the reconciler's counters, null without one
    * @param nextTask       the next scheduled task run, null when none
    * @param tasks          the tasks of its trading day, runnable by hand with {@code POST /accounts/{account}/tasks/{task}/run}
+   * @param risk           its trading state (ACTIVE or HALTED), pre-trade limits and today's realized P&amp;L; null when its risk
+   *                       actor does not answer
    */
   public record AccountStatus(AccountId account, ServiceState service, String reason, OffsetDateTime since, String changedBy,
       OffsetDateTime lastHeartbeat, List<InstrumentId> instruments, Replay replay, Feed marketData, Feed orderFeed, Auth auth, Gateway gateway, Reconciliation reconciliation,
-      OffsetDateTime nextTask, List<TaskView> tasks) {}
+      OffsetDateTime nextTask, List<TaskView> tasks, RiskView risk) {
+
+    /** This status with {@code next} as its risk. */
+    public AccountStatus withRisk(RiskView next) {
+      return new AccountStatus(account, service, reason, since, changedBy, lastHeartbeat, instruments, replay, marketData, orderFeed, auth, gateway,
+          reconciliation, nextTask, tasks, next);
+    }
+  }
 
   /**
    * A task of an account's trading day.

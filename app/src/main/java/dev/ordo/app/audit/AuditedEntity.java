@@ -1,6 +1,7 @@
 package dev.ordo.app.audit;
 
 import dev.ordo.engine.expert.Expert;
+import dev.ordo.engine.risk.AccountRisk;
 import dev.ordo.engine.schedule.TaskScheduler;
 import dev.ordo.engine.service.ServiceManager;
 
@@ -46,7 +47,9 @@ public record AuditedEntity(Type type, String id) {
     /** {@link ServiceManager}, id {@code engine}: every start and stop of every account's service. */
     SERVICE_MANAGER("service-manager", "ServiceManager", false),
     /** {@link Expert}, id the expert's ({@code breakout}): its settings, recommendations and transactions. */
-    EXPERT("expert", "Expert", false);
+    EXPERT("expert", "Expert", false),
+    /** {@link AccountRisk}, id the account: its fills as the risk checks saw them, each refused order, every halt and resume. */
+    ACCOUNT_RISK("account-risk", "AccountRisk", false);
 
     private final String auditName;
     private final String persistencePrefix;
@@ -156,6 +159,7 @@ public record AuditedEntity(Type type, String id) {
       case TASK_SCHEDULER -> TaskScheduler.initialState();
       case SERVICE_MANAGER -> ServiceManager.initialState();
       case EXPERT -> Expert.initialState(id);
+      case ACCOUNT_RISK -> AccountRisk.initialState(account());
     };
   }
 
@@ -175,6 +179,7 @@ public record AuditedEntity(Type type, String id) {
         case TASK_SCHEDULER -> TaskScheduler.applyEvent((TaskScheduler.State) state, (TaskScheduler.Event) event);
         case SERVICE_MANAGER -> ServiceManager.applyEvent((ServiceManager.State) state, (ServiceManager.Event) event);
         case EXPERT -> Expert.applyEvent((Expert.State) state, (Expert.Event) event);
+        case ACCOUNT_RISK -> AccountRisk.applyEvent((AccountRisk.State) state, (AccountRisk.Event) event);
       };
     } catch (ClassCastException e) {
       throw new IllegalArgumentException(event.getClass().getName() + " is not an event of a " + type.auditName, e);

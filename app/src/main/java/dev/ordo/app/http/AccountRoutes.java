@@ -2,6 +2,8 @@ package dev.ordo.app.http;
 
 import dev.ordo.app.EngineQueries;
 import dev.ordo.app.api.OrderView;
+import dev.ordo.app.api.RiskView;
+import dev.ordo.engine.risk.AccountRisk;
 import dev.ordo.app.api.ServiceView;
 import dev.ordo.app.api.TaskRunAnswer;
 import dev.ordo.engine.calendar.VenueZones;
@@ -29,7 +31,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * Per-account resources: {@code GET /accounts/{account}/positions}, {@code .../orders},
  * {@code .../trades} (closed round trips) and {@code .../symbols/{symbol}} (a symbol trader's
- * state; {@code symbol} is {@code SYMBOL.VENUE} or a trading symbol such as {@code DALBHARAT-EQ}).
+ * state; {@code symbol} is {@code SYMBOL.VENUE} or a trading symbol such as {@code DALBHARAT-EQ}); the control actions
+ * {@code POST .../service/start}, {@code .../service/stop}, {@code .../tasks/{task}/run} and the kill switch
+ * {@code POST .../halt} and {@code .../resume} (409 when the account already is in that state).
  * An unknown account or symbol answers 404 with a JSON error, and so does an account the caller's
  * token may not see (its existence does not leak).
  */
@@ -52,6 +56,8 @@ public final class AccountRoutes extends AllDirectives {
             path(PathMatchers.segment("symbols").slash(PathMatchers.segment()), symbol -> withInstrument(account, symbol,
                 instrument -> onSuccess(queries.symbol(account, instrument), this::symbol))))),
             post(() -> concat(
+                path("halt", () -> onSuccess(queries.halt(account, principal.subject()), answer -> riskControl(account, answer))),
+                path("resume", () -> onSuccess(queries.resume(account, principal.subject()), answer -> riskControl(account, answer))),
                 path(PathMatchers.segment("service").slash("start"), () ->
                     onSuccess(queries.startService(account, principal.subject()), this::control)),
                 path(PathMatchers.segment("service").slash("stop"), () ->
@@ -65,6 +71,11 @@ public final class AccountRoutes extends AllDirectives {
       return notFound("unknown account", "no account '" + unknown.account() + "'; accounts: " + unknown.accounts());
     ServiceView view = ServiceView.of(answer, zone());
     return complete(answer instanceof ServiceManager.Conflict ? StatusCodes.CONFLICT : StatusCodes.OK, view, Jackson.marshaller(Json.mapper()));
+  }
+
+  private Route riskControl(AccountId account, AccountRisk.ControlAnswer answer) {
+    RiskView view = RiskView.of(answer, queries.currencyOfAccount(account), zone());
+    return complete(answer instanceof AccountRisk.Conflict ? StatusCodes.CONFLICT : StatusCodes.OK, view, Jackson.marshaller(Json.mapper()));
   }
 
   private Route taskRun(AccountId account, String task, Optional<TaskScheduler.RunAnswer> answer) {

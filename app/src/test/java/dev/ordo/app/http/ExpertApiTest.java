@@ -139,6 +139,21 @@ class ExpertApiTest {
   }
 
   @Test
+  void aBuyWhileTheAccountIsHaltedIsSkippedBeforeAnyTransactionOpens() throws Exception {
+    assertEquals(201, send("PUT", "/experts/halted", "{\"account\":\"paper\"}").statusCode());
+    assertEquals(200, send("POST", "/accounts/paper/halt", null).statusCode());
+    try {
+      JsonNode result = json(send("POST", "/experts/halted/recommendations", buy("ITC-EQ", "1"))).at("/results/0");
+      assertEquals("skipped", result.get("status").asText());
+      assertEquals("ACCOUNT_HALTED", result.get("reason").asText());
+      assertEquals(0, json(send("GET", "/experts/halted/transactions", null)).size(), "no transaction opened");
+    } finally {
+      assertEquals(200, send("POST", "/accounts/paper/resume", null).statusCode());
+    }
+    assertEquals("accepted", json(send("POST", "/experts/halted/recommendations", buy("ITC-EQ", "1"))).at("/results/0/status").asText());
+  }
+
+  @Test
   void fiveHundredConcurrentPostsOfOneBuyOpenExactlyOneTransaction() throws Exception {
     assertEquals(201, send("PUT", "/experts/crowd", "{\"account\":\"paper\"}").statusCode());
     List<CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();

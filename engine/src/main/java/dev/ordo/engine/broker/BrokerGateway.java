@@ -5,12 +5,14 @@ import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.port.Broker;
 import dev.ordo.engine.port.BrokerError;
 import dev.ordo.engine.port.SessionToken;
+import dev.ordo.engine.risk.AccountRisk;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -29,6 +31,13 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * of its priority's queue, with the new token. A call whose outcome is unknown
  * ({@link BrokerError.Timeout}) is never retried: the caller marks the order UNKNOWN for
  * reconciliation. A full queue answers {@link BrokerError.RateLimited} at once.
+ *
+ * <p>With the account's {@link AccountRisk} (the pre-trade checks), every {@link BrokerCall.PlaceOrder},
+ * whatever its source, is checked there before it is queued: a refused one is answered
+ * {@link BrokerCall.Failed} with {@link BrokerError.Rejected} whose detail is the refusal's reason
+ * ({@code RISK_<CHECK>: ...} or {@code ACCOUNT_HALTED: ...}) and never reaches the broker; a check
+ * that does not answer within {@code tokenTimeout} fails the call with {@link BrokerError.Unavailable}
+ * (fail closed). Modifications, cancellations and reads are not checked.
  */
 public final class BrokerGateway {
 
@@ -55,7 +64,7 @@ public final class BrokerGateway {
    *
    * @param queued      calls waiting for a permit, by priority
    * @param started     calls started since start (retries included)
-   * @param inFlight    calls started and not answered yet (waiting for a token or for the broker)
+   * @param inFlight    calls started and not answered yet (waiting for the risk check, a token or the broker)
    * @param retried     calls retried once after a re-login
    * @param refused     calls refused because their queue was full
    */
@@ -67,6 +76,8 @@ public final class BrokerGateway {
       return inFlight == 0 && queued.values().stream().allMatch(n -> n == 0);
     }
   }
+
+  private record RiskAnswered(Execute request, AccountRisk.Verdict verdict, Throwable failure) implements Command {}
 
   private record TokenArrived(Execute request, int attempt, AuthSession.TokenReply reply) implements Command {}
 
@@ -117,11 +128,20 @@ public final class BrokerGateway {
     return ServiceKey.create(Command.class, "broker-gateway-" + account.value());
   }
 
-  /** A gateway; it registers itself under {@link #serviceKey} so the account's symbol traders find it. */
+  /** A gateway without pre-trade checks; it registers itself under {@link #serviceKey} so the account's symbol traders find it. */
   public static Behavior<Command> create(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings) {
+    return create(account, broker, authSession, settings, null);
+  }
+
+  /**
+   * A gateway that checks every placement with {@code risk} (the account's {@link AccountRisk}; null: no
+   * checks); it registers itself under {@link #serviceKey} so the account's symbol traders find it.
+   */
+  public static Behavior<Command> create(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings,
+      RecipientRef<AccountRisk.Command> risk) {
     return Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.register(serviceKey(account), context.getSelf()));
-      return Behaviors.withTimers(timers -> new Gateway(account, broker, authSession, settings, context, timers).behavior());
+      return Behaviors.withTimers(timers -> new Gateway(account, broker, authSession, settings, risk, context, timers).behavior());
     });
   }
 
@@ -130,6 +150,7 @@ public final class BrokerGateway {
     private final Broker broker;
     private final ActorRef<AuthSession.Command> authSession;
     private final Settings settings;
+    private final RecipientRef<AccountRisk.Command> risk;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final Map<Priority, ArrayDeque<Queued>> queues = new EnumMap<>(Priority.class);
@@ -138,15 +159,18 @@ public final class BrokerGateway {
     private long retried;
     private long refused;
     private int inFlight;
+    /** Placements waiting for the risk check's answer (counted in {@link Status#inFlight}). */
+    private int checking;
 
     private record Queued(Execute request, int attempt) {}
 
-    Gateway(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings, ActorContext<Command> context,
-        TimerScheduler<Command> timers) {
+    Gateway(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings,
+        RecipientRef<AccountRisk.Command> risk, ActorContext<Command> context, TimerScheduler<Command> timers) {
       this.account = account;
       this.broker = broker;
       this.authSession = authSession;
       this.settings = settings;
+      this.risk = risk;
       this.context = context;
       this.timers = timers;
       this.permits = settings.burst();
@@ -156,15 +180,23 @@ public final class BrokerGateway {
     Behavior<Command> behavior() {
       return Behaviors.receive(Command.class)
           .onMessage(Execute.class, request -> {
-            ArrayDeque<Queued> queue = queues.get(request.priority());
-            if (queue.size() >= settings.queueCapacity()) {
-              refused++;
-              request.replyTo().tell(new BrokerCall.Failed(request.call(),
-                  new BrokerError.RateLimited(request.priority() + " queue of account " + account + " is full (" + settings.queueCapacity() + ")")));
+            if (risk != null && request.call() instanceof BrokerCall.PlaceOrder place) {
+              checking++;
+              context.ask(AccountRisk.Verdict.class, risk, settings.tokenTimeout(), replyTo -> new AccountRisk.CheckOrder(place.request(), replyTo),
+                  (verdict, failure) -> new RiskAnswered(request, verdict, failure));
               return Behaviors.same();
             }
-            queue.addLast(new Queued(request, 1));
-            dispatch();
+            return enqueue(request);
+          })
+          .onMessage(RiskAnswered.class, answered -> {
+            checking--;
+            Execute request = answered.request();
+            if (answered.verdict() instanceof AccountRisk.Approved) return enqueue(request);
+            BrokerError error = answered.verdict() instanceof AccountRisk.Refused refused
+                ? new BrokerError.Rejected(refused.reason())
+                : new BrokerError.Unavailable("the risk check of account " + account + " did not answer within " + settings.tokenTimeout()
+                    + " (" + answered.failure() + "); the order was not sent");
+            request.replyTo().tell(new BrokerCall.Failed(request.call(), error));
             return Behaviors.same();
           })
           .onMessage(Refill.class, refill -> {
@@ -178,10 +210,24 @@ public final class BrokerGateway {
           .onMessage(GetStatus.class, request -> {
             Map<Priority, Integer> queued = new EnumMap<>(Priority.class);
             queues.forEach((p, q) -> queued.put(p, q.size()));
-            request.replyTo().tell(new Status(account, queued, started, retried, refused, inFlight));
+            request.replyTo().tell(new Status(account, queued, started, retried, refused, inFlight + checking));
             return Behaviors.same();
           })
           .build();
+    }
+
+    /** Queues {@code request} at its priority (or refuses it when that queue is full) and starts what permits allow. */
+    private Behavior<Command> enqueue(Execute request) {
+      ArrayDeque<Queued> queue = queues.get(request.priority());
+      if (queue.size() >= settings.queueCapacity()) {
+        refused++;
+        request.replyTo().tell(new BrokerCall.Failed(request.call(),
+            new BrokerError.RateLimited(request.priority() + " queue of account " + account + " is full (" + settings.queueCapacity() + ")")));
+        return Behaviors.same();
+      }
+      queue.addLast(new Queued(request, 1));
+      dispatch();
+      return Behaviors.same();
     }
 
     /** Starts queued calls, highest priority first, while permits last. */

@@ -71,9 +71,17 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
    * @param live      null for the paper replay
    * @param day       the account's trading day (its scheduler); null for none
    * @param lifecycle what runs around the service
+   * @param risk      the account's pre-trade checks ({@link dev.ordo.engine.risk.AccountRisk}) its gateway consults; null for none
    */
   public record ServiceSpec(AccountId account, Broker broker, Credentials credentials, TradingService.Live live, TradingService.Day day,
-      Lifecycle lifecycle) {}
+      Lifecycle lifecycle, org.apache.pekko.actor.typed.RecipientRef<dev.ordo.engine.risk.AccountRisk.Command> risk) {
+
+    /** A service without pre-trade checks. */
+    public ServiceSpec(AccountId account, Broker broker, Credentials credentials, TradingService.Live live, TradingService.Day day,
+        Lifecycle lifecycle) {
+      this(account, broker, credentials, live, day, lifecycle, null);
+    }
+  }
 
   /** Protocol of the manager. */
   public sealed interface Command extends NoSerializationVerificationNeeded {}
@@ -428,7 +436,7 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
 
   private ActorRef<TradingService.Command> spawn(ServiceSpec spec) {
     ActorRef<TradingService.Command> ref = context.spawnAnonymous(
-        TradingService.create(spec.account(), spec.broker(), spec.credentials(), settings, spec.live(), spec.day()));
+        TradingService.create(spec.account(), spec.broker(), spec.credentials(), settings, spec.live(), spec.day(), spec.risk()));
     context.watchWith(ref, new ServiceTerminated(spec.account(), ref));
     return ref;
   }

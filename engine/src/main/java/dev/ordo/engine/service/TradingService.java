@@ -199,6 +199,15 @@ public final class TradingService {
    */
   public static Behavior<Command> create(AccountId account, Broker broker, Credentials credentials, Settings settings,
       Live live, Day day) {
+    return create(account, broker, credentials, settings, live, day, null);
+  }
+
+  /**
+   * A service as {@link #create(AccountId, Broker, Credentials, Settings, Live, Day)} whose gateway checks every placement with
+   * {@code risk}, the account's {@link dev.ordo.engine.risk.AccountRisk} (null: no pre-trade checks).
+   */
+  public static Behavior<Command> create(AccountId account, Broker broker, Credentials credentials, Settings settings,
+      Live live, Day day, org.apache.pekko.actor.typed.RecipientRef<dev.ordo.engine.risk.AccountRisk.Command> risk) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       ActorRef<AuthSession.Command> auth = context.spawn(
           LogMdc.ofAccount(AuthSession.Command.class, account,
@@ -206,7 +215,7 @@ public final class TradingService {
           "auth-session");
       ActorRef<BrokerGateway.Command> gateway = context.spawn(
           LogMdc.ofAccount(BrokerGateway.Command.class, account,
-              Behaviors.supervise(BrokerGateway.create(account, broker, auth, settings.gateway())).onFailure(SupervisorStrategy.restart())),
+              Behaviors.supervise(BrokerGateway.create(account, broker, auth, settings.gateway(), risk)).onFailure(SupervisorStrategy.restart())),
           "broker-gateway");
       ActorRef<BarDelivery.Command> barDelivery = null;
       ActorRef<MarketDataConnection.Command> marketData = null;
