@@ -100,7 +100,7 @@ class AuditRoutesTest {
   @Test
   void unknownEntitiesAnswer404AndBadParameters400() throws Exception {
     assertError(get("/audit/trader/paper:TCS-EQ.NSE"), 404, "unknown entity type",
-        "'trader' is not an entity type; the types are symbol-trader, position, paper-venue, replay-run, reconciler, task-scheduler, service-manager");
+        "'trader' is not an entity type; the types are symbol-trader, position, paper-venue, replay-run, reconciler, task-scheduler, service-manager, account-risk");
     assertError(get("/audit/position/paper:INFY-EQ.NSE"), 404, "unknown entity", "the journal holds no events of position paper:INFY-EQ.NSE");
     assertError(get("/audit/position/TCS-EQ"), 404, "unknown entity",
         "position id must be account:SYMBOL.VENUE, e.g. paper:TCS-EQ.NSE, got 'TCS-EQ'");
