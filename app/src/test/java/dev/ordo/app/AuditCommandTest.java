@@ -67,7 +67,7 @@ class AuditCommandTest {
     assertEquals(List.of("symbol-trader    paper:BAJFINANCE-EQ.NSE", "symbol-trader    paper:DALBHARAT-EQ.NSE",
         "symbol-trader    paper:KOTAKBANK-EQ.NSE", "symbol-trader    paper:TCS-EQ.NSE", "position         paper:BAJFINANCE-EQ.NSE",
         "position         paper:DALBHARAT-EQ.NSE", "position         paper:KOTAKBANK-EQ.NSE", "position         paper:TCS-EQ.NSE",
-        "paper-venue      paper", "replay-run       paper", "task-scheduler   paper", "service-manager  engine"),
+        "paper-venue      paper", "replay-run       paper", "task-scheduler   paper", "service-manager  engine", "account-risk     paper"),
         lines.subList(1, lines.size()));
   }
 
@@ -145,7 +145,7 @@ class AuditCommandTest {
   void verifyFindsNoViolationInTheEnginesJournal() {
     CommandRun.Result result = CommandRun.inThisJvm("verify", "--data-dir", dataDir.toString());
     assertEquals(0, result.exitCode(), result.out() + result.err());
-    assertTrue(result.out().strip().matches("verified 12 entities, \\d+ events: no violation"), result.out());
+    assertTrue(result.out().strip().matches("verified 13 entities, \\d+ events: no violation"), result.out());
   }
 
   @Test
