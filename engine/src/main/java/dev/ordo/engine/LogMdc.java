@@ -9,7 +9,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * The log fields an actor's lines carry (SLF4J's MDC, set by Pekko around each message through
  * {@link Behaviors#withMdc}): {@code account} for every actor of an account's trading service, and
- * also {@code instrument}, {@code entityType} and {@code entityId} for an entity. They show in
+ * also {@code instrument}, {@code entityType} and {@code entityId} for an entity, and {@code clientOrderId} while a
+ * symbol trader handles a message about one of its orders. They show in
  * {@code --log-format json} as fields, so one account's or one instrument's lines can be picked out.
  */
 public final class LogMdc {
@@ -19,6 +20,7 @@ public final class LogMdc {
   public static final String INSTRUMENT = "instrument";
   public static final String ENTITY_TYPE = "entityType";
   public static final String ENTITY_ID = "entityId";
+  public static final String CLIENT_ORDER_ID = "clientOrderId";
 
   private LogMdc() {}
 
@@ -37,5 +39,19 @@ public final class LogMdc {
       Behavior<T> behavior) {
     return Behaviors.withMdc(type, Map.of(ACCOUNT, account.value(), INSTRUMENT, instrument.toString(), ENTITY_TYPE, entityType, ENTITY_ID,
         entityId), behavior);
+  }
+
+  /**
+   * {@code behavior}, an entity as {@link #ofEntity(Class, String, String, AccountId, InstrumentId, Behavior)} tags it, whose lines
+   * while it handles a message about one order also carry that order's {@code clientOrderId} ({@code orderOf} gives it, or null).
+   */
+  public static <T> Behavior<T> ofEntity(Class<T> type, String entityType, String entityId, AccountId account, InstrumentId instrument,
+      java.util.function.Function<T, dev.ordo.engine.model.ClientOrderId> orderOf, Behavior<T> behavior) {
+    Map<String, String> entity = Map.of(ACCOUNT, account.value(), INSTRUMENT, instrument.toString(), ENTITY_TYPE, entityType, ENTITY_ID,
+        entityId);
+    return Behaviors.withMdc(type, entity, message -> {
+      dev.ordo.engine.model.ClientOrderId order = orderOf.apply(message);
+      return order == null ? Map.of() : Map.of(CLIENT_ORDER_ID, order.value());
+    }, behavior);
   }
 }

@@ -156,16 +156,32 @@ public final class EngineMetrics {
     Tags tags = Tags.of("account", account.value());
     CompletableFuture<Map<InstrumentId, SymbolTrader.State>> traders = queries.symbolStates(account).toCompletableFuture();
     CompletableFuture<List<Position.State>> positions = queries.positionStates(account).toCompletableFuture();
-    return CompletableFuture.allOf(traders, positions).thenAccept(done -> {
+    CompletableFuture<List<dev.ordo.engine.expert.Expert.State>> experts = queries.experts().toCompletableFuture()
+        .thenApply(all -> all.stream().filter(e -> e.settings().account().equals(account)).toList());
+    return CompletableFuture.allOf(traders, positions, experts).thenAccept(done -> {
+      // orders by source: the 80-20 strategy's symbol traders, and the experts
       long placed = 0;
       Map<String, Long> byStatus = new TreeMap<>();
       for (SymbolTrader.State trader : traders.join().values()) {
         placed += trader.orderSequence();
         for (OrderRecord order : trader.orders()) byStatus.merge(order.status().name(), 1L, Long::sum);
       }
-      counter(f, "ordo.orders.placed", "orders the symbol traders created (each ClientOrderId once)", tags, placed);
-      byStatus.forEach((status, n) -> gauge(f, "ordo.orders", "orders the traders hold (working and the most recent closed), by status",
-          tags.and("status", status), n, null));
+      long expertPlaced = 0;
+      Map<String, Long> expertByStatus = new TreeMap<>();
+      Map<String, Long> transactions = new TreeMap<>();
+      for (var expert : experts.join()) {
+        expertPlaced += expert.orderSequence();
+        for (var order : expert.orders().values()) expertByStatus.merge(order.status().name(), 1L, Long::sum);
+        for (var t : expert.transactions()) transactions.merge(expert.expertId() + "|" + t.status().name(), 1L, Long::sum);
+      }
+      String placedHelp = "orders created by each source (strategy: the symbol traders; expert: the experts), each ClientOrderId once";
+      counter(f, "ordo.orders.placed", placedHelp, tags.and("source", "strategy"), placed);
+      counter(f, "ordo.orders.placed", placedHelp, tags.and("source", "expert"), expertPlaced);
+      String heldHelp = "orders the sources hold (working and the most recent closed), by source and status";
+      byStatus.forEach((status, n) -> gauge(f, "ordo.orders", heldHelp, tags.and("source", "strategy").and("status", status), n, null));
+      expertByStatus.forEach((status, n) -> gauge(f, "ordo.orders", heldHelp, tags.and("source", "expert").and("status", status), n, null));
+      transactions.forEach((key, n) -> gauge(f, "ordo.expert.transactions", "an expert's transactions kept in its state, by status",
+          tags.and("expert", key.substring(0, key.indexOf('|'))).and("status", key.substring(key.indexOf('|') + 1)), n, null));
       long fills = 0;
       long open = 0;
       Map<String, BigDecimal> pnl = new TreeMap<>();

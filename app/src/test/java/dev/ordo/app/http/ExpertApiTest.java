@@ -171,6 +171,11 @@ class ExpertApiTest {
     ApiSchema.assertConforms("Transactions", json(transactions));
     assertEquals(1, json(transactions).size());
     ApiSchema.assertConforms("RecommendationResults", json(send("POST", "/experts/crowd/recommendations", buy("TCS-EQ", "1"))));
+
+    double crowd = 0;
+    for (String line : send("GET", "/metrics", null).body().lines().toList())
+      if (line.startsWith("ordo_expert_transactions{") && line.contains("expert=\"crowd\"")) crowd += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    assertEquals(1.0, crowd, "/metrics counts the expert's one transaction");
   }
 
   @Test

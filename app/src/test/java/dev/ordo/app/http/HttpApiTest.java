@@ -272,7 +272,7 @@ class HttpApiTest {
     assertEquals(15.0, samples.get("ordo_replay_sessions_done{account=\"paper\"}"));
     int trades = json(get("/accounts/paper/trades")).size();
     assertEquals(2.0 * trades, samples.get("ordo_fills_total{account=\"paper\"}"), "an entry and an exit fill per round trip");
-    assertEquals(json(get("/accounts/paper/orders")).size(), samples.get("ordo_orders_placed_total{account=\"paper\"}"),
+    assertEquals(json(get("/accounts/paper/orders")).size(), samples.get("ordo_orders_placed_total{account=\"paper\",source=\"strategy\"}"),
         "every order of the sample is still listed (fewer than 20 per trader)");
     assertEquals(554.55, samples.get("ordo_pnl_realized{account=\"paper\",currency=\"INR\"}"), 1e-9);
     assertEquals(0.0, samples.get("ordo_positions_open{account=\"paper\"}"));
@@ -284,7 +284,7 @@ class HttpApiTest {
       assertEquals(0.0, samples.get("ordo_gateway_queued{account=\"paper\",priority=\"" + priority + "\"}"), "nothing waits after the replay");
     assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes{")), "JVM figures");
     double placements = samples.get("ordo_broker_call_seconds_count{account=\"paper\",call=\"place_order\",outcome=\"ok\"}");
-    assertEquals(samples.get("ordo_orders_placed_total{account=\"paper\"}"), placements, "every order was placed once, and timed");
+    assertEquals(samples.get("ordo_orders_placed_total{account=\"paper\",source=\"strategy\"}"), placements, "every order was placed once, and timed");
     assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("ordo_broker_call_seconds_bucket{") && k.contains("call=\"place_order\"")),
         "a latency histogram");
     assertTrue(samples.keySet().stream().noneMatch(k -> k.contains("clientOrderId") || k.contains("-EQ-")), "no order ids as labels");

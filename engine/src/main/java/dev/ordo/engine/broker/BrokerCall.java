@@ -115,6 +115,23 @@ public sealed interface BrokerCall extends OrdoSerializable {
   /** The call did not succeed; {@code error} says why. */
   record Failed(BrokerCall call, BrokerError error) implements Reply {}
 
+  /** The order {@code call} is about (a placement, modification or cancel), else null. */
+  static ClientOrderId clientOrderIdOf(BrokerCall call) {
+    if (call instanceof PlaceOrder p) return p.request().clientOrderId();
+    if (call instanceof ModifyOrder m) return m.clientOrderId();
+    if (call instanceof CancelOrder c) return c.clientOrderId();
+    return null;
+  }
+
+  /** The order {@code reply} answers about, else null. */
+  static ClientOrderId clientOrderIdOf(Reply reply) {
+    if (reply instanceof Placed p) return p.clientOrderId();
+    if (reply instanceof Modified m) return m.clientOrderId();
+    if (reply instanceof Canceled c) return c.clientOrderId();
+    if (reply instanceof Failed f) return clientOrderIdOf(f.call());
+    return null;
+  }
+
   private static <T> CompletionStage<Reply> complete(BrokerCall call, CompletionStage<BrokerResult<T>> result, Function<T, Reply> onOk) {
     return result.handle((value, failure) -> {
       if (failure != null)

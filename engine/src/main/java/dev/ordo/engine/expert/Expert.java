@@ -691,7 +691,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
       ExpertOrder order = state.orders().get(id);
       if (order != null && order.isWorking()) events.add(new OrderCanceled(expertId, id, now));
     } else if (reply instanceof BrokerCall.Failed failed) {
-      id = clientOrderIdOf(failed.call());
+      id = BrokerCall.clientOrderIdOf(failed.call());
       ExpertOrder order = id == null ? null : state.orders().get(id);
       String reason = failed.error().getClass().getSimpleName() + ": " + failed.error().detail();
       if (order != null && failed.call() instanceof BrokerCall.PlaceOrder && failed.error() instanceof BrokerError.Timeout) {
@@ -723,11 +723,6 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     return Effect().persist(events).thenRun(s -> send(s, sends, cancels)).thenNoReply();
   }
 
-  private static ClientOrderId clientOrderIdOf(BrokerCall call) {
-    if (call instanceof BrokerCall.PlaceOrder p) return p.request().clientOrderId();
-    if (call instanceof BrokerCall.CancelOrder c) return c.clientOrderId();
-    return null;
-  }
 
   /** The answer of {@code entry} reached its batch: a refusal turns the recommendation into a skip. */
   private void answerEntry(ClientOrderId entry, BrokerError error) {

@@ -112,7 +112,15 @@ public final class SymbolTrader
   public static void init(ActorSystem<?> system, Dependencies dependencies) {
     ClusterSharding.get(system).init(Entity.of(ENTITY_TYPE_KEY, entityContext -> LogMdc.ofEntity(Command.class, ENTITY_TYPE_KEY.name(),
         entityContext.getEntityId(), EntityIds.account(entityContext.getEntityId()), EntityIds.instrument(entityContext.getEntityId()),
-        create(entityContext.getEntityId(), dependencies))));
+        SymbolTrader::orderOf, create(entityContext.getEntityId(), dependencies))));
+  }
+
+  /** The order {@code command} is about (a fill, a broker's answer, a reconciled order), else null: its lines carry its ClientOrderId. */
+  static ClientOrderId orderOf(Command command) {
+    if (command instanceof ApplyFill f) return f.fill().clientOrderId();
+    if (command instanceof ReconcileOrder r) return r.clientOrderId();
+    if (command instanceof BrokerReplied r) return BrokerCall.clientOrderIdOf(r.reply());
+    return null;
   }
 
   /** The sharding entity id {@code account:SYMBOL.VENUE}. */

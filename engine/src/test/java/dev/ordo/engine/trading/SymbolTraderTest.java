@@ -350,6 +350,15 @@ class SymbolTraderTest {
   }
 
   @Test
+  void theMessagesAboutAnOrderNameItForTheLogs() {
+    Fill fill = new Fill(TradeId.of("T1"), ENTRY, VenueOrderId.of("V1"), INSTRUMENT, OrderSide.BUY, Quantity.of(1), Price.of("100"),
+        FILL_BAR.tsOpen());
+    assertEquals(ENTRY, SymbolTrader.orderOf(new SymbolTrader.ApplyFill(fill, done.ref())));
+    assertEquals(STOP, SymbolTrader.orderOf(new SymbolTrader.ReconcileOrder(STOP, null, done.ref())));
+    assertNull(SymbolTrader.orderOf(new SymbolTrader.CloseBar(FILL_BAR, done.ref())));
+  }
+
+  @Test
   void aTimedOutPlacementBecomesUnknownInsteadOfBeingSentAgain() {
     setupSession();
     kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
