@@ -246,7 +246,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
         throw new IllegalArgumentException("allocationPerTrade must be a positive amount, got " + allocationPerTrade);
       if (minConfidence == null || minConfidence.signum() < 0 || minConfidence.compareTo(BigDecimal.ONE) > 0)
         throw new IllegalArgumentException("minConfidence must be within 0..1, got " + minConfidence);
-      instruments = instruments == null ? Set.of() : Set.copyOf(new TreeSet<>(instruments));
+      instruments = java.util.Collections.unmodifiableSortedSet(instruments == null ? new TreeSet<>() : new TreeSet<>(instruments));
     }
   }
 
