@@ -363,15 +363,17 @@ public final class EngineQueries {
           BrokerGateway.GetStatus::new, partTimeout, system.scheduler()));
       CompletableFuture<Reconciler.State> reconciler = p.reconciler() == null ? CompletableFuture.completedFuture(null)
           : orNull(AskPattern.<Reconciler.Command, Reconciler.State>ask(p.reconciler(), Reconciler.GetState::new, partTimeout, system.scheduler()));
+      CompletableFuture<Reconciler.Stats> reconciliations = p.reconciler() == null ? CompletableFuture.completedFuture(null)
+          : orNull(AskPattern.<Reconciler.Command, Reconciler.Stats>ask(p.reconciler(), Reconciler.GetStats::new, partTimeout, system.scheduler()));
       CompletableFuture<TaskScheduler.Status> tasks = p.scheduler() == null ? CompletableFuture.completedFuture(null)
           : orNull(AskPattern.<TaskScheduler.Command, TaskScheduler.Status>ask(p.scheduler(), TaskScheduler.GetStatus::new, partTimeout,
               system.scheduler()));
-      return CompletableFuture.allOf(marketData, orderFeed, auth, gateway, reconciler, tasks).thenApply(ignored -> {
+      return CompletableFuture.allOf(marketData, orderFeed, auth, gateway, reconciler, reconciliations, tasks).thenApply(ignored -> {
         TaskScheduler.Status t = tasks.join();
         return new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat, traded, replay, marketData.join(),
             orderFeed.join(),
             StatusView.Auth.of(auth.join(), zone), StatusView.Gateway.of(gateway.join()),
-            reconciler.join() == null ? null : new StatusView.Reconciliation(account, reconciler.join().discrepancies()),
+            reconciler.join() == null ? null : StatusView.Reconciliation.of(account, reconciler.join(), reconciliations.join(), zone),
             t == null ? null : ApiTimes.of(t.nextDue(), zone),
             t == null ? List.of() : t.tasks().stream().map(task -> StatusView.TaskView.of(task, zone)).toList(), null);
       });

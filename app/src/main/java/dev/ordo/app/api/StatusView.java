@@ -215,6 +215,19 @@ public record StatusView(State state, List<InstrumentId> instruments, List<Accou
    * An account's reconciliations with its broker.
    *
    * @param discrepancies differences found between the engine and the broker (each journaled), since the account's first run
+   * @param runs          runs ended since the engine started, failed ones included
+   * @param failedRuns    runs that failed since the engine started
+   * @param lastRunAt     when the last run ended, null before the first
+   * @param lastFailure   why the last run failed, null when it did not
    */
-  public record Reconciliation(AccountId account, long discrepancies) {}
+  public record Reconciliation(AccountId account, long discrepancies, long runs, long failedRuns, OffsetDateTime lastRunAt, String lastFailure) {
+
+    /** {@code state} and {@code stats} (null when the reconciler did not answer) of {@code account}'s reconciler, times in {@code zone}. */
+    public static Reconciliation of(AccountId account, dev.ordo.engine.broker.Reconciler.State state, dev.ordo.engine.broker.Reconciler.Stats stats,
+        ZoneId zone) {
+      dev.ordo.engine.broker.Reconciler.Report last = stats == null ? null : stats.lastRun();
+      return new Reconciliation(account, state.discrepancies(), stats == null ? 0 : stats.runs(), stats == null ? 0 : stats.failedRuns(),
+          last == null ? null : ApiTimes.of(last.finishedAt(), zone), last == null ? null : last.failure());
+    }
+  }
 }

@@ -116,9 +116,14 @@ public final class EngineMetrics {
       gauge(f, "ordo.task.running", "1 while the task runs", tags, task.running() == null ? 0 : 1, null);
     }
     gateway(f, a.gateway());
-    if (a.reconciliation() != null)
-      counter(f, "ordo.reconciliation.discrepancies", "differences found between the engine and the broker (each journaled)",
-          Tags.of("account", a.reconciliation().account().value()), a.reconciliation().discrepancies());
+    if (a.reconciliation() != null) {
+      Tags reconciliation = Tags.of("account", a.reconciliation().account().value());
+      counter(f, "ordo.reconciliation.discrepancies", "differences found between the engine and the broker (each journaled)", reconciliation,
+          a.reconciliation().discrepancies());
+      String runsHelp = "reconciliation runs ended since the engine started, by outcome";
+      counter(f, "ordo.reconciliation.runs", runsHelp, reconciliation.and("outcome", "ok"), a.reconciliation().runs() - a.reconciliation().failedRuns());
+      counter(f, "ordo.reconciliation.runs", runsHelp, reconciliation.and("outcome", "failed"), a.reconciliation().failedRuns());
+    }
     feed(f, a.marketData(), "market-data");
     feed(f, a.orderFeed(), "order-feed");
     if (a.auth() != null) {

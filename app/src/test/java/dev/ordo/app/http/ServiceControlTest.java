@@ -92,6 +92,9 @@ class ServiceControlTest {
       assertEquals("MANUAL", json(reconcile).at("/run/trigger").asText());
       assertEquals("generated", json(reconcile).at("/run/requestedBy").asText());
       assertEquals("SUCCEEDED", json(reconcile).at("/run/outcome").asText(), reconcile.body());
+      JsonNode reconciliation = json(send("GET", "/status")).at("/accounts/0/reconciliation");
+      assertEquals(1, reconciliation.get("runs").asInt(), "the run by hand is counted: " + reconciliation);
+      assertEquals(0, reconciliation.get("failedRuns").asInt());
 
       HttpResponse<String> unknown = send("POST", "/accounts/paper/tasks/market-close-party/run");
       assertEquals(404, unknown.statusCode(), unknown.body());

@@ -85,6 +85,18 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   /** Asks for the counters. */
   public record GetState(ActorRef<State> replyTo) implements Command {}
 
+  /** Asks for the runs since this reconciler started. */
+  public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+
+  /**
+   * The runs since the reconciler started (not journaled).
+   *
+   * @param runs       runs ended, failed ones included
+   * @param failedRuns runs that failed (a broker read refused or unanswered, an entity not answering)
+   * @param lastRun    the last run's report, null before the first
+   */
+  public record Stats(AccountId account, long runs, long failedRuns, Report lastRun) {}
+
   /** The three books read from the broker (phase 1 answered). */
   private record BooksRead(Run run, Books books) implements Command {}
 
@@ -199,6 +211,9 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   /** UNKNOWN orders missing from the last order book read: missing from the next one too, they are declared lost. */
   private Set<ClientOrderId> missingFromLastBook = Set.of();
   private int consecutiveFailures;
+  private long runs;
+  private long failedRuns;
+  private Report lastRun;
 
   /**
    * A reconciler of {@code account}; its first run starts at once, unless it runs on demand only ({@link Settings#onDemand}).
@@ -247,6 +262,10 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
         .onCommand(TradersRead.class, this::onTradersRead)
         .onCommand(PositionsRead.class, this::onPositionsRead)
         .onCommand(RunFailed.class, this::onRunFailed)
+        .onCommand(GetStats.class, (state, request) -> {
+          request.replyTo().tell(new Stats(account, runs, failedRuns, lastRun));
+          return Effect().none();
+        })
         .onCommand(GetState.class, (state, request) -> {
           request.replyTo().tell(state);
           return Effect().none();
@@ -388,6 +407,9 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   private Effect<Event, State> finish(List<Event> events, Report report) {
     List<ActorRef<Report>> replyTo = running.requests.replyTo();
     running = null;
+    runs++;
+    if (report.failure() != null) failedRuns++;
+    lastRun = report;
     if (waiting != null) {
       Requests next = waiting;
       waiting = null;

@@ -313,11 +313,14 @@ class ReconcilerTest {
       answerTrader(INSTRUMENT);
       answerPosition(INSTRUMENT, 0);
       reports.receiveMessage();
-      LoggingTestKit.info("failed, will run again").expect(testKit.system(), () -> {
+      Reconciler.Report lastFailed = LoggingTestKit.info("failed, will run again").expect(testKit.system(), () -> {
         reconciler.tell(new Reconciler.Reconcile("check", reports.ref()));
         answerBooksFailing(down);
         return reports.receiveMessage();
       });
+      TestProbe<Reconciler.Stats> stats = testKit.createTestProbe();
+      reconciler.tell(new Reconciler.GetStats(stats.ref()));
+      assertEquals(new Reconciler.Stats(account, 6, 4, lastFailed), stats.receiveMessage(), "the start's run and five more ended, four failed; the last one's report");
     } finally {
       logger.setLevel(before);
     }
