@@ -79,7 +79,9 @@ public final class EngineMetrics {
     return status.thenCompose(s -> {
       status(figures, s);
       List<CompletableFuture<Void>> accounts = new ArrayList<>();
-      for (StatusView.AccountStatus account : s.accounts()) accounts.add(account(figures, account.account()));
+      // the experts are read from the journal once per scrape, not once per account
+      CompletableFuture<List<dev.ordo.engine.expert.Expert.State>> experts = queries.experts().toCompletableFuture();
+      for (StatusView.AccountStatus account : s.accounts()) accounts.add(account(figures, account.account(), experts));
       return CompletableFuture.allOf(accounts.toArray(CompletableFuture[]::new)).thenApply(done -> figures);
     });
   }
@@ -157,11 +159,11 @@ public final class EngineMetrics {
     gauge(f, "ordo.marketdata.connected", "1 while the stream is connected", tags, feed.state().name().equals("CONNECTED") ? 1 : 0, null);
   }
 
-  private CompletableFuture<Void> account(Figures f, AccountId account) {
+  private CompletableFuture<Void> account(Figures f, AccountId account, CompletableFuture<List<dev.ordo.engine.expert.Expert.State>> allExperts) {
     Tags tags = Tags.of("account", account.value());
     CompletableFuture<Map<InstrumentId, SymbolTrader.State>> traders = queries.symbolStates(account).toCompletableFuture();
     CompletableFuture<List<Position.State>> positions = queries.positionStates(account).toCompletableFuture();
-    CompletableFuture<List<dev.ordo.engine.expert.Expert.State>> experts = queries.experts().toCompletableFuture()
+    CompletableFuture<List<dev.ordo.engine.expert.Expert.State>> experts = allExperts
         .thenApply(all -> all.stream().filter(e -> e.settings().account().equals(account)).toList());
     return CompletableFuture.allOf(traders, positions, experts).thenAccept(done -> {
       // orders by source: the 80-20 strategy's symbol traders, and the experts
