@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class ActorPackagesShareNoStateTest {
 
   static final Path ENGINE_SOURCES = Path.of("src", "main", "java", "dev", "ordo", "engine");
-  static final List<String> ACTOR_PACKAGES = List.of("trading", "broker", "marketdata", "service", "schedule", "risk");
+  static final List<String> ACTOR_PACKAGES = List.of("trading", "broker", "marketdata", "service", "schedule", "risk", "expert", "scanner");
 
   /** What is forbidden, by what it is called in a failure. */
   static final Map<String, Pattern> FORBIDDEN = Map.of(

@@ -82,6 +82,12 @@ public final class MeteredBroker implements Broker {
   }
 
   @Override
+  public CompletionStage<BrokerResult<List<dev.ordo.engine.model.Bar>>> dailyBars(SessionToken token, dev.ordo.engine.model.InstrumentId instrument,
+      java.time.LocalDate before, int count) {
+    return timed("daily_bars", () -> broker.dailyBars(token, instrument, before, count));
+  }
+
+  @Override
   public void subscribeOrderUpdates(OrderUpdateListener listener) {
     broker.subscribeOrderUpdates(listener);
   }

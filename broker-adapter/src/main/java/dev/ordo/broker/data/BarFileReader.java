@@ -54,6 +54,11 @@ import org.apache.commons.csv.CSVRecord;
  *   <li>{@code timestamp,open,high,low,close,volume} — crypto klines (Bybit USDT perpetuals): file
  *       {@code PAIR_1m.csv} is {@code PAIR} on venue {@code BYBIT}, USDT; the tick is the finest
  *       price decimal seen in the file; lot 0.001. Prices and volumes have at most 10 decimals.
+ *   <li>{@code timestamp,open,high,low,close,volume,oi} — NSE cash equities' daily bars (the layout of
+ *       {@code shared/data/nse_equity_daily}): as the first layout ({@code NAME-EQ} on {@code NSE}, INR, tick
+ *       0.05, times in {@code +05:30}), one bar per trading day opening at 00:00, interval one day; {@code oi}
+ *       (open interest, 0 for shares) must be a whole number and is not kept. These are the scanner's input,
+ *       not a replay's.
  * </ul>
  *
  * The first column is the bar's open time {@code yyyy-MM-dd HH:mm:ss±HH:MM}. Whatever cannot be
@@ -278,7 +283,7 @@ public final class BarFileReader {
         previous = row;
       }
       if (rows.isEmpty()) throw new BadBarDataException(file, 2, "no bar rows after the header");
-      Duration interval = typicalInterval(rows);
+      Duration interval = layout.interval() != null ? layout.interval() : typicalInterval(rows);
       checkGrid(file, rows, interval, layout);
       Instrument instrument = layout.instrument(id, maxScale);
       List<Bar> bars = new ArrayList<>(rows.size());
@@ -331,6 +336,12 @@ public final class BarFileReader {
     if (layout.offset() != null && !tsOpen.getOffset().equals(layout.offset()))
       throw new BadBarDataException(file, line,
           column + " '" + time + "' is not in the exchange's time: " + layout.exchange + " times carry the offset " + offset(layout.offset()));
+    for (String extra : layout.extraColumns()) {
+      BigDecimal value = decimal(file, line, extra, field(file, line, record, extra));
+      if (decimals(value) > 0) throw new BadBarDataException(file, line, extra + " '" + record.get(extra) + "' is not a whole number");
+    }
+    if (layout.interval() != null && !tsOpen.toLocalTime().equals(java.time.LocalTime.MIDNIGHT))
+      throw new BadBarDataException(file, line, column + " '" + time + "' is not at 00:00: a daily bar opens at the start of its day");
     return new Row(line, time, tsOpen, price(file, line, record, "open", layout), price(file, line, record, "high", layout),
         price(file, line, record, "low", layout), price(file, line, record, "close", layout), volume(file, line, record, layout));
   }
@@ -453,13 +464,16 @@ public final class BarFileReader {
 
   private static Layout layout(Path file, List<String> header) {
     List<String> names = header.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
-    Layout layout = names.isEmpty() ? null : names.get(0).equals("date") ? Layout.NSE_EQUITY : names.get(0).equals("timestamp") ? Layout.CRYPTO : null;
-    String expected = "the header must be date,open,high,low,close,volume (NSE equity bars) or timestamp,open,high,low,close,volume (crypto bars)";
+    Layout layout = names.isEmpty() ? null : names.get(0).equals("date") ? Layout.NSE_EQUITY
+        : names.get(0).equals("timestamp") ? (names.contains("oi") ? Layout.NSE_EQUITY_DAILY : Layout.CRYPTO) : null;
+    String expected = "the header must be date,open,high,low,close,volume (NSE equity bars), timestamp,open,high,low,close,volume"
+        + " (crypto bars) or timestamp,open,high,low,close,volume,oi (NSE daily bars)";
     String found = String.join(",", header);
     found = "'" + (found.length() > 80 ? found.substring(0, 80) + "..." : found) + "'";
     if (layout == null) throw new BadBarDataException(file, 1, expected + ", found " + found + ": the first column must be date or timestamp");
     Set<String> columns = new LinkedHashSet<>(List.of(layout.timeColumn()));
     columns.addAll(BAR_COLUMNS);
+    columns.addAll(layout.extraColumns());
     if (names.size() == columns.size() && columns.equals(new HashSet<>(names))) return layout;
     List<String> problems = new ArrayList<>();
     columns.stream().filter(c -> !names.contains(c)).forEach(c -> problems.add("missing " + c));
@@ -510,6 +524,37 @@ public final class BarFileReader {
       @Override
       String volumeDecimalsWhy() {
         return "is not a whole number: an NSE volume counts shares";
+      }
+    },
+    NSE_EQUITY_DAILY("timestamp", "NSE", ZoneOffset.ofHoursMinutes(5, 30), 2, 0) {
+      @Override
+      InstrumentId instrumentId(Path file, String baseName) {
+        return NSE_EQUITY.instrumentId(file, baseName);
+      }
+
+      @Override
+      Instrument instrument(InstrumentId id, int maxScale) {
+        return NSE_EQUITY.instrument(id, maxScale);
+      }
+
+      @Override
+      String priceDecimalsWhy() {
+        return NSE_EQUITY.priceDecimalsWhy();
+      }
+
+      @Override
+      String volumeDecimalsWhy() {
+        return NSE_EQUITY.volumeDecimalsWhy();
+      }
+
+      @Override
+      Duration interval() {
+        return Duration.ofDays(1);
+      }
+
+      @Override
+      List<String> extraColumns() {
+        return List.of("oi");
       }
     },
     CRYPTO("timestamp", "crypto", null, 10, 10) {
@@ -579,5 +624,15 @@ public final class BarFileReader {
     abstract String priceDecimalsWhy();
 
     abstract String volumeDecimalsWhy();
+
+    /** The bars' interval when the layout fixes it (daily bars), else null: the file's most common spacing. */
+    Duration interval() {
+      return null;
+    }
+
+    /** Columns besides the time and OHLCV ones, checked and not kept. */
+    List<String> extraColumns() {
+      return List.of();
+    }
   }
 }

@@ -45,6 +45,9 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
   private final ActorSystem<?> system;
   private final ActorRef<PaperVenue.Command> venue;
   private final Duration timeout;
+  private final Clock clock;
+  /** The daily bars it serves, set once before the broker is used ({@link #serveDailyBars}); null: none. */
+  private volatile dev.ordo.broker.data.DailyBarHistory dailyHistory;
   private final List<OrderUpdateListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong fillsPublished = new AtomicLong();
   private final AtomicLong tradesClosed = new AtomicLong();
@@ -57,6 +60,7 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
     this.account = account;
     this.system = system;
     this.timeout = timeout;
+    this.clock = clock;
     this.venue = system.systemActorOf(PaperVenue.create(account, instruments, rules, clock, this::publish), "paper-venue-" + account,
         Props.empty());
   }
@@ -163,6 +167,42 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
   @Override
   public CompletionStage<BrokerResult<AccountLimits>> limits(SessionToken token) {
     return ask(replyTo -> new PaperVenue.Query<>(token, state -> state.book().limits(), replyTo));
+  }
+
+  /**
+   * Serves {@code history}'s daily bars to {@link #dailyBars} (the scanner's input in a replay); call it
+   * before the broker is handed to a service.
+   *
+   * @return this broker
+   */
+  public PaperBroker serveDailyBars(dev.ordo.broker.data.DailyBarHistory history) {
+    this.dailyHistory = java.util.Objects.requireNonNull(history, "history");
+    return this;
+  }
+
+  /**
+   * The daily bars of {@link #serveDailyBars}'s history: only days before both {@code before} and the
+   * venue clock's day (in the bars' offset), so a replay never sees its own day or a later one.
+   * Answers {@link BrokerError.Rejected} without a history or for an instrument it has no bars of, and
+   * what the venue answers an invalid token.
+   */
+  @Override
+  public CompletionStage<BrokerResult<List<Bar>>> dailyBars(SessionToken token, InstrumentId instrument, java.time.LocalDate before,
+      int count) {
+    dev.ordo.broker.data.DailyBarHistory history = dailyHistory;
+    if (history == null)
+      return CompletableFuture.completedFuture(BrokerResult.error(new BrokerError.Rejected("the paper broker of " + account
+          + " serves no daily bars: give the account a daily-data folder")));
+    return this.<Boolean>ask(replyTo -> new PaperVenue.Query<>(token, state -> Boolean.TRUE, replyTo)).thenApply(valid -> {
+      if (valid instanceof BrokerResult.Err<Boolean> err) return BrokerResult.error(err.error());
+      if (!history.instruments().containsKey(instrument))
+        return BrokerResult.error(new BrokerError.Rejected("no daily bars of " + instrument + " in " + history.folder()));
+      List<Bar> bars = history.before(instrument, before, count);
+      if (bars.isEmpty()) return BrokerResult.ok(bars);
+      java.time.LocalDate today = clock.instant().atOffset(bars.get(bars.size() - 1).tsOpen().getOffset()).toLocalDate();
+      if (!today.isBefore(before)) return BrokerResult.ok(bars);
+      return BrokerResult.ok(history.before(instrument, today, count));
+    });
   }
 
   @Override

@@ -3,8 +3,10 @@ package dev.ordo.engine.broker;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.ordo.engine.OrdoSerializable;
+import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.ClientOrderId;
 import dev.ordo.engine.model.Fill;
+import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.VenueOrderId;
 import dev.ordo.engine.port.AccountLimits;
@@ -15,6 +17,7 @@ import dev.ordo.engine.port.OrderReport;
 import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.PositionReport;
 import dev.ordo.engine.port.SessionToken;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -32,7 +35,8 @@ import java.util.function.Function;
   @JsonSubTypes.Type(value = BrokerCall.GetOrderBook.class, name = "GetOrderBook"),
   @JsonSubTypes.Type(value = BrokerCall.GetTrades.class, name = "GetTrades"),
   @JsonSubTypes.Type(value = BrokerCall.GetPositions.class, name = "GetPositions"),
-  @JsonSubTypes.Type(value = BrokerCall.GetLimits.class, name = "GetLimits")
+  @JsonSubTypes.Type(value = BrokerCall.GetLimits.class, name = "GetLimits"),
+  @JsonSubTypes.Type(value = BrokerCall.GetDailyBars.class, name = "GetDailyBars")
 })
 public sealed interface BrokerCall extends OrdoSerializable {
 
@@ -95,6 +99,17 @@ public sealed interface BrokerCall extends OrdoSerializable {
     }
   }
 
+  /**
+   * Read the last {@code count} completed daily bars of {@code instrument} before the day {@code before}
+   * ({@link Broker#dailyBars}): a scanner's call, at SCAN priority.
+   */
+  record GetDailyBars(InstrumentId instrument, LocalDate before, int count) implements BrokerCall {
+    @Override
+    public CompletionStage<Reply> execute(Broker broker, SessionToken token) {
+      return complete(this, broker.dailyBars(token, instrument, before, count), bars -> new DailyBars(instrument, bars));
+    }
+  }
+
   /** The answer to a call. */
   sealed interface Reply extends OrdoSerializable {}
 
@@ -111,6 +126,9 @@ public sealed interface BrokerCall extends OrdoSerializable {
   record Positions(List<PositionReport> positions) implements Reply {}
 
   record Limits(AccountLimits limits) implements Reply {}
+
+  /** Daily bars of {@code instrument}, oldest first. */
+  record DailyBars(InstrumentId instrument, List<Bar> bars) implements Reply {}
 
   /** The call did not succeed; {@code error} says why. */
   record Failed(BrokerCall call, BrokerError error) implements Reply {}

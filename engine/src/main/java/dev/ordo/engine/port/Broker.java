@@ -1,9 +1,13 @@
 package dev.ordo.engine.port;
 
+import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.Fill;
+import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.VenueOrderId;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -41,6 +45,18 @@ public interface Broker {
 
   /** Cash limits. */
   CompletionStage<BrokerResult<AccountLimits>> limits(SessionToken token);
+
+  /**
+   * The last {@code count} (or fewer) completed daily bars of {@code instrument} whose day (in the
+   * exchange's time) is before {@code before}, oldest first: a scanner's input. The paper broker serves
+   * them from a folder of daily bar files, never a day of its clock's today or later. The Kotak Neo API
+   * has no daily history (its quotes give today's OHLC only; {@code ../shared/specs/kotak-neo-api.md}),
+   * so by default this answers {@link BrokerError.Rejected}.
+   */
+  default CompletionStage<BrokerResult<List<Bar>>> dailyBars(SessionToken token, InstrumentId instrument, LocalDate before, int count) {
+    return CompletableFuture.completedFuture(BrokerResult.error(new BrokerError.Rejected(
+        "this broker serves no daily bars (Kotak Neo's API has no daily history)")));
+  }
 
   /** Registers the receiver of pushed fills. */
   void subscribeOrderUpdates(OrderUpdateListener listener);

@@ -26,6 +26,7 @@ public final class TradingDayTasks {
   public static final String RECONCILE = "reconcile";
   public static final String EOD_CLEANUP = "eod-cleanup";
   public static final String MARKET_OPEN_EXITS = "market-open-exits";
+  public static final String SCAN = "scan";
 
   private TradingDayTasks() {}
 
@@ -132,5 +133,23 @@ public final class TradingDayTasks {
             : removed.size() + " failed order record(s) removed: " + String.join(", ", removed);
       });
     });
+  }
+
+  /**
+   * {@code scan}: one run of the account's {@link dev.ordo.engine.scanner.Scanner} for the task's trading day
+   * (daily bars of the days before it, breakouts sent to its expert as BUY recommendations). Its outcome is the
+   * scan's one-line summary (instruments read, cached, failed, stale; each breakout and what the expert made of
+   * it). Fails when every read failed or the expert did not answer; tried twice, 30 s apart.
+   *
+   * @param at      time of day in the venue's zone (after the open: the expert's entry is a market order)
+   * @param timeout how long the whole scan may take
+   */
+  public static DayTask scan(ActorRef<dev.ordo.engine.scanner.Scanner.Command> scanner, Scheduler scheduler, LocalTime at, Duration timeout) {
+    return new DayTask(SCAN, at, new DayTask.RetryPolicy(2, Duration.ofSeconds(30)), (now, day) ->
+        AskPattern.<dev.ordo.engine.scanner.Scanner.Command, dev.ordo.engine.scanner.Scanner.Report>ask(scanner,
+            replyTo -> new dev.ordo.engine.scanner.Scanner.Scan(day, replyTo), timeout, scheduler).thenApply(report -> {
+              if (report.failure() != null) throw new IllegalStateException("scan failed: " + report.failure());
+              return report.summary();
+            }));
   }
 }

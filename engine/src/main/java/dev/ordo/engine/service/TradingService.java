@@ -88,6 +88,7 @@ public final class TradingService {
    * @param reconciler  null for the paper replay
    * @param orderFeed   the order-update stream's connection; null for the paper replay or without an order feed
    * @param scheduler   the tasks of the trading day; null without a {@link Day}
+   * @param scanner     the account's scanner; null without one ({@link Day#scan()})
    */
   public record Parts(
       AccountId account,
@@ -97,7 +98,8 @@ public final class TradingService {
       ActorRef<MarketDataConnection.Command> marketData,
       ActorRef<Reconciler.Command> reconciler,
       ActorRef<MarketDataConnection.Command> orderFeed,
-      ActorRef<dev.ordo.engine.schedule.TaskScheduler.Command> scheduler)
+      ActorRef<dev.ordo.engine.schedule.TaskScheduler.Command> scheduler,
+      ActorRef<dev.ordo.engine.scanner.Scanner.Command> scanner)
       implements OrdoSerializable {}
 
   /**
@@ -114,12 +116,38 @@ public final class TradingService {
    * @param eodCleanup   time of {@code eod-cleanup} (18:00)
    * @param taskTimeout  how long one task may wait for one answer
    * @param experts      the ids of the account's experts, read at each {@code market-open-exits}
+   * @param scan         the account's scanner and the time of its daily {@code scan}; null: none
    */
   public record Day(java.time.ZoneId zone, java.util.function.Predicate<java.time.LocalDate> tradingDay, java.time.Clock clock,
       boolean selfTimed, java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
       dev.ordo.engine.port.OrderUpdateListener fills, java.time.LocalTime preOpenLogin, java.time.LocalTime marketOpen,
       java.time.LocalTime eodCleanup, Duration taskTimeout,
-      java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts) {}
+      java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts, Scan scan) {
+
+    /** A trading day without a scanner. */
+    public Day(java.time.ZoneId zone, java.util.function.Predicate<java.time.LocalDate> tradingDay, java.time.Clock clock,
+        boolean selfTimed, java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
+        dev.ordo.engine.port.OrderUpdateListener fills, java.time.LocalTime preOpenLogin, java.time.LocalTime marketOpen,
+        java.time.LocalTime eodCleanup, Duration taskTimeout,
+        java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts) {
+      this(zone, tradingDay, clock, selfTimed, instruments, fills, preOpenLogin, marketOpen, eodCleanup, taskTimeout, experts, null);
+    }
+
+    /** This day with {@code scan}. */
+    public Day withScan(Scan newScan) {
+      return new Day(zone, tradingDay, clock, selfTimed, instruments, fills, preOpenLogin, marketOpen, eodCleanup, taskTimeout, experts, newScan);
+    }
+  }
+
+  /**
+   * The account's scanner ({@link dev.ordo.engine.scanner.Scanner}) and its daily task.
+   *
+   * @param settings    what it scans and where the breakouts go
+   * @param recommender the engine's path for recommendations to an expert
+   * @param at          time of day of the {@code scan} task in the venue's zone (after the open: an entry is a market order)
+   */
+  public record Scan(dev.ordo.engine.scanner.Scanner.Settings settings, dev.ordo.engine.scanner.Scanner.Recommender recommender,
+      java.time.LocalTime at) {}
 
   /**
    * What a service on a networked broker runs besides the basics: the broker's market-data stream
@@ -251,6 +279,7 @@ public final class TradingService {
         }
       }
       ActorRef<dev.ordo.engine.schedule.TaskScheduler.Command> scheduler = null;
+      ActorRef<dev.ordo.engine.scanner.Scanner.Command> scanner = null;
       if (day != null) {
         java.util.List<dev.ordo.engine.schedule.DayTask> tasks = new java.util.ArrayList<>();
         tasks.add(TradingDayTasks.preOpenLogin(auth, context.getSystem().scheduler(), day.preOpenLogin(), day.taskTimeout()));
@@ -261,12 +290,18 @@ public final class TradingService {
         tasks.add(TradingDayTasks.eodCleanup(account, day.instruments(),
             org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), day.eodCleanup(), day.marketOpen(),
             day.taskTimeout()));
+        if (day.scan() != null) {
+          scanner = context.spawn(LogMdc.ofAccount(dev.ordo.engine.scanner.Scanner.Command.class, account,
+              Behaviors.supervise(dev.ordo.engine.scanner.Scanner.create(account, gateway, day.scan().recommender(), day.tradingDay(), day.clock(),
+                  day.scan().settings())).onFailure(SupervisorStrategy.restart())), "scanner");
+          tasks.add(TradingDayTasks.scan(scanner, context.getSystem().scheduler(), day.scan().at(), day.taskTimeout()));
+        }
         scheduler = context.spawn(LogMdc.ofAccount(dev.ordo.engine.schedule.TaskScheduler.Command.class, account,
             dev.ordo.engine.schedule.TaskScheduler.create(account, tasks, day.zone(), day.tradingDay(), day.clock(), day.selfTimed())),
             "task-scheduler");
       }
       context.getLog().info("Trading service of account {} started", account);
-      Parts parts = new Parts(account, auth, gateway, barDelivery, marketData, reconciler, orderFeed, scheduler);
+      Parts parts = new Parts(account, auth, gateway, barDelivery, marketData, reconciler, orderFeed, scheduler, scanner);
       timers.startTimerWithFixedDelay(Beat.INSTANCE, Duration.ZERO, settings.heartbeatInterval());
       return new Running(account, parts, settings, context, timers).behavior();
     }));

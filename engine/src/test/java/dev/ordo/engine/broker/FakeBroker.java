@@ -37,6 +37,20 @@ public final class FakeBroker implements Broker {
   /** When set, calls are answered only once it completes (the token is checked then). */
   volatile CompletableFuture<Void> callGate;
   final AtomicInteger received = new AtomicInteger();
+  /** Daily bars it serves ({@link #dailyBars}), by instrument, oldest first. */
+  public final Map<dev.ordo.engine.model.InstrumentId, List<dev.ordo.engine.model.Bar>> daily = new java.util.concurrent.ConcurrentHashMap<>();
+  private final AtomicInteger dailyInFlight = new AtomicInteger();
+  private final AtomicInteger maxDailyInFlight = new AtomicInteger();
+
+  /** The calls answered, in the order the broker ran them (placements by ClientOrderId, daily reads as "dailyBars SYMBOL"). */
+  public List<String> callLog() {
+    return List.copyOf(calls);
+  }
+
+  /** The most daily-bar reads that were in flight at once. */
+  public int maxDailyInFlight() {
+    return maxDailyInFlight.get();
+  }
 
   /** From now on, every call hangs until {@link #releaseCalls}: a broker that stopped answering. */
   public void holdCalls() {
@@ -120,9 +134,22 @@ public final class FakeBroker implements Broker {
   }
 
   @Override
+  public CompletionStage<BrokerResult<List<dev.ordo.engine.model.Bar>>> dailyBars(SessionToken token, dev.ordo.engine.model.InstrumentId instrument,
+      java.time.LocalDate before, int count) {
+    if (!daily.containsKey(instrument))
+      return CompletableFuture.completedFuture(BrokerResult.error(new BrokerError.Rejected("no daily bars of " + instrument)));
+    maxDailyInFlight.accumulateAndGet(dailyInFlight.incrementAndGet(), Math::max);
+    List<dev.ordo.engine.model.Bar> all = daily.getOrDefault(instrument, List.of()).stream()
+        .filter(bar -> bar.tsOpen().toLocalDate().isBefore(before)).toList();
+    return call(token, "dailyBars " + instrument.symbol(), all.subList(Math.max(0, all.size() - count), all.size()))
+        .whenComplete((result, failure) -> dailyInFlight.decrementAndGet());
+  }
+
+  @Override
   public void subscribeOrderUpdates(OrderUpdateListener listener) {}
 
-  static OrderRequest order(String id) {
+  /** A market buy of one unit of the test instrument. */
+  public static OrderRequest order(String id) {
     return new OrderRequest(ClientOrderId.of(id), dev.ordo.engine.TestBars.INSTRUMENT, dev.ordo.engine.model.OrderSide.BUY,
         dev.ordo.engine.model.OrderType.MARKET, dev.ordo.engine.model.Quantity.of(1), null, null, dev.ordo.engine.model.TimeInForce.DAY);
   }
