@@ -181,8 +181,10 @@ public record VenueBook(
 
   /**
    * Decides a new order: rejected (with the reason of the first rule it breaks) or accepted, and
-   * then, for a market order whose instrument's session has closed, filled at once at that
-   * session's last close. Apply the result with {@link #withPlacement}.
+   * then, for a market order whose instrument's session closed earlier the same day, filled at once at
+   * that session's last close (NSE's post-closing session). A market order placed on a later day, before
+   * the next session's first bar (at the open, or before it), rests and fills on that bar's open, as
+   * NSE's opening trades do. Apply the result with {@link #withPlacement}.
    *
    * @param id         the venue's id for the new order
    * @param product    the position its fills go to
@@ -214,8 +216,9 @@ public record VenueBook(
         Quantity.ZERO, null, request.trigger(), accepted ? limit : request.limit(), accepted ? OrderStatus.ACCEPTED : OrderStatus.REJECTED,
         problem, acceptedAt, accepted ? reserve : BigDecimal.ZERO, currency, product);
     if (!accepted || request.type() != OrderType.MARKET) return new Placement(order, Optional.empty());
-    // After the close a market order trades at the closing price (NSE's post-closing session).
+    // After the close a market order trades at the closing price (NSE's post-closing session), the same day only
     return new Placement(order, market.closedSession(request.instrumentId())
+        .filter(last -> acceptedAt.atOffset(last.tsOpen().getOffset()).toLocalDate().equals(last.tsOpen().toLocalDate()))
         .map(last -> fill(order, last.close(), last.tsOpen(), tradeIds.apply(tradeSequence + 1))));
   }
 

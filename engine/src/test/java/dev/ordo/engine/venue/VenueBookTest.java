@@ -375,6 +375,21 @@ class VenueBookTest {
   }
 
   @Test
+  void aMarketOrderPlacedTheNextMorningBeforeTheFirstBarWaitsForItsOpen() {
+    Bar last = bar(T0.withHour(15).withMinute(25), "3500", "3505", "3495", "3498.35");
+    VenueMarket closed = MARKET.barMatched(last).sessionClosed(last);
+    OrderRequest sell = request("C1", OrderSide.SELL, OrderType.MARKET, 5, null, null);
+    Instant nextOpen = T0.plusDays(1).toInstant();
+    VenueBook.Placement placement = FUNDED.place(id(1), sell, nextOpen, closed, TRADE_IDS);
+    assertEquals(new VenueBook.Placement(accepted(1, sell, nextOpen, "0"), Optional.empty()), placement,
+        "at 09:15 the next day: not yesterday's close, the session is about to open");
+    VenueBook book = FUNDED.withPlacement(placement);
+    Bar first = bar(T0.plusDays(1), "3510", "3515", "3505", "3512");
+    assertEquals(List.of(new Fill(TradeId.of("T1"), ClientOrderId.of("C1"), id(1), TCS, OrderSide.SELL, Quantity.of(5), Price.of("3510"),
+        T0.plusDays(1))), book.match(first, TRADE_IDS), "filled at the first bar's open");
+  }
+
+  @Test
   void productsAreKeptApartAndACncSellNeedsTheSharesHeldForDelivery() {
     Bar last = bar(T0.withHour(15).withMinute(25), "3500", "3505", "3495", "3500");
     VenueMarket closed = MARKET.barMatched(last).sessionClosed(last);
