@@ -39,9 +39,24 @@ public final class AccountsConfig {
    * @param cash        the paper broker's starting cash by currency (first start only)
    * @param day         the times of its trading day's tasks
    * @param risk        its pre-trade limits ({@code risk}; {@link RiskLimits#NONE} when none is set)
+   * @param scanner     its scanner ({@code scanner}), or null when it has none
    */
   public record PaperAccount(AccountId id, Path data, Set<String> instruments, EightyTwentyStrategy.Parameters strategy,
-      Map<String, BigDecimal> cash, TradingDay day, RiskLimits risk) {}
+      Map<String, BigDecimal> cash, TradingDay day, RiskLimits risk, ScannerConfig scanner) {}
+
+  /**
+   * An account's scanner ({@code scanner} block, over {@code ordo.scanner}; {@code docs/scanner.md}).
+   *
+   * @param expert      the id of the expert its breakouts go to (one of {@code ordo.experts}, of this account)
+   * @param dailyData   its folder of daily bar files
+   * @param instruments the instruments of those files it scans ({@code SYMBOL.VENUE} or a trading symbol); empty for all
+   * @param at          the time of day of its {@code scan} task, in the venue's zone
+   * @param parallelism daily-bar reads in flight at once
+   * @param cacheTtl    how long bars read stay fresh for the same day
+   * @param signal      the breakout rule's parameters
+   */
+  public record ScannerConfig(String expert, Path dailyData, Set<String> instruments, LocalTime at, int parallelism, Duration cacheTtl,
+      dev.ordo.engine.scanner.BreakoutSignal signal) {}
 
   /** The keys of an account's {@code risk} block. */
   public static final List<String> RISK_KEYS = List.of("max-order-notional", "max-position-quantity", "max-position-notional",
@@ -107,7 +122,8 @@ public final class AccountsConfig {
         throw new IllegalArgumentException(key + ": an account is an object of settings (broker, data, instruments, ...), got "
             + accounts.root().get(id).render());
       try {
-        list.add(account(id, accounts.getConfig(com.typesafe.config.ConfigUtil.quoteString(id)).withFallback(defaults), key));
+        list.add(account(id, accounts.getConfig(com.typesafe.config.ConfigUtil.quoteString(id)).withFallback(defaults), key,
+            config.getConfig("ordo.scanner")));
       } catch (ConfigException e) {
         throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
       }
@@ -116,7 +132,7 @@ public final class AccountsConfig {
     return List.copyOf(list);
   }
 
-  private static PaperAccount account(String id, Config c, String key) {
+  private static PaperAccount account(String id, Config c, String key, Config scannerDefaults) {
     AccountId account;
     try {
       account = AccountId.of(id);
@@ -148,8 +164,55 @@ public final class AccountsConfig {
     if (c.getValue("risk").valueType() != ConfigValueType.OBJECT)
       throw new IllegalArgumentException(key + ".risk: an object of limits " + RISK_KEYS + ", got " + c.getValue("risk").render());
     RiskLimits risk = riskLimits(c.getConfig("risk"), key + ".risk");
+    ScannerConfig scanner = null;
+    if (c.hasPath("scanner")) {
+      if (c.getValue("scanner").valueType() != ConfigValueType.OBJECT)
+        throw new IllegalArgumentException(key + ".scanner: an object of settings (expert, daily-data, ...), got " + c.getValue("scanner").render());
+      // (a null in a fallback would make the block ignore its later fallbacks: the defaults hold none)
+      scanner = scanner(c.getConfig("scanner").withFallback(scannerDefaults), key + ".scanner");
+    }
     return new PaperAccount(account, data.isEmpty() ? null : Path.of(data), new TreeSet<>(c.getStringList("instruments")), strategy,
-        Map.copyOf(cash), tradingDay, risk);
+        Map.copyOf(cash), tradingDay, risk, scanner);
+  }
+
+  /** The keys of a {@code scanner} block. */
+  static final List<String> SCANNER_KEYS = List.of("expert", "daily-data", "instruments", "at", "parallelism", "cache-ttl", "lookback",
+      "volume-factor", "stop-lookback", "reward-risk");
+
+  private static ScannerConfig scanner(Config s, String key) {
+    for (String name : s.root().keySet())
+      if (!SCANNER_KEYS.contains(name)) throw new IllegalArgumentException(key + "." + name + ": not a scanner setting; the settings are " + SCANNER_KEYS);
+    String expert = s.hasPath("expert") ? s.getString("expert").strip() : "";
+    if (expert.isEmpty()) throw new IllegalArgumentException(key + ".expert: required: the id of the expert (ordo.experts.<id>) its breakouts go to");
+    String daily = s.hasPath("daily-data") ? s.getString("daily-data").strip() : "";
+    if (daily.isEmpty()) throw new IllegalArgumentException(key + ".daily-data: required: the folder of daily bar files it scans");
+    int parallelism = s.getInt("parallelism");
+    if (parallelism < 1 || parallelism > 256) throw new IllegalArgumentException(key + ".parallelism: must be within 1..256, got " + parallelism);
+    Duration ttl = s.getDuration("cache-ttl");
+    if (ttl.isNegative()) throw new IllegalArgumentException(key + ".cache-ttl: must not be negative, got " + ttl);
+    LocalTime at;
+    try {
+      at = LocalTime.parse(s.getString("at"));
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(key + ".at: not a time of day (HH:mm): '" + s.getString("at") + "'", e);
+    }
+    BigDecimal volumeFactor = decimal(s, "volume-factor", key);
+    BigDecimal rewardRisk = decimal(s, "reward-risk", key);
+    dev.ordo.engine.scanner.BreakoutSignal signal;
+    try {
+      signal = new dev.ordo.engine.scanner.BreakoutSignal(s.getInt("lookback"), volumeFactor, s.getInt("stop-lookback"), rewardRisk);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+    }
+    return new ScannerConfig(expert, Path.of(daily), new TreeSet<>(s.getStringList("instruments")), at, parallelism, ttl, signal);
+  }
+
+  private static BigDecimal decimal(Config c, String name, String key) {
+    try {
+      return new BigDecimal(c.getValue(name).unwrapped().toString().strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + "." + name + ": not a number: " + c.getValue(name).render(), e);
+    }
   }
 
   private static LocalTime time(Config day, String name, String key) {

@@ -137,6 +137,7 @@ public final class Engine implements AutoCloseable {
     List<AccountsConfig.PaperAccount> configured = AccountsConfig.read(config);
     // Every file is checked now; the replay reads the bars again one at a time (ReplaySchedule.streamed).
     Map<Path, ScannedBarFolder> scanned = new HashMap<>();
+    Map<Path, dev.ordo.broker.data.DailyBarHistory> dailies = new HashMap<>();
     List<Prepared> accounts = new ArrayList<>();
     for (AccountsConfig.PaperAccount account : configured) {
       Path data = account.data() != null ? account.data() : settings.dataFolder();
@@ -149,7 +150,7 @@ public final class Engine implements AutoCloseable {
       }
       ReplaySchedule schedule = ReplaySchedule.streamed(folder.files(), settings.from(), settings.to());
       accounts.add(new Prepared(account, folder.files(), schedule, manifest(folder.fingerprint(), folder.sha256ByFile(), schedule,
-          account.strategy())));
+          account.strategy()), account.scanner() == null ? null : scannerUniverse(account, config, dailies)));
     }
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
 
@@ -164,8 +165,43 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** An account's configuration with its schedule and the manifest of its run. */
-  private record Prepared(AccountsConfig.PaperAccount config, List<BarFileIndex> files, ReplaySchedule schedule, ReplayRun.Manifest manifest) {
+  /**
+   * What an account's scanner scans: its daily bars and the instruments of them it reads, with their tick sizes.
+   *
+   * @throws IllegalArgumentException naming the key: no such expert in {@code ordo.experts}, or one of another account; an
+   *     instrument without daily bars
+   * @throws dev.ordo.broker.data.BadBarDataException on a bad daily file
+   */
+  private static ScannerData scannerUniverse(AccountsConfig.PaperAccount account, Config config,
+      Map<Path, dev.ordo.broker.data.DailyBarHistory> dailies) {
+    AccountsConfig.ScannerConfig scanner = account.scanner();
+    String key = "ordo.accounts." + account.id() + ".scanner";
+    String expertKey = "ordo.experts." + com.typesafe.config.ConfigUtil.quoteString(scanner.expert());
+    if (!config.hasPath(expertKey))
+      throw new IllegalArgumentException(key + ".expert: no expert '" + scanner.expert() + "' in ordo.experts: configure the expert the scanner feeds");
+    if (!config.hasPath(expertKey + ".account") || !config.getString(expertKey + ".account").equals(account.id().value()))
+      throw new IllegalArgumentException(key + ".expert: expert '" + scanner.expert() + "' trades in account "
+          + (config.hasPath(expertKey + ".account") ? config.getString(expertKey + ".account") : "(none)") + ", not " + account.id());
+    dev.ordo.broker.data.DailyBarHistory history = dailies.computeIfAbsent(scanner.dailyData(), dev.ordo.broker.data.DailyBarHistory::read);
+    java.util.SortedMap<InstrumentId, BigDecimal> universe = new TreeMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (var entry : history.instruments().entrySet())
+      if (scanner.instruments().isEmpty() || scanner.instruments().contains(entry.getKey().toString())
+          || scanner.instruments().contains(entry.getKey().symbol()))
+        universe.put(entry.getKey(), entry.getValue().tickSize());
+    for (String wanted : scanner.instruments())
+      if (history.instruments().keySet().stream().noneMatch(id -> id.toString().equals(wanted) || id.symbol().equals(wanted))) unknown.add(wanted);
+    if (!unknown.isEmpty())
+      throw new IllegalArgumentException(key + ".instruments: no daily bar file of " + scanner.dailyData() + " trades " + unknown);
+    return new ScannerData(history, universe);
+  }
+
+  /** An account scanner's daily bars and the instruments it scans with their tick sizes. */
+  private record ScannerData(dev.ordo.broker.data.DailyBarHistory history, java.util.SortedMap<InstrumentId, BigDecimal> universe) {}
+
+  /** An account's configuration with its schedule, the manifest of its run and its scanner's data (null: none). */
+  private record Prepared(AccountsConfig.PaperAccount config, List<BarFileIndex> files, ReplaySchedule schedule, ReplayRun.Manifest manifest,
+      ScannerData scanner) {
     AccountId id() {
       return config.id();
     }
@@ -181,6 +217,10 @@ public final class Engine implements AutoCloseable {
 
   private static ScannedBarFolder scan(Path data) {
     ScannedBarFolder folder = BarFileReader.scanAll(data);
+    for (BarFileIndex file : folder.files())
+      if (file.interval().compareTo(java.time.Duration.ofDays(1)) >= 0)
+        throw new dev.ordo.broker.data.BadBarDataException(file.source(), 1, "holds daily bars: a replay trades intraday bars (daily bars feed"
+            + " an account's scanner: scanner.daily-data, docs/scanner.md)");
     if (!folder.ignored().isEmpty()) log.info("Not bar files, not read, in {}: {}", data, String.join(", ", folder.ignored()));
     for (BarFileIndex file : folder.files()) file.warnings().forEach(w -> log.warn("{}", w));
     return folder;
@@ -337,6 +377,11 @@ public final class Engine implements AutoCloseable {
     PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), prepared.config().cash(), venueRules(config), clock,
         brokerTimeout).toCompletableFuture().get(60, TimeUnit.SECONDS);
     broker.subscribeOrderUpdates(router);
+    TradingService.Day day = tradingDay(account, prepared.config().day(), schedule, clock, router, system);
+    if (prepared.scanner() != null) {
+      broker.serveDailyBars(prepared.scanner().history());
+      day = day.withScan(scan(account, prepared.config().scanner(), prepared.scanner(), queries, prepared.config().day().taskTimeout()));
+    }
 
     // The traders recover before the service (and its gateway) runs: a placement or cancel a kill interrupted waits, sent again,
     // until the venue's market is as it was (primed from each trader's last bar), then goes out when the gateway is listed.
@@ -354,7 +399,7 @@ public final class Engine implements AutoCloseable {
     // The replay driver is made after the service (it delivers through the service's parts); the lifecycle reaches it through this.
     CompletableFuture<ActorRef<ReplayDriver.Command>> driverRef = new CompletableFuture<>();
     ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account), Credentials.none(),
-        null, tradingDay(account, prepared.config().day(), schedule, clock, router, system), new PausedReplay(driverRef, schedule, phaseTimeout,
+        null, day, new PausedReplay(driverRef, schedule, phaseTimeout,
         system), AccountRisk.of(system, account));
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), brokerTimeout, system.scheduler())
@@ -465,6 +510,25 @@ public final class Engine implements AutoCloseable {
         dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(instruments.stream().map(InstrumentId::venue).toList()), clock, false,
         () -> instruments, router, day.preOpenLogin(), day.marketOpen(), day.eodCleanup(), day.taskTimeout(),
         () -> EngineQueries.expertIdsOf(system, account, day.taskTimeout()));
+  }
+
+  /** An account's scanner: its settings, and the engine's paths to the account's traders' last prices and to its expert. */
+  private static TradingService.Scan scan(AccountId account, AccountsConfig.ScannerConfig config, ScannerData data, EngineQueries queries,
+      Duration timeout) {
+    dev.ordo.engine.scanner.Scanner.Settings settings = new dev.ordo.engine.scanner.Scanner.Settings(config.expert(), data.universe(),
+        config.signal(), config.parallelism(), config.cacheTtl(), timeout);
+    return new TradingService.Scan(settings, new dev.ordo.engine.scanner.Scanner.Recommender() {
+      @Override
+      public CompletionStage<Map<InstrumentId, dev.ordo.engine.model.Price>> lastPrices(java.util.Set<InstrumentId> instruments) {
+        return queries.lastPrices(account, instruments);
+      }
+
+      @Override
+      public CompletionStage<dev.ordo.engine.expert.Expert.Outcomes> recommend(String expertId,
+          List<dev.ordo.engine.expert.Expert.Recommendation> recommendations) {
+        return queries.recommend(expertId, account, recommendations);
+      }
+    }, config.at());
   }
 
   /**

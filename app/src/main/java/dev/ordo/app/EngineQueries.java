@@ -238,24 +238,36 @@ public final class EngineQueries {
   public CompletionStage<dev.ordo.engine.expert.Expert.Outcomes> recommend(String expertId, AccountId account,
       List<dev.ordo.engine.expert.Expert.Recommendation> recommendations) {
     Set<InstrumentId> tradable = instrumentsOf(account);
-    Map<InstrumentId, CompletableFuture<SymbolTrader.LastPrice>> asks = new LinkedHashMap<>();
-    for (var r : recommendations)
-      if (tradable.contains(r.instrument()) && !asks.containsKey(r.instrument()))
-        asks.put(r.instrument(), orNull(sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, r.instrument()))
-            .ask(SymbolTrader.GetLastPrice::new, partTimeout)));
+    Set<InstrumentId> recommended = new TreeSet<>();
+    for (var r : recommendations) recommended.add(r.instrument());
     // The account's trading state: while it is HALTED a BUY is skipped before any transaction opens (its gateway would refuse the entry anyway)
     CompletableFuture<AccountRisk.Status> risk = orNull(risk(account));
-    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenCombine(risk, (ignored, status) -> status)
-        .thenCompose(status -> {
+    return lastPrices(account, recommended).toCompletableFuture().thenCombine(risk, (prices, status) -> {
       boolean halted = status != null && status.state() == AccountRisk.TradingState.HALTED;
-      Map<InstrumentId, dev.ordo.engine.model.Price> prices = new java.util.HashMap<>();
+      return sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, expertId)
+          .<dev.ordo.engine.expert.Expert.Outcomes>ask(replyTo -> new dev.ordo.engine.expert.Expert.Recommend(recommendations, tradable, prices,
+              halted, replyTo), controlTimeout);
+    }).thenCompose(answer -> answer);
+  }
+
+  /**
+   * The last close the symbol trader of each of {@code instruments} in {@code account} saw (instrument currency);
+   * instruments the account does not trade, and traders without a bar yet or not answering, are left out.
+   */
+  public CompletionStage<Map<InstrumentId, dev.ordo.engine.model.Price>> lastPrices(AccountId account, Set<InstrumentId> instruments) {
+    Set<InstrumentId> tradable = instrumentsOf(account);
+    Map<InstrumentId, CompletableFuture<SymbolTrader.LastPrice>> asks = new LinkedHashMap<>();
+    for (InstrumentId id : instruments)
+      if (tradable.contains(id))
+        asks.put(id, orNull(sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, id))
+            .ask(SymbolTrader.GetLastPrice::new, partTimeout)));
+    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      Map<InstrumentId, dev.ordo.engine.model.Price> prices = new java.util.TreeMap<>();
       asks.forEach((id, ask) -> {
         SymbolTrader.LastPrice last = ask.join();
         if (last != null && last.price() != null) prices.put(id, last.price());
       });
-      return sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, expertId)
-          .<dev.ordo.engine.expert.Expert.Outcomes>ask(replyTo -> new dev.ordo.engine.expert.Expert.Recommend(recommendations, tradable, prices,
-              halted, replyTo), controlTimeout);
+      return prices;
     });
   }
 

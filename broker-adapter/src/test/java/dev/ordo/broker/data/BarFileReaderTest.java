@@ -297,20 +297,21 @@ class BarFileReaderTest {
 
   @Test
   void rejectsAnUnknownHeader() throws IOException {
-    refused(tcs(5, 1, header -> "time,o,h,l,c,v"), 1, "the header must be date,open,high,low,close,volume (NSE equity bars) or"
-        + " timestamp,open,high,low,close,volume (crypto bars), found 'time,o,h,l,c,v': the first column must be date or timestamp");
+    refused(tcs(5, 1, header -> "time,o,h,l,c,v"), 1, "the header must be date,open,high,low,close,volume (NSE equity bars),"
+        + " timestamp,open,high,low,close,volume (crypto bars) or timestamp,open,high,low,close,volume,oi (NSE daily bars),"
+        + " found 'time,o,h,l,c,v': the first column must be date or timestamp");
   }
 
   @Test
   void rejectsAHeaderWithAnExtraOrMissingColumn() throws IOException {
-    // shared/data/nse_equity_daily has an 'oi' column: it is not a bar file of either layout (it used to be read as Bybit pairs).
-    refused(tcs(5, 1, header -> "timestamp,open,high,low,close,volume,oi"), 1,
-        "the header must be date,open,high,low,close,volume (NSE equity bars) or timestamp,open,high,low,close,volume (crypto bars),"
-            + " found 'timestamp,open,high,low,close,volume,oi': unknown column oi");
-    refused(tcs(5, 1, header -> "date,open,high,low,close"), 1, "the header must be date,open,high,low,close,volume (NSE equity bars) or"
-        + " timestamp,open,high,low,close,volume (crypto bars), found 'date,open,high,low,close': missing volume");
-    refused(tcs(5, 1, header -> "date,open,open,low,close,volume"), 1, "the header must be date,open,high,low,close,volume (NSE equity bars) or"
-        + " timestamp,open,high,low,close,volume (crypto bars), found 'date,open,open,low,close,volume': missing high, open twice");
+    String expected = "the header must be date,open,high,low,close,volume (NSE equity bars), timestamp,open,high,low,close,volume"
+        + " (crypto bars) or timestamp,open,high,low,close,volume,oi (NSE daily bars)";
+    // shared/data/nse_equity_daily's 'oi' column makes the daily layout; another column after it is unknown
+    refused(tcs(5, 1, header -> "timestamp,open,high,low,close,volume,oi,extra"), 1,
+        expected + ", found 'timestamp,open,high,low,close,volume,oi,extra': unknown column extra");
+    refused(tcs(5, 1, header -> "date,open,high,low,close"), 1, expected + ", found 'date,open,high,low,close': missing volume");
+    refused(tcs(5, 1, header -> "date,open,open,low,close,volume"), 1,
+        expected + ", found 'date,open,open,low,close,volume': missing high, open twice");
   }
 
   @Test
