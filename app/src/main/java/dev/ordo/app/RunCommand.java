@@ -243,6 +243,17 @@ final class RunCommand implements Callable<Integer> {
         out.printf("summary%s: %d trades %s, total P&L %s, %d winners / %d losers%n", several ? " of account " + replay.account() : "",
             result.summary().trades(), result.summary().byExitReason(), result.summary().totalPnlText(), result.summary().winners(),
             result.summary().losers());
+        for (dev.ordo.engine.expert.Expert.State expert : engine.queries().experts().toCompletableFuture().get(60, TimeUnit.SECONDS)) {
+          if (!expert.settings().account().equals(replay.account())) continue;
+          java.util.Map<dev.ordo.engine.expert.Expert.TransactionStatus, Integer> byStatus = new java.util.TreeMap<>();
+          java.math.BigDecimal pnl = java.math.BigDecimal.ZERO;
+          for (dev.ordo.engine.expert.Expert.Transaction t : expert.transactions()) {
+            byStatus.merge(t.status(), 1, Integer::sum);
+            pnl = pnl.add(t.realizedPnl());
+          }
+          out.printf("expert %s of account %s: %d transactions %s, realized P&L %s %s%n", expert.expertId(), replay.account(),
+              expert.transactions().size(), byStatus, pnl.setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString(), engine.queries().currencyOfAccount(replay.account()));
+        }
         if (report != null) {
           Path file = i == 0 ? report : reportOf(report, replay.account());
           result.write(file);
