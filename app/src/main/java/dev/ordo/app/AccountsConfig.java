@@ -58,6 +58,27 @@ public final class AccountsConfig {
   public record ScannerConfig(String expert, Path dailyData, Set<String> instruments, LocalTime at, int parallelism, Duration cacheTtl,
       dev.ordo.engine.scanner.BreakoutSignal signal) {}
 
+  /**
+   * One account on a networked, Kotak-Neo-shaped broker ({@code broker = neo}).
+   *
+   * @param url             the broker's login URL (its base URL)
+   * @param marketDataUrl   its market-data WebSocket URL; null derives {@code ws://.../realtime} from {@code url}
+   * @param credentialsFile a properties file of its credentials (consumer-key, mobile, ucc, mpin, totp-seed); null for the
+   *                        {@code ORDO_NEO_*} environment variables (one account at most)
+   * @param instruments     the instruments it trades ({@code SYMBOL.VENUE}); empty for every instrument of the broker's scrip master
+   * @param reconcileEvery  period of its reconciliation with the broker
+   * @param orderFeed       whether it listens to the broker's order-update WebSocket
+   */
+  public record LiveAccount(AccountId id, String url, String marketDataUrl, Path credentialsFile, Set<String> instruments,
+      Duration reconcileEvery, boolean orderFeed, EightyTwentyStrategy.Parameters strategy, TradingDay day, RiskLimits risk) {}
+
+  /** The accounts of a config: those replayed through the paper broker, and those on a networked broker. */
+  public record Accounts(List<PaperAccount> paper, List<LiveAccount> live) {}
+
+  /** The keys a {@code broker = neo} account may set. */
+  static final List<String> LIVE_KEYS = List.of("broker", "url", "market-data-url", "credentials-file", "instruments", "reconcile-every",
+      "order-feed", "strategy", "trading-day", "risk");
+
   /** The keys of an account's {@code risk} block. */
   public static final List<String> RISK_KEYS = List.of("max-order-notional", "max-position-quantity", "max-position-notional",
       "max-open-positions", "max-daily-realized-loss");
@@ -108,6 +129,21 @@ public final class AccountsConfig {
    *     {@code paper}, a bad time, amount, folder or parameter
    */
   public static List<PaperAccount> read(Config config) {
+    Accounts accounts = readAll(config);
+    if (!accounts.live().isEmpty())
+      throw new IllegalArgumentException("ordo.accounts." + accounts.live().get(0).id() + ".broker: a neo account, and this process replays paper"
+          + " accounts: neo accounts run in a process of their own (drop the paper ones, e.g. paper = null; docs/accounts.md)");
+    return accounts.paper();
+  }
+
+  /**
+   * Every account of {@code config}, paper and live, each list sorted by id.
+   *
+   * @throws IllegalArgumentException naming the key and what is wrong: no account, a broker other than {@code paper} or
+   *     {@code neo}, a bad time, amount, folder, URL or parameter, a key a neo account does not take, two neo accounts on
+   *     the environment's credentials
+   */
+  public static Accounts readAll(Config config) {
     if (!config.hasPath("ordo.accounts")) throw new IllegalArgumentException("ordo.accounts: no accounts configured");
     Config accounts = config.getConfig("ordo.accounts");
     Config defaults = ConfigFactory.parseString("broker = paper, data = \"\", instruments = [], risk = {}")
@@ -115,6 +151,7 @@ public final class AccountsConfig {
         .withValue("cash", config.getValue("ordo.paper-cash"))
         .withValue("trading-day", config.getValue("ordo.trading-day"));
     List<PaperAccount> list = new ArrayList<>();
+    List<LiveAccount> live = new ArrayList<>();
     for (String id : new TreeSet<>(accounts.root().keySet())) {
       String key = "ordo.accounts." + id;
       if (accounts.root().get(id).valueType() == ConfigValueType.NULL) continue;
@@ -122,14 +159,72 @@ public final class AccountsConfig {
         throw new IllegalArgumentException(key + ": an account is an object of settings (broker, data, instruments, ...), got "
             + accounts.root().get(id).render());
       try {
-        list.add(account(id, accounts.getConfig(com.typesafe.config.ConfigUtil.quoteString(id)).withFallback(defaults), key,
-            config.getConfig("ordo.scanner")));
+        Config own = accounts.getConfig(com.typesafe.config.ConfigUtil.quoteString(id));
+        String broker = own.hasPath("broker") ? own.getString("broker") : "paper";
+        if (broker.equals("neo")) live.add(liveAccount(id, own, key, config));
+        else list.add(account(id, own.withFallback(defaults), key, config.getConfig("ordo.scanner")));
       } catch (ConfigException e) {
         throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
       }
     }
-    if (list.isEmpty()) throw new IllegalArgumentException("ordo.accounts: no accounts configured (every one is null)");
-    return List.copyOf(list);
+    if (list.isEmpty() && live.isEmpty()) throw new IllegalArgumentException("ordo.accounts: no accounts configured (every one is null)");
+    if (live.stream().filter(a -> a.credentialsFile() == null).count() > 1)
+      throw new IllegalArgumentException("ordo.accounts: " + live.stream().filter(a -> a.credentialsFile() == null).map(a -> a.id().value())
+          .toList() + " all take their credentials from the ORDO_NEO_* environment variables: give each but one a credentials-file");
+    return new Accounts(List.copyOf(list), List.copyOf(live));
+  }
+
+  private static LiveAccount liveAccount(String id, Config own, String key, Config config) {
+    AccountId account;
+    try {
+      account = AccountId.of(id);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": not an account id: " + e.getMessage(), e);
+    }
+    for (String name : own.root().keySet())
+      if (!LIVE_KEYS.contains(name)) throw new IllegalArgumentException(key + "." + name + ": not a setting of a neo account; its settings are " + LIVE_KEYS);
+    Config c = own.withFallback(ConfigFactory.parseString("url = \"\", market-data-url = \"\", credentials-file = \"\", instruments = [],"
+        + " reconcile-every = 30s, order-feed = true, risk = {}"))
+        .withFallback(ConfigFactory.empty().withValue("strategy", config.getValue("ordo.strategy"))
+            .withValue("trading-day", config.getValue("ordo.trading-day")));
+    String url = url(c.getString("url").strip(), key + ".url", true);
+    String marketData = url(c.getString("market-data-url").strip(), key + ".market-data-url", false);
+    String credentials = c.getString("credentials-file").strip();
+    Duration reconcile = c.getDuration("reconcile-every");
+    if (reconcile.isNegative() || reconcile.isZero())
+      throw new IllegalArgumentException(key + ".reconcile-every: must be positive, got " + reconcile);
+    EightyTwentyStrategy.Parameters strategy;
+    try {
+      strategy = Engine.strategyParameters(c.getConfig("strategy"));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(key + ".strategy: " + e.getMessage(), e);
+    }
+    Config day = c.getConfig("trading-day");
+    TradingDay tradingDay = new TradingDay(time(day, "pre-open-login", key), time(day, "market-open", key), time(day, "eod-cleanup", key),
+        day.getDuration("task-timeout"));
+    if (c.getValue("risk").valueType() != ConfigValueType.OBJECT)
+      throw new IllegalArgumentException(key + ".risk: an object of limits " + RISK_KEYS + ", got " + c.getValue("risk").render());
+    return new LiveAccount(account, url, marketData, credentials.isEmpty() ? null : Path.of(credentials),
+        new TreeSet<>(c.getStringList("instruments")), reconcile, c.getBoolean("order-feed"), strategy, tradingDay,
+        riskLimits(c.getConfig("risk"), key + ".risk"));
+  }
+
+  /** {@code text} as an http(s) or ws(s) URL without a trailing slash; "" is null unless {@code required}. */
+  private static String url(String text, String key, boolean required) {
+    if (text.isEmpty()) {
+      if (required) throw new IllegalArgumentException(key + ": required: the broker's base URL, e.g. http://127.0.0.1:8090");
+      return null;
+    }
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(text);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException(key + ": not a URL: '" + text + "'", e);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+    if (!List.of("http", "https", "ws", "wss").contains(scheme) || uri.getHost() == null)
+      throw new IllegalArgumentException(key + ": not an http(s) or ws(s) URL with a host: '" + text + "'");
+    return text.replaceAll("/+$", "");
   }
 
   private static PaperAccount account(String id, Config c, String key, Config scannerDefaults) {
@@ -140,9 +235,7 @@ public final class AccountsConfig {
       throw new IllegalArgumentException(key + ": not an account id: " + e.getMessage(), e);
     }
     String broker = c.getString("broker");
-    if (!broker.equals("paper"))
-      throw new IllegalArgumentException(key + ".broker: ordo run replays paper accounts only, got '" + broker
-          + "'; a neo account runs with ordo run --broker neo (one live account per process for now)");
+    if (!broker.equals("paper")) throw new IllegalArgumentException(key + ".broker: must be paper or neo, got '" + broker + "'");
     String data = c.getString("data").strip();
     EightyTwentyStrategy.Parameters strategy;
     try {

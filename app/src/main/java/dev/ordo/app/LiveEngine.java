@@ -70,93 +70,214 @@ public final class LiveEngine implements AutoCloseable {
       int httpPort, Duration reconcileEvery, MarketDataConnection.StreamSettings streamSettings, Duration callTimeout, long seed,
       boolean orderFeed) {}
 
-  private final ActorSystem<SpawnProtocol.Command> system;
-  private final DataDirLock lock;
-  private final AccountId account;
-  private final EngineQueries queries;
-  private final HttpServer http;
-  private final Path apiTokenFile;
-  private final TradingService.Parts parts;
-  private final NeoBroker broker;
+  /**
+   * One live account (from {@code ordo.accounts.<id>} with {@code broker = neo}, or {@code --broker neo}).
+   *
+   * @param id             the account's id in the engine (its journal, HTTP paths, metrics)
+   * @param brokerUrl      login URL of its broker
+   * @param marketDataUrl  market-data WebSocket URL; null derives {@code ws://.../realtime} from {@code brokerUrl}
+   * @param symbols        instruments to trade ({@code SYMBOL.VENUE}); empty for every instrument of the scrip master
+   * @param reconcileEvery period of the reconciliation
+   * @param orderFeed      listen to the broker's order-update WebSocket
+   * @param strategy       the 80-20 strategy's parameters (the tick size is set per instrument)
+   * @param risk           its pre-trade limits
+   * @param day            the times of its trading day's tasks
+   */
+  public record Account(AccountId id, String brokerUrl, String marketDataUrl, NeoCredentials credentials, Set<String> symbols,
+      Duration reconcileEvery, boolean orderFeed, EightyTwentyStrategy.Parameters strategy, dev.ordo.engine.risk.RiskLimits risk,
+      AccountsConfig.TradingDay day) {}
 
-  private LiveEngine(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, AccountId account, EngineQueries queries, HttpServer http,
-      Path apiTokenFile, TradingService.Parts parts, NeoBroker broker) {
-    this.system = system;
-    this.lock = lock;
-    this.account = account;
-    this.queries = queries;
-    this.http = http;
-    this.apiTokenFile = apiTokenFile;
-    this.parts = parts;
-    this.broker = broker;
+  /**
+   * The live account of {@code config}: its credentials read from its file or the environment.
+   *
+   * @throws IllegalArgumentException naming the account when its credentials are incomplete
+   * @throws java.io.IOException when its credentials file cannot be read
+   */
+  public static Account account(AccountsConfig.LiveAccount config, Map<String, String> environment) throws java.io.IOException {
+    NeoCredentials credentials;
+    try {
+      credentials = config.credentialsFile() != null ? NeoCredentials.fromFile(config.credentialsFile())
+          : NeoCredentials.fromEnvironment(environment);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("ordo.accounts." + config.id() + ": " + e.getMessage(), e);
+    }
+    return new Account(config.id(), config.url(), config.marketDataUrl(), credentials, config.instruments(), config.reconcileEvery(),
+        config.orderFeed(), config.strategy(), config.risk(), config.day());
   }
 
   /**
-   * Starts the engine and waits for the first login.
+   * What the live accounts of one process share.
+   *
+   * @param streamSettings staleness, back-off and heartbeat of the market-data connections
+   * @param callTimeout    how long one broker call may take
+   * @param seed           seed of the reconnect jitter (each account's is derived from it)
+   */
+  public record Shared(Path dataDir, String httpHost, int httpPort, MarketDataConnection.StreamSettings streamSettings, Duration callTimeout,
+      long seed) {}
+
+  /** One running live account: its broker, its service's parts, the instruments it trades. */
+  private record Wired(AccountId account, NeoBroker broker, TradingService.Parts parts) {}
+
+  private final ActorSystem<SpawnProtocol.Command> system;
+  private final DataDirLock lock;
+  private final java.util.List<Wired> accounts;
+  private final EngineQueries queries;
+  private final HttpServer http;
+  private final Path apiTokenFile;
+
+  private LiveEngine(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, java.util.List<Wired> accounts, EngineQueries queries,
+      HttpServer http, Path apiTokenFile) {
+    this.system = system;
+    this.lock = lock;
+    this.accounts = java.util.List.copyOf(accounts);
+    this.queries = queries;
+    this.http = http;
+    this.apiTokenFile = apiTokenFile;
+  }
+
+  /**
+   * Starts the engine for one account ({@code ordo run --broker neo}): its id is the credentials' UCC, its
+   * limits {@code ordo.accounts.<ucc>.risk} when set, its trading day {@code ordo.trading-day}; waits for the first login.
    *
    * @throws IllegalStateException when the first login fails (wrong credentials, broker down)
    * @throws StartFailure when the HTTP address cannot be listened on, the broker does not accept a
    *     connection within the call timeout, or the data directory or the journal cannot be used
    */
   public static LiveEngine start(Settings settings, Config config) throws Exception {
-    StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
-    StartChecks.reachable(settings.brokerUrl(), "--broker-url", settings.callTimeout());
-    DataDirLock lock = Engine.lockDataDir(config, settings.dataDir());
-    HttpAccess api = HttpAccess.load(config, settings.dataDir(), System.getenv(), settings.httpHost(), "--http-host", lock);
+    AccountId account = AccountId.of(settings.credentials().ucc());
+    String riskKey = "ordo.accounts." + com.typesafe.config.ConfigUtil.quoteString(account.value()) + ".risk";
+    dev.ordo.engine.risk.RiskLimits limits = config.hasPath(riskKey)
+        ? AccountsConfig.riskLimits(config.getConfig(riskKey), "ordo.accounts." + account.value() + ".risk")
+        : dev.ordo.engine.risk.RiskLimits.NONE;
+    Config day = config.getConfig("ordo.trading-day");
+    AccountsConfig.TradingDay tradingDay = new AccountsConfig.TradingDay(java.time.LocalTime.parse(day.getString("pre-open-login")),
+        java.time.LocalTime.parse(day.getString("market-open")), java.time.LocalTime.parse(day.getString("eod-cleanup")),
+        day.getDuration("task-timeout"));
+    return start(java.util.List.of(new Account(account, settings.brokerUrl(), settings.marketDataUrl(), settings.credentials(), settings.symbols(),
+        settings.reconcileEvery(), settings.orderFeed(), Engine.strategyParameters(config.getConfig("ordo.strategy")), limits, tradingDay)),
+        new Shared(settings.dataDir(), settings.httpHost(),
+        settings.httpPort(), settings.streamSettings(), settings.callTimeout(), settings.seed()), config);
+  }
+
+  /**
+   * Starts the engine for {@code accounts} (each on its own broker, session, gateway, streams, reconciler and trading day, one
+   * journal and HTTP API for all) and waits for each account's first login.
+   *
+   * @throws IllegalStateException when a first login fails (wrong credentials, broker down), naming the account
+   * @throws StartFailure when the HTTP address cannot be listened on, a broker does not accept a connection within the call
+   *     timeout, or the data directory or the journal cannot be used
+   */
+  public static LiveEngine start(java.util.List<Account> accounts, Shared shared, Config config) throws Exception {
+    if (accounts.isEmpty()) throw new IllegalArgumentException("no live account to start");
+    StartChecks.listenAddress(shared.httpHost(), shared.httpPort(), "--http-host", "--http-port");
+    for (Account account : accounts)
+      StartChecks.reachable(account.brokerUrl(), accounts.size() == 1 ? "--broker-url" : "ordo.accounts." + account.id() + ".url",
+          shared.callTimeout());
+    DataDirLock lock = Engine.lockDataDir(config, shared.dataDir());
+    HttpAccess api = HttpAccess.load(config, shared.dataDir(), System.getenv(), shared.httpHost(), "--http-host", lock);
     ActorSystem<SpawnProtocol.Command> system = Engine.startSystem(config, lock);
     try {
-      return wire(system, lock, settings, api, system.settings().config());
+      return wire(system, lock, accounts, shared, api, system.settings().config());
     } catch (Exception | Error e) {
       Engine.stop(system, lock);
       throw e;
     }
   }
 
-  private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, Settings settings, HttpAccess api,
-      Config config)
-      throws Exception {
-    AccountId account = AccountId.of(settings.credentials().ucc());
+  private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, java.util.List<Account> accounts, Shared shared,
+      HttpAccess api, Config config) throws Exception {
     Clock clock = Clock.systemUTC();
-    NeoBroker broker = new NeoBroker(system, new NeoBroker.Settings(settings.brokerUrl(), settings.callTimeout(), clock));
+    Map<AccountId, NeoBroker> brokers = new java.util.TreeMap<>();
+    for (Account account : accounts)
+      brokers.put(account.id(), new NeoBroker(system, new NeoBroker.Settings(account.brokerUrl(), shared.callTimeout(), clock)));
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
-    String marketDataUrl = settings.marketDataUrl() != null ? settings.marketDataUrl()
-        : settings.brokerUrl().replaceFirst("^http", "ws") + "/realtime";
-    String orderFeedUrl = marketDataUrl.replaceFirst("/realtime$", "/orderfeed");
-    EightyTwentyStrategy.Parameters parameters = Engine.strategyParameters(config.getConfig("ordo.strategy"));
-    Function<InstrumentId, Strategy> strategies = id -> {
-      ScripMaster master = broker.scripMaster();
+    Map<AccountId, EightyTwentyStrategy.Parameters> parameters = new java.util.TreeMap<>();
+    for (Account account : accounts) parameters.put(account.id(), account.strategy());
+    // Each account's instruments and tick sizes come from its own broker's scrip master
+    SymbolTrader.init(system, new SymbolTrader.Dependencies((account, id) -> {
+      NeoBroker broker = brokers.get(account);
+      ScripMaster master = broker == null ? null : broker.scripMaster();
       Instrument instrument = master == null ? null : master.byId(id).orElse(null);
-      if (instrument == null) throw new IllegalArgumentException(id + " is not in the broker's scrip master");
-      return new EightyTwentyStrategy(parameters.withTickSize(instrument.tickSize()));
-    };
-    SymbolTrader.init(system, new SymbolTrader.Dependencies(strategies, clock));
+      if (instrument == null) throw new IllegalArgumentException(id + " is not in the scrip master of account " + account + "'s broker");
+      return new EightyTwentyStrategy(parameters.get(account).withTickSize(instrument.tickSize()));
+    }, account -> clock, account -> false));
     Position.init(system, clock);
     dev.ordo.engine.expert.Expert.init(system, any -> clock, clock);
-    // The live account's limits: ordo.accounts.<ucc>.risk when set (the other keys of ordo.accounts are the replay's)
-    String riskKey = "ordo.accounts." + com.typesafe.config.ConfigUtil.quoteString(account.value()) + ".risk";
-    dev.ordo.engine.risk.RiskLimits limits = config.hasPath(riskKey)
-        ? AccountsConfig.riskLimits(config.getConfig(riskKey), "ordo.accounts." + account.value() + ".risk")
-        : dev.ordo.engine.risk.RiskLimits.NONE;
-    dev.ordo.engine.risk.AccountRisk.Settings risk = new dev.ordo.engine.risk.AccountRisk.Settings(limits, clock, VenueZones.INDIA);
-    dev.ordo.engine.risk.AccountRisk.init(system, id -> risk);
-
-    Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
+    Map<AccountId, dev.ordo.engine.risk.AccountRisk.Settings> risks = new java.util.TreeMap<>();
+    for (Account account : accounts) risks.put(account.id(), new dev.ordo.engine.risk.AccountRisk.Settings(account.risk(), clock, VenueZones.INDIA));
+    dev.ordo.engine.risk.AccountRisk.init(system, id -> {
+      dev.ordo.engine.risk.AccountRisk.Settings risk = risks.get(id);
+      if (risk == null) throw new IllegalArgumentException("no account " + id + " in this engine");
+      return risk;
+    });
     OrderUpdateRouter router = new OrderUpdateRouter(system, config.getDuration("ordo.replay-phase-timeout"), true);
-    TradingService.Live live = new TradingService.Live(new NeoMarketDataStream(system, marketDataUrl, broker::scripMaster),
-        settings.streamSettings(), Duration.ofMinutes(5), VenueZones::zoneOf, router, () -> traded,
-        new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed(),
-        settings.orderFeed() ? new NeoOrderFeed(system, orderFeedUrl) : null);
     TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"));
     ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings,
         config.getDuration("ordo.live-trading-service.drain-timeout"), java.time.Clock.systemUTC()), "service-manager");
+
+    java.util.List<Wired> wired = new java.util.ArrayList<>();
+    Map<AccountId, java.util.List<Instrument>> instruments = new java.util.TreeMap<>();
+    long seed = shared.seed();
+    for (Account account : accounts) {
+      NeoBroker broker = brokers.get(account.id());
+      Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
+      TradingService.Parts parts = startAccount(system, account, broker, traded, router, services, registry, shared, seed++);
+      ScripMaster master = broker.scripMaster();
+      for (Instrument instrument : master.instruments())
+        if (account.symbols().isEmpty() || account.symbols().contains(instrument.id().toString())) traded.add(instrument.id());
+      Set<String> unknown = new TreeSet<>(account.symbols());
+      traded.forEach(id -> unknown.remove(id.toString()));
+      if (!unknown.isEmpty()) throw new IllegalArgumentException("account " + account.id() + ": not in the broker's scrip master: " + unknown);
+      log.info("Trading {} instrument(s) of account {} through {}", traded.size(), account.id(), broker);
+      parts.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
+      parts.marketData().tell(MarketDataConnection.Connect.INSTANCE);
+      if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
+      instruments.put(account.id(), master.instruments().stream().filter(i -> traded.contains(i.id())).toList());
+      wired.add(new Wired(account.id(), broker, parts));
+    }
+    EngineQueries queries = new EngineQueries(system, services, instruments, config.getDuration("ordo.http.ask-timeout"));
+    HttpServer http = HttpServer.start(system, shared.httpHost(), shared.httpPort(), queries, api.tokens(), api.tls(),
+        new EngineMetrics(registry, queries)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    for (Wired account : wired)
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data-" + account.account(), () ->
+          queries.runningParts(account.account()).thenApply(running -> {
+            running.ifPresent(p -> {
+              p.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
+              if (p.orderFeed() != null) p.orderFeed().tell(MarketDataConnection.Disconnect.INSTANCE);
+            });
+            return Done.getInstance();
+          }).exceptionally(failure -> Done.getInstance()));
+    // Close the brokers' HTTP connection pools before the system goes (else they report an unexpected shutdown).
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-broker-connections", () ->
+        org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools().thenApply(x -> Done.getInstance()));
+    return new LiveEngine(system, lock, wired, queries, http, api.generatedToken());
+  }
+
+  /**
+   * Starts one live account's trading service (session, gateway, streams, reconciler, trading day) and waits for its first
+   * login, which loads its broker's scrip master.
+   *
+   * @param traded the account's instruments, filled in by the caller once the scrip master is known (read at each use)
+   * @throws IllegalStateException when the first login fails
+   */
+  private static TradingService.Parts startAccount(ActorSystem<SpawnProtocol.Command> system, Account account, NeoBroker broker,
+      Set<InstrumentId> traded, OrderUpdateRouter router, ActorRef<ServiceManager.Command> services, PrometheusMeterRegistry registry,
+      Shared shared, long seed) throws Exception {
+    Clock clock = Clock.systemUTC();
+    String marketDataUrl = account.marketDataUrl() != null ? account.marketDataUrl()
+        : account.brokerUrl().replaceFirst("^http", "ws") + "/realtime";
+    String orderFeedUrl = marketDataUrl.replaceFirst("/realtime$", "/orderfeed");
+    TradingService.Live live = new TradingService.Live(new NeoMarketDataStream(system, marketDataUrl, broker::scripMaster),
+        shared.streamSettings(), Duration.ofMinutes(5), VenueZones::zoneOf, router, () -> traded,
+        new Reconciler.Settings(account.reconcileEvery(), shared.callTimeout().multipliedBy(3)), clock, seed,
+        account.orderFeed() ? new NeoOrderFeed(system, orderFeedUrl) : null);
     Duration ask = Duration.ofSeconds(30);
-    Config day = config.getConfig("ordo.trading-day");
+    AccountsConfig.TradingDay day = account.day();
+    AccountId id = account.id();
     // Kotak Neo's cash segment: NSE's calendar and zone
     TradingService.Day tradingDay = new TradingService.Day(VenueZones.INDIA,
         dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(java.util.List.of("NSE")), clock, true, () -> traded, router,
-        java.time.LocalTime.parse(day.getString("pre-open-login")), java.time.LocalTime.parse(day.getString("market-open")),
-        java.time.LocalTime.parse(day.getString("eod-cleanup")), day.getDuration("task-timeout"),
-        () -> EngineQueries.expertIdsOf(system, account, day.getDuration("task-timeout")));
+        day.preOpenLogin(), day.marketOpen(), day.eodCleanup(), day.taskTimeout(), () -> EngineQueries.expertIdsOf(system, id, day.taskTimeout()));
     // A service started again (POST /accounts/{account}/service/start) subscribes and connects its new streams.
     ServiceManager.Lifecycle streams = new ServiceManager.Lifecycle() {
       @Override
@@ -172,54 +293,33 @@ public final class LiveEngine implements AutoCloseable {
         return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
       }
     };
-    ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account),
-        settings.credentials().toCredentials(), live, tradingDay, streams, dev.ordo.engine.risk.AccountRisk.of(system, account));
+    ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(id, new MeteredBroker(broker, registry, id),
+        account.credentials().toCredentials(), live, tradingDay, streams, dev.ordo.engine.risk.AccountRisk.of(system, id));
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), ask,
         system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new, ask,
         system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-
     // The first login (single-flight, like every later one) loads the scrip master.
     AuthSession.TokenReply first = AskPattern.<AuthSession.Command, AuthSession.TokenReply>ask(parts.authSession(), AuthSession.GetToken::new,
         Duration.ofSeconds(60), system.scheduler()).toCompletableFuture().get(70, TimeUnit.SECONDS);
-    if (first instanceof AuthSession.Unavailable unavailable) throw new IllegalStateException("first login failed: " + unavailable.reason());
-    ScripMaster master = broker.scripMaster();
-    for (Instrument instrument : master.instruments())
-      if (settings.symbols().isEmpty() || settings.symbols().contains(instrument.id().toString())) traded.add(instrument.id());
-    Set<String> unknown = new TreeSet<>(settings.symbols());
-    traded.forEach(id -> unknown.remove(id.toString()));
-    if (!unknown.isEmpty()) throw new IllegalArgumentException("not in the broker's scrip master: " + unknown);
-    log.info("Trading {} instrument(s) of account {} through {}", traded.size(), account, broker);
-
-    parts.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
-    parts.marketData().tell(MarketDataConnection.Connect.INSTANCE);
-    if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
-    EngineQueries queries = new EngineQueries(system, services,
-        Map.of(account, master.instruments().stream().filter(i -> traded.contains(i.id())).toList()),
-        config.getDuration("ordo.http.ask-timeout"));
-    HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
-        new EngineMetrics(registry, queries)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data", () ->
-        queries.runningParts(account).thenApply(running -> {
-          running.ifPresent(p -> {
-            p.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
-            if (p.orderFeed() != null) p.orderFeed().tell(MarketDataConnection.Disconnect.INSTANCE);
-          });
-          return Done.getInstance();
-        }).exceptionally(failure -> Done.getInstance()));
-    // Close the broker's HTTP connection pools before the system goes (else they report an unexpected shutdown).
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "close-broker-connections", () ->
-        org.apache.pekko.http.javadsl.Http.get(system).shutdownAllConnectionPools().thenApply(x -> Done.getInstance()));
-    return new LiveEngine(system, lock, account, queries, http, api.generatedToken(), parts, broker);
+    if (first instanceof AuthSession.Unavailable unavailable)
+      throw new IllegalStateException("first login of account " + id + " failed: " + unavailable.reason());
+    return parts;
   }
 
   public InetSocketAddress httpAddress() {
     return http.address();
   }
 
+  /** The first account (the only one with {@code --broker neo}). */
   public AccountId account() {
-    return account;
+    return accounts.get(0).account();
+  }
+
+  /** Every live account of the process, in the order they started. */
+  public java.util.List<AccountId> accounts() {
+    return accounts.stream().map(Wired::account).toList();
   }
 
   /** The API's base URL ({@code http://127.0.0.1:8080}, or {@code https://...} with TLS). */
@@ -236,21 +336,23 @@ public final class LiveEngine implements AutoCloseable {
     return queries;
   }
 
+  /** The first account's service parts (as started). */
   public TradingService.Parts parts() {
-    return parts;
+    return accounts.get(0).parts();
   }
 
+  /** The first account's broker. */
   public NeoBroker broker() {
-    return broker;
+    return accounts.get(0).broker();
   }
 
   public ActorSystem<?> system() {
     return system;
   }
 
-  /** Runs one reconciliation now and answers its report. */
+  /** Runs one reconciliation of the first account now and answers its report. */
   public CompletionStage<Reconciler.Report> reconcile(String reason) {
-    return AskPattern.ask(parts.reconciler(), replyTo -> new Reconciler.Reconcile(reason, replyTo), Duration.ofSeconds(120), system.scheduler());
+    return AskPattern.ask(parts().reconciler(), replyTo -> new Reconciler.Reconcile(reason, replyTo), Duration.ofSeconds(120), system.scheduler());
   }
 
   public CompletionStage<Done> whenTerminated() {

@@ -102,6 +102,8 @@ final class RunCommand implements Callable<Integer> {
     List<AccountsConfig.PaperAccount> accounts;
     try {
       config = config(configFile);
+      AccountsConfig.Accounts all = AccountsConfig.readAll(config);
+      if (!all.live().isEmpty() && all.paper().isEmpty()) return liveAccounts(config, all.live());
       accounts = AccountsConfig.read(config);
     } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       System.err.println("ordo run: " + e.getMessage());
@@ -146,6 +148,36 @@ final class RunCommand implements Callable<Integer> {
       case FINISHED, STOPPED -> reportFailed ? 1 : 0;
       default -> 1;
     };
+  }
+
+  /** The neo accounts of {@code ordo.accounts} (and no paper one): the live engine, until stopped. */
+  private Integer liveAccounts(Config config, List<AccountsConfig.LiveAccount> configured) throws Exception {
+    List<LiveEngine.Account> accounts = new java.util.ArrayList<>();
+    try {
+      if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("--http-port must be 0..65535, got " + httpPort);
+      for (AccountsConfig.LiveAccount account : configured) accounts.add(LiveEngine.account(account, System.getenv()));
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("ordo run: " + e.getMessage());
+      return 2;
+    }
+    LiveEngine engine;
+    try {
+      engine = LiveEngine.start(accounts, new LiveEngine.Shared(dataDir, httpHost, httpPort,
+          dev.ordo.engine.marketdata.MarketDataConnection.StreamSettings.defaults(), java.time.Duration.ofSeconds(10), 1), config);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      System.err.println("ordo run: " + e.getMessage());
+      return 1;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw startFailure(e);
+    }
+    String api = engine.apiUrl();
+    for (LiveEngine.Account account : accounts)
+      System.out.printf("Ordo trading account %s live through %s%n", account.id(), account.brokerUrl());
+    System.out.printf("HTTP API on %s (try /status, /accounts/%s/positions)%n", api, engine.account());
+    System.out.println(tokenHint(engine.apiTokenFile(), api));
+    System.out.flush();
+    keepsRunning = true;
+    return 0;
   }
 
   /** {@code --broker neo}: the live engine against a networked broker, until stopped. */
