@@ -2,6 +2,7 @@ package dev.ordo.app;
 
 import com.typesafe.config.Config;
 import dev.ordo.app.http.HttpServer;
+import dev.ordo.app.metrics.BrokerCallMetrics;
 import dev.ordo.app.metrics.EngineMetrics;
 import dev.ordo.app.metrics.MeteredBroker;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -118,7 +119,7 @@ public final class LiveEngine implements AutoCloseable {
     AccountId account = AccountId.of(settings.credentials().ucc());
     Clock clock = Clock.systemUTC();
     NeoBroker broker = new NeoBroker(system, new NeoBroker.Settings(settings.brokerUrl(), settings.callTimeout(), clock));
-    PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
+    PrometheusMeterRegistry registry = EngineMetrics.newRegistry(system);
     String marketDataUrl = settings.marketDataUrl() != null ? settings.marketDataUrl()
         : settings.brokerUrl().replaceFirst("^http", "ws") + "/realtime";
     String orderFeedUrl = marketDataUrl.replaceFirst("/realtime$", "/orderfeed");
@@ -146,7 +147,8 @@ public final class LiveEngine implements AutoCloseable {
         settings.streamSettings(), Duration.ofMinutes(5), VenueZones::zoneOf, router, () -> traded,
         new Reconciler.Settings(settings.reconcileEvery(), settings.callTimeout().multipliedBy(3)), clock, settings.seed(),
         settings.orderFeed() ? new NeoOrderFeed(system, orderFeedUrl) : null);
-    TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"));
+    TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"))
+        .withGatewayListener(new BrokerCallMetrics(registry));
     ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings,
         config.getDuration("ordo.live-trading-service.drain-timeout"), java.time.Clock.systemUTC()), "service-manager");
     Duration ask = Duration.ofSeconds(30);
