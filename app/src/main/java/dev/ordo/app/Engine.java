@@ -2,6 +2,7 @@ package dev.ordo.app;
 
 import com.typesafe.config.Config;
 import dev.ordo.app.http.HttpServer;
+import dev.ordo.app.metrics.BrokerCallMetrics;
 import dev.ordo.app.metrics.EngineMetrics;
 import dev.ordo.app.metrics.MeteredBroker;
 import dev.ordo.broker.data.BarFileIndex;
@@ -286,6 +287,8 @@ public final class Engine implements AutoCloseable {
       HttpAccess api, Config config, Function<AccountId, ReplayDriver.Listener> listeners) throws Exception {
     Duration brokerTimeout = config.getDuration("ordo.broker-timeout");
     Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
+    // first: the registry counts the journal's writes from now on (the run records just below are the first)
+    PrometheusMeterRegistry registry = EngineMetrics.newRegistry(system);
     for (Prepared account : accounts) startRun(system, account.id(), account.manifest(), settings);
 
     // Each account replays on its own clock, with its own strategy parameters (tick size per instrument).
@@ -321,10 +324,9 @@ public final class Engine implements AutoCloseable {
       return risk;
     });
 
-    PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
     OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout, true);
     ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(
-        TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service")),
+        TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service")).withGatewayListener(new BrokerCallMetrics(registry)),
         config.getDuration("ordo.trading-service.drain-timeout"), Clock.systemUTC()), "service-manager");
     Map<AccountId, Collection<Instrument>> instrumentsByAccount = new TreeMap<>();
     for (Prepared account : accounts) instrumentsByAccount.put(account.id(), account.schedule().instruments().values());

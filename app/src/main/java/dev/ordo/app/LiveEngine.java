@@ -2,6 +2,7 @@ package dev.ordo.app;
 
 import com.typesafe.config.Config;
 import dev.ordo.app.http.HttpServer;
+import dev.ordo.app.metrics.BrokerCallMetrics;
 import dev.ordo.app.metrics.EngineMetrics;
 import dev.ordo.app.metrics.MeteredBroker;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -190,7 +191,7 @@ public final class LiveEngine implements AutoCloseable {
     Map<AccountId, NeoBroker> brokers = new java.util.TreeMap<>();
     for (Account account : accounts)
       brokers.put(account.id(), new NeoBroker(system, new NeoBroker.Settings(account.brokerUrl(), shared.callTimeout(), clock)));
-    PrometheusMeterRegistry registry = EngineMetrics.newRegistry();
+    PrometheusMeterRegistry registry = EngineMetrics.newRegistry(system);
     Map<AccountId, EightyTwentyStrategy.Parameters> parameters = new java.util.TreeMap<>();
     for (Account account : accounts) parameters.put(account.id(), account.strategy());
     // Each account's instruments and tick sizes come from its own broker's scrip master
@@ -211,7 +212,8 @@ public final class LiveEngine implements AutoCloseable {
       return risk;
     });
     OrderUpdateRouter router = new OrderUpdateRouter(system, config.getDuration("ordo.replay-phase-timeout"), true);
-    TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"));
+    TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"))
+        .withGatewayListener(new BrokerCallMetrics(registry));
     ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings,
         config.getDuration("ordo.live-trading-service.drain-timeout"), java.time.Clock.systemUTC()), "service-manager");
 

@@ -7,9 +7,13 @@ import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.trading.OrderRecord;
 import dev.ordo.engine.trading.Position;
 import dev.ordo.engine.trading.SymbolTrader;
+import dev.ordo.persistence.JournalWrites;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -26,16 +30,28 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's figures for Prometheus ({@code GET /metrics}), read from its actors at each scrape
  * (a scrape asks them, then renders): the replay's progress, orders, fills, positions and realized
  * P&amp;L per account, the broker session's logins and waits, the market-data and order feeds'
- * connections, failures and ticks, and the JVM's memory, GC, threads and CPU. Names follow
+ * connections, failures and ticks, and the JVM's memory, GC, threads and CPU; with
+ * {@link #newRegistry(ActorSystem)}, also the journal's writes and the default dispatcher's pool, and
+ * through {@link BrokerCallMetrics} the broker calls' latency and queue wait. Names follow
  * Prometheus' conventions through Micrometer: base units, {@code _total} for counters, no order ids
  * as labels. Money is a float here, as every Prometheus sample is: for monitoring, not accounting.
  */
 public final class EngineMetrics {
+
+  private static final Logger log = LoggerFactory.getLogger(EngineMetrics.class);
+  /** The dispatcher whose pool {@link #newRegistry(ActorSystem)} measures: the one the entities, the journal plugin and the routes run on. */
+  static final String DEFAULT_DISPATCHER = "pekko.actor.default-dispatcher";
 
   private final PrometheusMeterRegistry registry;
   private final EngineQueries queries;
@@ -44,15 +60,77 @@ public final class EngineMetrics {
 
   /** A registry for the engine's meters, with the JVM's; meters added to it elsewhere (such as {@link MeteredBroker}'s) are scraped too. */
   public static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // before any meter (Micrometer warns otherwise): promtool rejects these two names ("_ns" abbreviates a unit; "_count" is a
+    // histogram's suffix); their figures are elsewhere
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
+    return registry;
   }
 
-  /** The figures of {@code queries}' engine, rendered with the other meters of {@code registry}. */
+  /**
+   * A registry as {@link #newRegistry()} that also measures {@code system}: its journal's writes (from now on; call it before the
+   * entities persist) and its default dispatcher's fork-join pool.
+   *
+   * <ul>
+   *   <li>{@code ordo_journal_write_seconds{outcome}} (histogram): one batch insert into the journal table, from the plugin's DAO
+   *       handing it to the database to its commit ({@link dev.ordo.persistence.TimedJournalDao}); {@code outcome} ok or
+   *       failed. {@code ordo_journal_events_written_total}: the events (journal rows) those inserts carried.</li>
+   *   <li>{@code executor_*{name="pekko.actor.default-dispatcher"}}: Micrometer's {@link ExecutorServiceMetrics} of the pool
+   *       (active, running and pool-size threads, parallelism, queued tasks, steals).</li>
+   * </ul>
+   */
+  public static PrometheusMeterRegistry newRegistry(ActorSystem<?> system) {
+    PrometheusMeterRegistry registry = newRegistry();
+    bindJournal(registry, system);
+    bindDefaultDispatcher(registry, system);
+    return registry;
+  }
+
+  private static void bindJournal(PrometheusMeterRegistry registry, ActorSystem<?> system) {
+    Counter events = Counter.builder("ordo.journal.events.written").description("events the journal wrote (rows inserted)")
+        .register(registry);
+    Timer committed = journalTimer(registry, "ok");
+    Timer failed = journalTimer(registry, "failed");
+    JournalWrites.get(system).listen((rows, took, ok) -> {
+      (ok ? committed : failed).record(took);
+      if (ok) events.increment(rows);
+    });
+  }
+
+  private static Timer journalTimer(PrometheusMeterRegistry registry, String outcome) {
+    return Timer.builder("ordo.journal.write")
+        .description("journal batch inserts, from the journal's DAO handing the batch to the database to its commit")
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+
+  /**
+   * The default dispatcher's pool, reached as the pool of a thread it runs a task on ({@link ForkJoinTask#getPool()}): Pekko
+   * offers no accessor to a dispatcher's executor but internal ones, and a custom executor configurator would need a static
+   * to hand its pool over. A dispatcher configured with another executor than fork-join is not measured (logged).
+   */
+  private static void bindDefaultDispatcher(PrometheusMeterRegistry registry, ActorSystem<?> system) {
+    ForkJoinPool pool;
+    try {
+      pool = CompletableFuture.supplyAsync(ForkJoinTask::getPool, system.executionContext()).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reaching the default dispatcher", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the default dispatcher did not run a task within 10 s: " + e, e);
+    }
+    if (pool == null) {
+      log.warn("The default dispatcher does not run on a fork-join pool: its executor_* figures are not measured");
+      return;
+    }
+    new ExecutorServiceMetrics(pool, DEFAULT_DISPATCHER, Tags.empty()).bindTo(registry);
+  }
+
+  /** The figures of {@code queries}' engine, rendered with the other meters of {@code registry} (one of {@link #newRegistry()}'s). */
   public EngineMetrics(PrometheusMeterRegistry registry, EngineQueries queries) {
     this.registry = registry;
     this.queries = queries;
-    // promtool rejects these two names ("_ns" abbreviates a unit; "_count" is a histogram's suffix); their figures are elsewhere
-    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time") || id.getName().equals("system.cpu.count")));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

@@ -13,78 +13,76 @@ import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.port.OrderUpdateListener;
 import dev.ordo.engine.port.PositionReport;
 import dev.ordo.engine.port.SessionToken;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
- * A {@link Broker} that times every call of the broker it wraps into the histogram
- * {@code ordo_broker_call_seconds{account, call, outcome}}: {@code call} is {@code login},
- * {@code place_order}, {@code modify_order}, {@code cancel_order}, {@code order_book}, {@code trades},
- * {@code positions} or {@code limits}; {@code outcome} is {@code ok}, or the error's kind
- * ({@code auth_expired}, {@code rejected}, {@code rate_limited}, {@code unavailable}, {@code timeout},
- * {@code failed} for an exception). The time is from the call to its answer, as the gateway sees it.
+ * A {@link Broker} that times the logins of the broker it wraps into {@code ordo_broker_call_seconds{call="login",
+ * priority="NONE"}} ({@link BrokerCallMetrics}): the broker session logs in directly, outside the gateway's queue. The other
+ * calls pass the gateway, which times them with their priority ({@link BrokerCallMetrics} as its listener); here they are only
+ * passed on.
  */
 public final class MeteredBroker implements Broker {
 
   private final Broker broker;
-  private final MeterRegistry registry;
-  private final String account;
+  private final BrokerCallMetrics metrics;
+  private final AccountId account;
 
-  public MeteredBroker(Broker broker, MeterRegistry registry, AccountId account) {
+  public MeteredBroker(Broker broker, io.micrometer.core.instrument.MeterRegistry registry, AccountId account) {
     this.broker = broker;
-    this.registry = registry;
-    this.account = account.value();
+    this.metrics = new BrokerCallMetrics(registry);
+    this.account = account;
   }
 
   @Override
   public CompletionStage<BrokerResult<SessionToken>> login(Credentials credentials) {
-    return timed("login", () -> broker.login(credentials));
+    // a duration for monitoring, on the monotonic clock: the login's answer comes on the broker's thread, not an actor's
+    long start = System.nanoTime();
+    return broker.login(credentials).whenComplete((result, failure) -> metrics.record(account, "login", BrokerCallMetrics.NO_PRIORITY,
+        failure != null || result == null ? "failed" : result instanceof BrokerResult.Err<?> err ? BrokerCallMetrics.kind(err.error()) : "ok",
+        Duration.ofNanos(System.nanoTime() - start)));
   }
 
   @Override
   public CompletionStage<BrokerResult<VenueOrderId>> placeOrder(SessionToken token, OrderRequest request) {
-    return timed("place_order", () -> broker.placeOrder(token, request));
+    return broker.placeOrder(token, request);
   }
 
   @Override
   public CompletionStage<BrokerResult<VenueOrderId>> modifyOrder(SessionToken token, VenueOrderId order, Price trigger, Price limit) {
-    return timed("modify_order", () -> broker.modifyOrder(token, order, trigger, limit));
+    return broker.modifyOrder(token, order, trigger, limit);
   }
 
   @Override
   public CompletionStage<BrokerResult<VenueOrderId>> cancelOrder(SessionToken token, VenueOrderId order) {
-    return timed("cancel_order", () -> broker.cancelOrder(token, order));
+    return broker.cancelOrder(token, order);
   }
 
   @Override
   public CompletionStage<BrokerResult<List<OrderReport>>> orderBook(SessionToken token) {
-    return timed("order_book", () -> broker.orderBook(token));
+    return broker.orderBook(token);
   }
 
   @Override
   public CompletionStage<BrokerResult<List<Fill>>> trades(SessionToken token) {
-    return timed("trades", () -> broker.trades(token));
+    return broker.trades(token);
   }
 
   @Override
   public CompletionStage<BrokerResult<List<PositionReport>>> positions(SessionToken token) {
-    return timed("positions", () -> broker.positions(token));
+    return broker.positions(token);
   }
 
   @Override
   public CompletionStage<BrokerResult<AccountLimits>> limits(SessionToken token) {
-    return timed("limits", () -> broker.limits(token));
+    return broker.limits(token);
   }
 
   @Override
   public CompletionStage<BrokerResult<List<dev.ordo.engine.model.Bar>>> dailyBars(SessionToken token, dev.ordo.engine.model.InstrumentId instrument,
       java.time.LocalDate before, int count) {
-    return timed("daily_bars", () -> broker.dailyBars(token, instrument, before, count));
+    return broker.dailyBars(token, instrument, before, count);
   }
 
   @Override
@@ -95,22 +93,5 @@ public final class MeteredBroker implements Broker {
   @Override
   public String toString() {
     return broker.toString();
-  }
-
-  private <T> CompletionStage<BrokerResult<T>> timed(String call, Supplier<CompletionStage<BrokerResult<T>>> send) {
-    long start = System.nanoTime();
-    return send.get().whenComplete((result, failure) -> Timer.builder("ordo.broker.call")
-        .description("broker calls from the call to its answer, by call and outcome")
-        .tags("account", account, "call", call, "outcome", outcome(result, failure))
-        .publishPercentileHistogram()
-        .register(registry)
-        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
-  }
-
-  private static String outcome(BrokerResult<?> result, Throwable failure) {
-    if (failure != null || result == null) return "failed";
-    if (result instanceof BrokerResult.Err<?> err)
-      return err.error().getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
-    return "ok";
   }
 }

@@ -283,11 +283,81 @@ class HttpApiTest {
     for (String priority : List.of("CRITICAL", "NORMAL", "SCAN"))
       assertEquals(0.0, samples.get("ordo_gateway_queued{account=\"paper\",priority=\"" + priority + "\"}"), "nothing waits after the replay");
     assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes{")), "JVM figures");
-    double placements = samples.get("ordo_broker_call_seconds_count{account=\"paper\",call=\"place_order\",outcome=\"ok\"}");
-    assertEquals(samples.get("ordo_orders_placed_total{account=\"paper\",source=\"strategy\"}"), placements, "every order was placed once, and timed");
+    double placements = samples.get("ordo_broker_call_seconds_count{account=\"paper\",call=\"place_order\",outcome=\"ok\",priority=\"CRITICAL\"}");
+    assertEquals(samples.get("ordo_orders_placed_total{account=\"paper\",source=\"strategy\"}"), placements,
+        "every order was placed once, at CRITICAL, and timed");
     assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("ordo_broker_call_seconds_bucket{") && k.contains("call=\"place_order\"")),
         "a latency histogram");
     assertTrue(samples.keySet().stream().noneMatch(k -> k.contains("clientOrderId") || k.contains("-EQ-")), "no order ids as labels");
+  }
+
+  /** The sum of the samples named {@code name} whose labels contain every one of {@code labels} (e.g. {@code priority="CRITICAL"}). */
+  static double sum(Map<String, Double> samples, String name, String... labels) {
+    return samples.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(l -> e.getKey().contains(l)))
+        .mapToDouble(Map.Entry::getValue).sum();
+  }
+
+  @Test
+  void brokerCallsAreTimedByPriorityAndEachWaitedOnceInItsQueue() throws Exception {
+    Map<String, Double> samples = samples(get("/metrics").body());
+    JsonNode status = json(get("/status"));
+    String calls = "ordo_broker_call_seconds_count";
+    double started = status.at("/accounts/0/gateway/started").asDouble();
+    assertTrue(started > 0, status.toString());
+    assertEquals(started, sum(samples, calls, "account=\"paper\"") - sum(samples, calls, "account=\"paper\"", "priority=\"NONE\""),
+        "every call the gateway started was answered and timed once, with its priority");
+    assertEquals(started, sum(samples, calls, "priority=\"CRITICAL\""), "the replay's calls are all order calls of the symbol traders");
+    for (String call : List.of("place_order", "modify_order", "cancel_order"))
+      assertEquals(sum(samples, calls, "call=\"" + call + "\""), sum(samples, calls, "call=\"" + call + "\"", "priority=\"CRITICAL\""), call);
+    assertEquals(samples.get("ordo_broker_logins_total{account=\"paper\"}"),
+        samples.get(calls + "{account=\"paper\",call=\"login\",outcome=\"ok\",priority=\"NONE\"}"), "the session's login, outside the queue");
+    for (String priority : List.of("CRITICAL", "NORMAL", "SCAN"))
+      assertEquals(sum(samples, calls, "account=\"paper\"", "priority=\"" + priority + "\""),
+          sum(samples, "ordo_gateway_queue_wait_seconds_count", "account=\"paper\"", "priority=\"" + priority + "\""),
+          "each call of " + priority + " left its queue once");
+    assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("ordo_gateway_queue_wait_seconds_bucket{") && k.contains("priority=\"CRITICAL\"")),
+        "a queue-wait histogram");
+  }
+
+  @Test
+  void journalWritesCountEveryEventTheJournalHolds() throws Exception {
+    JournalReader journal = JournalReader.of(engine.system());
+    long before = eventsIn(journal);
+    Map<String, Double> samples = samples(get("/metrics").body());
+    assertEquals(before, eventsIn(journal), "nothing was written while the test read");
+    assertTrue(before > 0, "the replay journaled its orders, fills and tasks");
+    assertEquals((double) before, samples.get("ordo_journal_events_written_total"), "every event the fresh journal holds was counted once");
+    double inserts = samples.get("ordo_journal_write_seconds_count{outcome=\"ok\"}");
+    assertTrue(inserts >= 1 && inserts <= before, "one timed insert per batch of events: " + inserts);
+    assertEquals(0.0, samples.get("ordo_journal_write_seconds_count{outcome=\"failed\"}"));
+    assertTrue(samples.get("ordo_journal_write_seconds_sum{outcome=\"ok\"}") > 0);
+  }
+
+  static long eventsIn(JournalReader journal) throws Exception {
+    long events = 0;
+    for (String id : journal.persistenceIds().toCompletableFuture().get(30, TimeUnit.SECONDS))
+      events += journal.events(id).toCompletableFuture().get(30, TimeUnit.SECONDS).size();
+    return events;
+  }
+
+  @Test
+  void theDefaultDispatchersPoolIsMeasured() throws Exception {
+    Map<String, Double> samples = samples(get("/metrics").body());
+    String pool = "{name=\"pekko.actor.default-dispatcher\"}";
+    // Pekko sizes the pool as ceil(processors x factor), kept within [min, max]: this is that pool, not the JVM's common one
+    Config forkJoin = engine.system().settings().config().getConfig("pekko.actor.default-dispatcher.fork-join-executor");
+    double parallelism = Math.min(forkJoin.getInt("parallelism-max"), Math.max(forkJoin.getInt("parallelism-min"),
+        (int) Math.ceil(Runtime.getRuntime().availableProcessors() * forkJoin.getDouble("parallelism-factor"))));
+    assertEquals(parallelism, samples.get("executor_parallelism_threads" + pool),
+        samples.keySet().stream().filter(k -> k.startsWith("executor")).toList().toString());
+    double threads = samples.get("executor_pool_size_threads" + pool);
+    assertTrue(threads >= 1 && threads <= parallelism + 1, "threads: " + threads);
+    // Micrometer names the fork-join pool's active, running and queued figures without a unit
+    assertTrue(samples.get("executor_active" + pool) <= threads);
+    assertTrue(samples.get("executor_running" + pool) <= threads);
+    assertTrue(samples.get("executor_queued" + pool) >= 0);
+    assertTrue(samples.get("executor_steals_total" + pool) > 0, "a replay of 4500 bars moves tasks between the threads");
   }
 
   @Test

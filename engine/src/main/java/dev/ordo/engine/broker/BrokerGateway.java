@@ -6,7 +6,9 @@ import dev.ordo.engine.port.Broker;
 import dev.ordo.engine.port.BrokerError;
 import dev.ordo.engine.port.SessionToken;
 import dev.ordo.engine.risk.AccountRisk;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.Map;
@@ -38,6 +40,9 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * ({@code RISK_<CHECK>: ...} or {@code ACCOUNT_HALTED: ...}) and never reaches the broker; a check
  * that does not answer within {@code tokenTimeout} fails the call with {@link BrokerError.Unavailable}
  * (fail closed). Modifications, cancellations and reads are not checked.
+ *
+ * <p>For monitoring, the gateway tells its {@link Listener} how long each call waited in its priority's
+ * queue and how long the broker took to answer it, both measured on the gateway's clock.
  */
 public final class BrokerGateway {
 
@@ -48,6 +53,36 @@ public final class BrokerGateway {
     CRITICAL,
     NORMAL,
     SCAN
+  }
+
+  /**
+   * What a gateway reports of the calls it runs, for monitoring (the app turns it into metrics). Called
+   * from the gateway's message handler: an implementation returns at once and never blocks or throws.
+   * Durations are measured on the gateway's clock (see {@link BrokerGateway#create(AccountId, Broker, ActorRef, Settings, RecipientRef, Clock, Listener)});
+   * a clock set back yields {@link Duration#ZERO}, never a negative duration.
+   */
+  public interface Listener {
+
+    /** A listener that ignores everything. */
+    Listener NONE = new Listener() {
+      @Override
+      public void waited(AccountId account, Priority priority, Duration waited) {}
+
+      @Override
+      public void answered(AccountId account, BrokerCall call, Priority priority, BrokerCall.Reply reply, Duration took) {}
+    };
+
+    /**
+     * A call of {@code priority} left its queue to start after {@code waited} (from its arrival in the queue, after the
+     * pre-trade check, to its rate-limit permit); a call retried after a re-login waits, and is reported, again.
+     */
+    void waited(AccountId account, Priority priority, Duration waited);
+
+    /**
+     * The broker answered {@code call} (an attempt: a retry is reported on its own) {@code took} after the gateway sent it with
+     * its token; {@code reply} is the answer, a {@link BrokerCall.Failed} for an error (a failed stage as {@link BrokerError.Timeout}).
+     */
+    void answered(AccountId account, BrokerCall call, Priority priority, BrokerCall.Reply reply, Duration took);
   }
 
   /** Protocol of the gateway. */
@@ -81,7 +116,7 @@ public final class BrokerGateway {
 
   private record TokenArrived(Execute request, int attempt, AuthSession.TokenReply reply) implements Command {}
 
-  private record CallCompleted(Execute request, int attempt, SessionToken token, BrokerCall.Reply reply) implements Command {}
+  private record CallCompleted(Execute request, int attempt, SessionToken token, Instant sentAt, BrokerCall.Reply reply) implements Command {}
 
   private enum Refill implements Command {
     INSTANCE
@@ -139,9 +174,19 @@ public final class BrokerGateway {
    */
   public static Behavior<Command> create(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings,
       RecipientRef<AccountRisk.Command> risk) {
+    return create(account, broker, authSession, settings, risk, Clock.systemUTC(), Listener.NONE);
+  }
+
+  /**
+   * A gateway as {@link #create(AccountId, Broker, ActorRef, Settings, RecipientRef)} that reports each call's queue wait and
+   * answer time to {@code listener}, measured on {@code clock} (the machine's, even in a replay: a replay clock stands still
+   * between bars).
+   */
+  public static Behavior<Command> create(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings,
+      RecipientRef<AccountRisk.Command> risk, Clock clock, Listener listener) {
     return Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.register(serviceKey(account), context.getSelf()));
-      return Behaviors.withTimers(timers -> new Gateway(account, broker, authSession, settings, risk, context, timers).behavior());
+      return Behaviors.withTimers(timers -> new Gateway(account, broker, authSession, settings, risk, clock, listener, context, timers).behavior());
     });
   }
 
@@ -151,6 +196,8 @@ public final class BrokerGateway {
     private final ActorRef<AuthSession.Command> authSession;
     private final Settings settings;
     private final RecipientRef<AccountRisk.Command> risk;
+    private final Clock clock;
+    private final Listener listener;
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final Map<Priority, ArrayDeque<Queued>> queues = new EnumMap<>(Priority.class);
@@ -162,15 +209,18 @@ public final class BrokerGateway {
     /** Placements waiting for the risk check's answer (counted in {@link Status#inFlight}). */
     private int checking;
 
-    private record Queued(Execute request, int attempt) {}
+    /** A call waiting for a permit since {@code queuedAt} (on {@link #clock}). */
+    private record Queued(Execute request, int attempt, Instant queuedAt) {}
 
     Gateway(AccountId account, Broker broker, ActorRef<AuthSession.Command> authSession, Settings settings,
-        RecipientRef<AccountRisk.Command> risk, ActorContext<Command> context, TimerScheduler<Command> timers) {
+        RecipientRef<AccountRisk.Command> risk, Clock clock, Listener listener, ActorContext<Command> context, TimerScheduler<Command> timers) {
       this.account = account;
       this.broker = broker;
       this.authSession = authSession;
       this.settings = settings;
       this.risk = risk;
+      this.clock = clock;
+      this.listener = listener;
       this.context = context;
       this.timers = timers;
       this.permits = settings.burst();
@@ -225,7 +275,7 @@ public final class BrokerGateway {
             new BrokerError.RateLimited(request.priority() + " queue of account " + account + " is full (" + settings.queueCapacity() + ")")));
         return Behaviors.same();
       }
-      queue.addLast(new Queued(request, 1));
+      queue.addLast(new Queued(request, 1, clock.instant()));
       dispatch();
       return Behaviors.same();
     }
@@ -239,6 +289,7 @@ public final class BrokerGateway {
           if (next != null) break;
         }
         if (next == null) return;
+        listener.waited(account, next.request().priority(), since(next.queuedAt()));
         permits--;
         started++;
         inFlight++;
@@ -256,8 +307,9 @@ public final class BrokerGateway {
     private Behavior<Command> onToken(TokenArrived arrived) {
       if (arrived.reply() instanceof AuthSession.Granted granted) {
         SessionToken token = granted.token();
+        Instant sentAt = clock.instant();
         context.pipeToSelf(arrived.request().call().execute(broker, token), (reply, failure) -> new CallCompleted(
-            arrived.request(), arrived.attempt(), token,
+            arrived.request(), arrived.attempt(), token, sentAt,
             failure != null ? new BrokerCall.Failed(arrived.request().call(), new BrokerError.Timeout(String.valueOf(failure))) : reply));
       } else {
         String reason = ((AuthSession.Unavailable) arrived.reply()).reason();
@@ -270,18 +322,25 @@ public final class BrokerGateway {
     private Behavior<Command> onCompleted(CallCompleted completed) {
       inFlight--;
       BrokerCall.Reply reply = completed.reply();
+      listener.answered(account, completed.request().call(), completed.request().priority(), reply, since(completed.sentAt()));
       if (reply instanceof BrokerCall.Failed failed && failed.error() instanceof BrokerError.AuthExpired) {
         authSession.tell(new AuthSession.ReportRejected(completed.token()));
         if (completed.attempt() == 1) {
           context.getLog().debug("{} call {} met an expired token; retrying once", account, failed.call().getClass().getSimpleName());
           retried++;
-          queues.get(completed.request().priority()).addFirst(new Queued(completed.request(), 2));
+          queues.get(completed.request().priority()).addFirst(new Queued(completed.request(), 2, clock.instant()));
           dispatch();
           return Behaviors.same();
         }
       }
       completed.request().replyTo().tell(reply);
       return Behaviors.same();
+    }
+
+    /** Time on {@link #clock} from {@code start} to now; zero when the clock was set back. */
+    private Duration since(Instant start) {
+      Duration elapsed = Duration.between(start, clock.instant());
+      return elapsed.isNegative() ? Duration.ZERO : elapsed;
     }
   }
 }

@@ -177,12 +177,19 @@ public final class TradingService {
    *
    * @param marketDataAskTimeout how long a symbol trader may take to handle one replayed market event
    * @param heartbeatInterval    how often the service beats ({@link Heartbeat})
-   * @param wallClock            the heartbeat's clock: the machine's, even in a replay
+   * @param wallClock            the heartbeat's clock, and the one the gateway times its calls on: the machine's, even in a replay
+   * @param gatewayListener      what the gateway tells of each call's queue wait and answer time (metrics)
    */
   public record Settings(AuthSession.Settings auth, BrokerGateway.Settings gateway, Duration marketDataAskTimeout, Duration heartbeatInterval,
-      java.time.Clock wallClock) {
+      java.time.Clock wallClock, BrokerGateway.Listener gatewayListener) {
     public Settings(AuthSession.Settings auth, BrokerGateway.Settings gateway, Duration marketDataAskTimeout) {
       this(auth, gateway, marketDataAskTimeout, Duration.ofSeconds(10), java.time.Clock.systemUTC());
+    }
+
+    /** Settings whose gateway reports to no listener. */
+    public Settings(AuthSession.Settings auth, BrokerGateway.Settings gateway, Duration marketDataAskTimeout, Duration heartbeatInterval,
+        java.time.Clock wallClock) {
+      this(auth, gateway, marketDataAskTimeout, heartbeatInterval, wallClock, BrokerGateway.Listener.NONE);
     }
 
     public static Settings defaults() {
@@ -191,7 +198,12 @@ public final class TradingService {
 
     /** These settings with {@code interval} between beats. */
     public Settings withHeartbeat(Duration interval, java.time.Clock clock) {
-      return new Settings(auth, gateway, marketDataAskTimeout, interval, clock);
+      return new Settings(auth, gateway, marketDataAskTimeout, interval, clock, gatewayListener);
+    }
+
+    /** These settings with the gateway reporting its calls to {@code listener}. */
+    public Settings withGatewayListener(BrokerGateway.Listener listener) {
+      return new Settings(auth, gateway, marketDataAskTimeout, heartbeatInterval, wallClock, listener);
     }
 
     /**
@@ -243,7 +255,8 @@ public final class TradingService {
           "auth-session");
       ActorRef<BrokerGateway.Command> gateway = context.spawn(
           LogMdc.ofAccount(BrokerGateway.Command.class, account,
-              Behaviors.supervise(BrokerGateway.create(account, broker, auth, settings.gateway(), risk)).onFailure(SupervisorStrategy.restart())),
+              Behaviors.supervise(BrokerGateway.create(account, broker, auth, settings.gateway(), risk, settings.wallClock(),
+                  settings.gatewayListener())).onFailure(SupervisorStrategy.restart())),
           "broker-gateway");
       ActorRef<BarDelivery.Command> barDelivery = null;
       ActorRef<MarketDataConnection.Command> marketData = null;

@@ -8,9 +8,12 @@ import com.typesafe.config.ConfigFactory;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.port.BrokerError;
 import dev.ordo.engine.port.Credentials;
+import dev.ordo.engine.time.ReplayClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -74,6 +77,85 @@ class BrokerGatewayPriorityTest {
     }
     assertEquals(List.of("first", "urgent-1", "urgent-2", "orderBook", "limits", "orderBook", "positions"), broker.calls,
         "CRITICAL, then NORMAL, then SCAN; first come first served within each");
+  }
+
+  /** Records what a gateway reports, one line per report: "PRIORITY waited PT1S" or "PRIORITY Call Reply PT0.25S". */
+  static final class RecordingListener implements BrokerGateway.Listener {
+    final List<String> reports = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void waited(AccountId account, BrokerGateway.Priority priority, Duration waited) {
+      assertEquals(ACCOUNT, account);
+      reports.add(priority + " waited " + waited);
+    }
+
+    @Override
+    public void answered(AccountId account, BrokerCall call, BrokerGateway.Priority priority, BrokerCall.Reply reply, Duration took) {
+      assertEquals(ACCOUNT, account);
+      String answer = reply instanceof BrokerCall.Failed failed ? "Failed/" + failed.error().getClass().getSimpleName() : reply.getClass().getSimpleName();
+      reports.add(priority + " " + call.getClass().getSimpleName() + " " + answer + " " + took);
+    }
+  }
+
+  @Test
+  void reportsEachCallsQueueWaitByPriorityAndTheBrokersAnswerTimeOnTheGatewaysClock() {
+    FakeBroker broker = new FakeBroker();
+    Instant start = Instant.parse("2024-01-15T03:45:00Z");
+    ReplayClock clock = new ReplayClock(start);
+    RecordingListener listener = new RecordingListener();
+    ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(ACCOUNT, broker, Credentials.none(), AuthSession.Settings.defaults()));
+    ActorRef<BrokerGateway.Command> gateway = testKit.spawn(BrokerGateway.create(ACCOUNT, broker, auth,
+        new BrokerGateway.Settings(1, 1, 100, Duration.ofSeconds(30)), null, clock, listener));
+    TestProbe<BrokerCall.Reply> replies = testKit.createTestProbe();
+
+    gateway.tell(place("first", BrokerGateway.Priority.CRITICAL, replies.ref()));
+    replies.receiveMessage();
+    gateway.tell(book(BrokerGateway.Priority.SCAN, replies.ref()));
+    gateway.tell(book(BrokerGateway.Priority.NORMAL, replies.ref()));
+    gateway.tell(place("urgent", BrokerGateway.Priority.CRITICAL, replies.ref()));
+    TestProbe<BrokerGateway.Status> status = testKit.createTestProbe();
+    gateway.tell(new BrokerGateway.GetStatus(status.ref()));
+    assertEquals(3, status.receiveMessage().queued().values().stream().mapToInt(Integer::intValue).sum(), "all three queued at the start");
+
+    // one permit a second: CRITICAL leaves its queue after 1 s, NORMAL after 2 s, SCAN after 3 s
+    for (int second = 1; second <= 3; second++) {
+      if (second == 3) broker.holdCalls();
+      clock.advanceTo(start.plusSeconds(second));
+      manualTime.timePasses(Duration.ofSeconds(1));
+      if (second < 3) replies.receiveMessage(Duration.ofSeconds(3));
+    }
+    // the SCAN call is at the broker; it answers 250 ms later on the gateway's clock
+    replies.awaitAssert(Duration.ofSeconds(3), () -> {
+      assertEquals(4, broker.callsReceived());
+      return null;
+    });
+    clock.advanceTo(start.plusSeconds(3).plusMillis(250));
+    broker.releaseCalls();
+    replies.receiveMessage(Duration.ofSeconds(3));
+
+    assertEquals(List.of(
+        "CRITICAL waited PT0S", "CRITICAL PlaceOrder Placed PT0S",
+        "CRITICAL waited PT1S", "CRITICAL PlaceOrder Placed PT0S",
+        "NORMAL waited PT2S", "NORMAL GetOrderBook OrderBook PT0S",
+        "SCAN waited PT3S", "SCAN GetOrderBook OrderBook PT0.25S"), listener.reports);
+  }
+
+  @Test
+  void aCallRetriedAfterAReloginIsReportedOncePerAttempt() {
+    FakeBroker broker = new FakeBroker();
+    RecordingListener listener = new RecordingListener();
+    ActorRef<AuthSession.Command> auth = testKit.spawn(AuthSession.create(ACCOUNT, broker, Credentials.none(), AuthSession.Settings.defaults()));
+    ActorRef<BrokerGateway.Command> gateway = testKit.spawn(BrokerGateway.create(ACCOUNT, broker, auth,
+        new BrokerGateway.Settings(1000, 1000, 100, Duration.ofSeconds(30)), null, new ReplayClock(Instant.EPOCH), listener));
+    TestProbe<BrokerCall.Reply> replies = testKit.createTestProbe();
+    gateway.tell(book(BrokerGateway.Priority.NORMAL, replies.ref()));
+    replies.receiveMessage();
+    broker.expireTokens();
+    gateway.tell(place("after-expiry", BrokerGateway.Priority.CRITICAL, replies.ref()));
+    assertInstanceOf(BrokerCall.Placed.class, replies.receiveMessage(Duration.ofSeconds(3)));
+    assertEquals(List.of("NORMAL waited PT0S", "NORMAL GetOrderBook OrderBook PT0S",
+        "CRITICAL waited PT0S", "CRITICAL PlaceOrder Failed/AuthExpired PT0S",
+        "CRITICAL waited PT0S", "CRITICAL PlaceOrder Placed PT0S"), listener.reports);
   }
 
   @Test

@@ -1,0 +1,92 @@
+package dev.ordo.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.ordo.engine.OrdoSerializable;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The timed journal DAO on a real H2 journal: every event written is reported once, in committed batches. */
+class TimedJournalDaoTest {
+
+  record Add(int events, ActorRef<Integer> replyTo) {}
+
+  record Added(int n) implements OrdoSerializable {}
+
+  /** An entity that persists {@link Add#events} events atomically per command and answers its event count. */
+  static final class Counter extends EventSourcedBehavior<Add, Added, Integer> {
+    Counter(String id) {
+      super(PersistenceId.ofUniqueId(id));
+    }
+
+    @Override
+    public Integer emptyState() {
+      return 0;
+    }
+
+    @Override
+    public CommandHandler<Add, Added, Integer> commandHandler() {
+      return newCommandHandlerBuilder().forAnyState().onCommand(Add.class, (state, add) -> Effect()
+          .persist(IntStream.range(0, add.events()).mapToObj(i -> new Added(state + i)).toList())
+          .thenRun(count -> add.replyTo().tell(count))).build();
+    }
+
+    @Override
+    public EventHandler<Integer, Added> eventHandler() {
+      return newEventHandlerBuilder().forAnyState().onEvent(Added.class, (count, added) -> count + 1).build();
+    }
+  }
+
+  record Write(int events, Duration took, boolean committed) {}
+
+  @Test
+  void reportsEveryEventWrittenInCommittedBatches(@TempDir Path dataDir) throws Exception {
+    Config config = JournalSettings.withJournal(ConfigFactory.load("ordo-persistence"), dataDir);
+    JournalSchema.create(config);
+    ActorTestKit testKit = ActorTestKit.create(config);
+    try {
+      List<Write> writes = new CopyOnWriteArrayList<>();
+      JournalWrites.get(testKit.system()).listen((events, took, committed) -> writes.add(new Write(events, took, committed)));
+      TestProbe<Integer> replies = testKit.createTestProbe();
+      List<ActorRef<Add>> counters = new ArrayList<>();
+      for (String id : List.of("a", "b", "c")) counters.add(testKit.spawn(new Counter(id)));
+      // 3 entities x (1 + 3 + 2 events) = 18 events, persisted concurrently so that the plugin may batch them
+      for (int events : List.of(1, 3, 2)) {
+        for (ActorRef<Add> counter : counters) counter.tell(new Add(events, replies.ref()));
+        for (int i = 0; i < counters.size(); i++) replies.receiveMessage(Duration.ofSeconds(10));
+      }
+
+      assertEquals(18, writes.stream().mapToInt(Write::events).sum(), writes.toString());
+      assertTrue(writes.size() <= 9, "at most one insert per persist: " + writes);
+      assertTrue(writes.stream().allMatch(Write::committed), writes.toString());
+      assertFalse(writes.stream().anyMatch(w -> w.took().isNegative() || w.took().isZero()), writes.toString());
+      try (Connection connection = DriverManager.getConnection(JournalSettings.h2Url(dataDir), "sa", "");
+          ResultSet rows = connection.createStatement().executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
+        rows.next();
+        assertEquals(18, rows.getLong(1), "the journal holds what was reported");
+      }
+    } finally {
+      testKit.shutdownTestKit();
+    }
+  }
+}
