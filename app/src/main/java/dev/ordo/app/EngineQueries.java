@@ -350,7 +350,7 @@ public final class EngineQueries {
     OffsetDateTime since = ApiTimes.of(state.since(), zone);
     if (state.service() == null)
       return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, service, state.reason(), since, state.changedBy(), null,
-          traded, replay, null, null, null, null, null, null, List.of(), null));
+          traded, replay, null, null, null, null, null, null, null, List.of(), null));
     CompletableFuture<TradingService.Parts> parts = orNull(AskPattern.<TradingService.Command, TradingService.Parts>ask(state.service(),
         TradingService.GetParts::new, partTimeout, system.scheduler()));
     CompletableFuture<TradingService.Heartbeat> heartbeat = orNull(AskPattern.<TradingService.Command, TradingService.Heartbeat>ask(
@@ -365,7 +365,7 @@ public final class EngineQueries {
       OffsetDateTime lastBeat = beat == null ? null : ApiTimes.of(beat.lastBeat(), zone);
       if (p == null)
         return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat,
-            traded, replay, null, null, null, null, null, null, List.of(), null));
+            traded, replay, null, null, null, null, null, null, null, List.of(), null));
       CompletableFuture<StatusView.Feed> marketData = p.barDelivery() != null ? orNull(deliveryStatus(p.barDelivery(), zone))
           : p.marketData() != null ? orNull(streamStatus(p.marketData())) : CompletableFuture.completedFuture(null);
       CompletableFuture<StatusView.Feed> orderFeed = p.orderFeed() == null ? CompletableFuture.completedFuture(null) : orNull(streamStatus(p.orderFeed()));
@@ -380,12 +380,16 @@ public final class EngineQueries {
       CompletableFuture<TaskScheduler.Status> tasks = p.scheduler() == null ? CompletableFuture.completedFuture(null)
           : orNull(AskPattern.<TaskScheduler.Command, TaskScheduler.Status>ask(p.scheduler(), TaskScheduler.GetStatus::new, partTimeout,
               system.scheduler()));
-      return CompletableFuture.allOf(marketData, orderFeed, auth, gateway, reconciler, reconciliations, tasks).thenApply(ignored -> {
+      CompletableFuture<dev.ordo.engine.scanner.Scanner.Status> scanner = p.scanner() == null ? CompletableFuture.completedFuture(null)
+          : orNull(AskPattern.<dev.ordo.engine.scanner.Scanner.Command, dev.ordo.engine.scanner.Scanner.Status>ask(p.scanner(),
+              dev.ordo.engine.scanner.Scanner.GetStatus::new, partTimeout, system.scheduler()));
+      return CompletableFuture.allOf(marketData, orderFeed, auth, gateway, reconciler, reconciliations, tasks, scanner).thenApply(ignored -> {
         TaskScheduler.Status t = tasks.join();
         return new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat, traded, replay, marketData.join(),
             orderFeed.join(),
             StatusView.Auth.of(auth.join(), zone), StatusView.Gateway.of(gateway.join()),
             reconciler.join() == null ? null : StatusView.Reconciliation.of(account, reconciler.join(), reconciliations.join(), zone),
+            scanner.join() == null ? null : StatusView.ScannerView.of(scanner.join(), zone),
             t == null ? null : ApiTimes.of(t.nextDue(), zone),
             t == null ? List.of() : t.tasks().stream().map(task -> StatusView.TaskView.of(task, zone)).toList(), null);
       });

@@ -88,6 +88,18 @@ class ExpertAccountTest {
       assertTrue(JournalReader.of(engine.system()).events("Expert|breakout").toCompletableFuture().get(30, TimeUnit.SECONDS).stream()
           .anyMatch(e -> e.event() instanceof Expert.RecommendationSkipped s && s.reason() == Expert.SkipReason.UNKNOWN_INSTRUMENT
               && s.instrument().symbol().equals("JIOFIN-EQ")));
+      // /status shows the scanner: its counters and its last scan, in the documented shape
+      var status = engine.queries().status().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      dev.ordo.app.http.ApiSchema.assertConforms("Status", dev.ordo.app.http.Json.mapper().valueToTree(status));
+      var scanner = status.accounts().get(0).scanner();
+      assertEquals("breakout", scanner.expert());
+      assertEquals(46, scanner.universe());
+      assertEquals(15, scanner.scans());
+      assertEquals(15 * 46, scanner.reads(), "a scan a day, each read once: a day's bars are not cached into the next");
+      assertEquals(java.time.LocalDate.of(2024, 2, 2), scanner.lastDay());
+      assertTrue(scanner.lastSummary().startsWith("46 instrument(s) scanned for 2024-02-02 (46 read, 0 cached, 0 failed, 0 stale)"),
+          scanner.lastSummary());
+      assertEquals(null, status.accounts().get(1).scanner(), "the paper account has none");
       // the default paper account trades as ever
       assertEquals(TwoAccountsTest.backtest(Set.of("BAJFINANCE-EQ.NSE", "DALBHARAT-EQ.NSE", "KOTAKBANK-EQ.NSE", "TCS-EQ.NSE"), "100000").size(),
           engine.queries().trades(AccountId.of("paper")).toCompletableFuture().get(30, TimeUnit.SECONDS).size());

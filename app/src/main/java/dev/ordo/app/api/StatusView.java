@@ -64,6 +64,7 @@ public record StatusView(State state, List<InstrumentId> instruments, List<Accou
    * @param auth           the broker session (a token is never shown)
    * @param gateway        the broker gateway: its queues and calls
    * @param reconciliation the reconciler's counters, null without one
+   * @param scanner        its scanner's counters and last scan, null without one
    * @param nextTask       the next scheduled task run, null when none
    * @param tasks          the tasks of its trading day, runnable by hand with {@code POST /accounts/{account}/tasks/{task}/run}
    * @param risk           its trading state (ACTIVE or HALTED), pre-trade limits and today's realized P&amp;L; null when its risk
@@ -71,12 +72,38 @@ public record StatusView(State state, List<InstrumentId> instruments, List<Accou
    */
   public record AccountStatus(AccountId account, ServiceState service, String reason, OffsetDateTime since, String changedBy,
       OffsetDateTime lastHeartbeat, List<InstrumentId> instruments, Replay replay, Feed marketData, Feed orderFeed, Auth auth, Gateway gateway, Reconciliation reconciliation,
-      OffsetDateTime nextTask, List<TaskView> tasks, RiskView risk) {
+      ScannerView scanner, OffsetDateTime nextTask, List<TaskView> tasks, RiskView risk) {
 
     /** This status with {@code next} as its risk. */
     public AccountStatus withRisk(RiskView next) {
       return new AccountStatus(account, service, reason, since, changedBy, lastHeartbeat, instruments, replay, marketData, orderFeed, auth, gateway,
-          reconciliation, nextTask, tasks, next);
+          reconciliation, scanner, nextTask, tasks, next);
+    }
+  }
+
+  /**
+   * An account's scanner ({@code docs/scanner.md}).
+   *
+   * @param expert     the expert its breakouts go to
+   * @param universe   instruments it scans
+   * @param scans      scans since the start, failed ones included
+   * @param reads      daily-bar reads sent to the broker since the start
+   * @param cacheHits  instruments served from its cache since the start
+   * @param running    a scan is in progress
+   * @param lastDay    the trading day of the last scan, null before the first
+   * @param lastSummary what the last scan found and what became of each breakout, null before the first
+   * @param lastFailure why the last scan failed, else null
+   * @param lastFinishedAt when the last scan ended (engine clock), null before the first
+   */
+  public record ScannerView(String expert, int universe, long scans, long reads, long cacheHits, boolean running, java.time.LocalDate lastDay,
+      String lastSummary, String lastFailure, OffsetDateTime lastFinishedAt) {
+
+    /** {@code status} with its times in {@code zone}. */
+    public static ScannerView of(dev.ordo.engine.scanner.Scanner.Status status, ZoneId zone) {
+      dev.ordo.engine.scanner.Scanner.Report last = status.last();
+      return new ScannerView(status.expertId(), status.universe(), status.scans(), status.reads(), status.cacheHits(), status.running(),
+          last == null ? null : last.day(), last == null ? null : last.summary(), last == null ? null : last.failure(),
+          last == null ? null : ApiTimes.of(last.finishedAt(), zone));
     }
   }
 
