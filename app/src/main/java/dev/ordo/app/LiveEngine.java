@@ -112,9 +112,18 @@ public final class LiveEngine implements AutoCloseable {
    * @param streamSettings staleness, back-off and heartbeat of the market-data connections
    * @param callTimeout    how long one broker call may take
    * @param seed           seed of the reconnect jitter (each account's is derived from it)
+   * @param clock          the engine's clock: the trading day's tasks, the entities' event times, the risk day (the machine's; a
+   *                       test may move it). The broker adapter's TOTP and HTTP timeouts keep the machine's clock.
    */
   public record Shared(Path dataDir, String httpHost, int httpPort, MarketDataConnection.StreamSettings streamSettings, Duration callTimeout,
-      long seed) {}
+      long seed, Clock clock) {
+
+    /** Shared settings on the machine's clock. */
+    public Shared(Path dataDir, String httpHost, int httpPort, MarketDataConnection.StreamSettings streamSettings, Duration callTimeout,
+        long seed) {
+      this(dataDir, httpHost, httpPort, streamSettings, callTimeout, seed, Clock.systemUTC());
+    }
+  }
 
   /** One running live account: its broker, its service's parts, the instruments it trades. */
   private record Wired(AccountId account, NeoBroker broker, TradingService.Parts parts) {}
@@ -187,10 +196,10 @@ public final class LiveEngine implements AutoCloseable {
 
   private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, java.util.List<Account> accounts, Shared shared,
       HttpAccess api, Config config) throws Exception {
-    Clock clock = Clock.systemUTC();
+    Clock clock = shared.clock();
     Map<AccountId, NeoBroker> brokers = new java.util.TreeMap<>();
     for (Account account : accounts)
-      brokers.put(account.id(), new NeoBroker(system, new NeoBroker.Settings(account.brokerUrl(), shared.callTimeout(), clock)));
+      brokers.put(account.id(), new NeoBroker(system, new NeoBroker.Settings(account.brokerUrl(), shared.callTimeout(), Clock.systemUTC())));
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry(system);
     Map<AccountId, EightyTwentyStrategy.Parameters> parameters = new java.util.TreeMap<>();
     for (Account account : accounts) parameters.put(account.id(), account.strategy());
@@ -265,7 +274,7 @@ public final class LiveEngine implements AutoCloseable {
   private static TradingService.Parts startAccount(ActorSystem<SpawnProtocol.Command> system, Account account, NeoBroker broker,
       Set<InstrumentId> traded, OrderUpdateRouter router, ActorRef<ServiceManager.Command> services, PrometheusMeterRegistry registry,
       Shared shared, long seed) throws Exception {
-    Clock clock = Clock.systemUTC();
+    Clock clock = shared.clock();
     String marketDataUrl = account.marketDataUrl() != null ? account.marketDataUrl()
         : account.brokerUrl().replaceFirst("^http", "ws") + "/realtime";
     String orderFeedUrl = marketDataUrl.replaceFirst("/realtime$", "/orderfeed");

@@ -602,7 +602,8 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     List<String> closing = new ArrayList<>();
     State next = state;
     for (Transaction t : state.transactions()) {
-      if (t.status() != TransactionStatus.OPENED || t.takeProfit() == null) continue;
+      // a transaction whose sale completed (nothing held; its other exit still being canceled) holds nothing overnight to sell
+      if (t.status() != TransactionStatus.OPENED || t.takeProfit() == null || t.held().value().signum() <= 0) continue;
       if (!t.openedAt().atZone(exit.zone()).toLocalDate().isBefore(exit.today())) continue;
       List<Event> close = closeEvents(next, t, "market-open exit of a position held overnight", now);
       next = applyAll(next, close);
