@@ -354,7 +354,7 @@ public final class Engine implements AutoCloseable {
     // The replay driver is made after the service (it delivers through the service's parts); the lifecycle reaches it through this.
     CompletableFuture<ActorRef<ReplayDriver.Command>> driverRef = new CompletableFuture<>();
     ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(account, new MeteredBroker(broker, registry, account), Credentials.none(),
-        null, tradingDay(account, prepared.config().day(), schedule, clock, router, system), new PausedReplay(driverRef, schedule, phaseTimeout,
+        null, tradingDay(account, prepared.config().day(), schedule, clock, router, system, broker), new PausedReplay(driverRef, schedule, phaseTimeout,
         system), AccountRisk.of(system, account));
     ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
         replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), brokerTimeout, system.scheduler())
@@ -456,15 +456,16 @@ public final class Engine implements AutoCloseable {
   /**
    * A paper account's trading day: its tasks at the times of its {@code trading-day}, on the trading
    * days of its instruments' venues ({@link dev.ordo.engine.calendar.TradingCalendar}), run by the
-   * replay between steps on the account's replay clock.
+   * replay between steps on the account's replay clock; its {@code eod-cleanup} expires the paper
+   * venue's DAY orders ({@link PaperBroker#expireDayOrders}).
    */
   static TradingService.Day tradingDay(AccountId account, AccountsConfig.TradingDay day, ReplaySchedule schedule, ReplayClock clock,
-      OrderUpdateRouter router, ActorSystem<?> system) {
+      OrderUpdateRouter router, ActorSystem<?> system, PaperBroker broker) {
     java.util.Set<InstrumentId> instruments = schedule.instruments().keySet();
     return new TradingService.Day(dev.ordo.engine.calendar.VenueZones.commonZone(instruments),
         dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(instruments.stream().map(InstrumentId::venue).toList()), clock, false,
         () -> instruments, router, day.preOpenLogin(), day.marketOpen(), day.eodCleanup(), day.taskTimeout(),
-        () -> EngineQueries.expertIdsOf(system, account, day.taskTimeout()));
+        () -> EngineQueries.expertIdsOf(system, account, day.taskTimeout()), broker::expireDayOrders);
   }
 
   /**

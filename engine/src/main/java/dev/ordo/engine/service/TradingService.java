@@ -113,13 +113,27 @@ public final class TradingService {
    * @param marketOpen   the open (NSE: 09:15), until which yesterday's failed orders are kept
    * @param eodCleanup   time of {@code eod-cleanup} (18:00)
    * @param taskTimeout  how long one task may wait for one answer
-   * @param experts      the ids of the account's experts, read at each {@code market-open-exits}
+   * @param experts      the ids of the account's experts, read at each {@code market-open-exits} and reconciliation
+   * @param expireDayOrders the simulated venue's end of the trading day at {@code eod-cleanup}: expires its working DAY orders
+   *                     at the given instant, completing with their ClientOrderIds; null when the broker does it itself (live)
    */
   public record Day(java.time.ZoneId zone, java.util.function.Predicate<java.time.LocalDate> tradingDay, java.time.Clock clock,
       boolean selfTimed, java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
       dev.ordo.engine.port.OrderUpdateListener fills, java.time.LocalTime preOpenLogin, java.time.LocalTime marketOpen,
       java.time.LocalTime eodCleanup, Duration taskTimeout,
-      java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts) {}
+      java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts,
+      java.util.function.Function<java.time.Instant, java.util.concurrent.CompletionStage<java.util.List<dev.ordo.engine.model.ClientOrderId>>>
+          expireDayOrders) {
+
+    /** The day of an account whose broker expires its DAY orders itself (live). */
+    public Day(java.time.ZoneId zone, java.util.function.Predicate<java.time.LocalDate> tradingDay, java.time.Clock clock,
+        boolean selfTimed, java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
+        dev.ordo.engine.port.OrderUpdateListener fills, java.time.LocalTime preOpenLogin, java.time.LocalTime marketOpen,
+        java.time.LocalTime eodCleanup, Duration taskTimeout,
+        java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts) {
+      this(zone, tradingDay, clock, selfTimed, instruments, fills, preOpenLogin, marketOpen, eodCleanup, taskTimeout, experts, null);
+    }
+  }
 
   /**
    * What a service on a networked broker runs besides the basics: the broker's market-data stream
@@ -227,11 +241,13 @@ public final class TradingService {
             settings.marketDataAskTimeout())).onFailure(SupervisorStrategy.resume())), "bar-delivery");
         if (day != null)
           reconciler = context.spawn(LogMdc.ofAccount(Reconciler.Command.class, account, Behaviors.supervise(Reconciler.create(account, gateway,
-              day.fills(), day.instruments(), Reconciler.Settings.onDemand(day.taskTimeout()), day.clock()))
+              day.fills(), day.instruments(), day.experts(), Reconciler.Settings.onDemand(day.taskTimeout()), day.clock()))
               .onFailure(SupervisorStrategy.restart())), "reconciler");
       } else {
-        reconciler = context.spawn(LogMdc.ofAccount(Reconciler.Command.class, account, Behaviors.supervise(Reconciler.create(account, gateway,
-            live.fills(), live.instruments(), live.reconciler(), live.clock())).onFailure(SupervisorStrategy.restart())), "reconciler");
+        reconciler = context.spawn(LogMdc.ofAccount(Reconciler.Command.class, account, Behaviors.supervise(day == null
+            ? Reconciler.create(account, gateway, live.fills(), live.instruments(), live.reconciler(), live.clock())
+            : Reconciler.create(account, gateway, live.fills(), live.instruments(), day.experts(), live.reconciler(), live.clock()))
+            .onFailure(SupervisorStrategy.restart())), "reconciler");
         ActorRef<BarBuilder.Command> bars = context.spawn(
             Behaviors.supervise(BarBuilder.create(account, live.barInterval(), live.zones())).onFailure(SupervisorStrategy.restart()), "bar-builder");
         ActorRef<Reconciler.Command> reconcile = reconciler;
@@ -258,9 +274,9 @@ public final class TradingService {
         tasks.add(TradingDayTasks.marketOpenExits(reconciler, day.experts(),
             org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), context.getSystem().scheduler(), day.zone(),
             day.marketOpen(), day.taskTimeout()));
-        tasks.add(TradingDayTasks.eodCleanup(account, day.instruments(),
-            org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), day.eodCleanup(), day.marketOpen(),
-            day.taskTimeout()));
+        tasks.add(TradingDayTasks.eodCleanup(account, day.instruments(), day.expireDayOrders(), reconciler,
+            org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), context.getSystem().scheduler(),
+            day.eodCleanup(), day.marketOpen(), day.taskTimeout()));
         scheduler = context.spawn(LogMdc.ofAccount(dev.ordo.engine.schedule.TaskScheduler.Command.class, account,
             dev.ordo.engine.schedule.TaskScheduler.create(account, tasks, day.zone(), day.tradingDay(), day.clock(), day.selfTimed())),
             "task-scheduler");
