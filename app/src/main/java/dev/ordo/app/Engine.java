@@ -379,7 +379,7 @@ public final class Engine implements AutoCloseable {
     PaperBroker broker = PaperBroker.start(system, account, schedule.instruments(), prepared.config().cash(), venueRules(config), clock,
         brokerTimeout).toCompletableFuture().get(60, TimeUnit.SECONDS);
     broker.subscribeOrderUpdates(router);
-    TradingService.Day day = tradingDay(account, prepared.config().day(), schedule, clock, router, system);
+    TradingService.Day day = tradingDay(account, prepared.config().day(), schedule, clock, router, system, broker);
     if (prepared.scanner() != null) {
       broker.serveDailyBars(prepared.scanner().history());
       day = day.withScan(scan(account, prepared.config().scanner(), prepared.scanner(), queries, prepared.config().day().taskTimeout()));
@@ -503,15 +503,16 @@ public final class Engine implements AutoCloseable {
   /**
    * A paper account's trading day: its tasks at the times of its {@code trading-day}, on the trading
    * days of its instruments' venues ({@link dev.ordo.engine.calendar.TradingCalendar}), run by the
-   * replay between steps on the account's replay clock.
+   * replay between steps on the account's replay clock; its {@code eod-cleanup} expires the paper
+   * venue's DAY orders ({@link PaperBroker#expireDayOrders}).
    */
   static TradingService.Day tradingDay(AccountId account, AccountsConfig.TradingDay day, ReplaySchedule schedule, ReplayClock clock,
-      OrderUpdateRouter router, ActorSystem<?> system) {
+      OrderUpdateRouter router, ActorSystem<?> system, PaperBroker broker) {
     java.util.Set<InstrumentId> instruments = schedule.instruments().keySet();
     return new TradingService.Day(dev.ordo.engine.calendar.VenueZones.commonZone(instruments),
         dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(instruments.stream().map(InstrumentId::venue).toList()), clock, false,
         () -> instruments, router, day.preOpenLogin(), day.marketOpen(), day.eodCleanup(), day.taskTimeout(),
-        () -> EngineQueries.expertIdsOf(system, account, day.taskTimeout()));
+        () -> EngineQueries.expertIdsOf(system, account, day.taskTimeout()), broker::expireDayOrders);
   }
 
   /** An account's scanner: its settings, and the engine's paths to the account's traders' last prices and to its expert. */

@@ -138,7 +138,7 @@ class HttpApiTest {
     JsonNode cleanup = paper.at("/tasks/3/lastRun");
     assertEquals("2024-02-02", cleanup.get("day").asText());
     assertEquals("2024-02-02T18:00:00+05:30", cleanup.get("startedAt").asText());
-    assertEquals("no failed order records to remove (4 traders)", cleanup.get("detail").asText());
+    assertEquals("0 DAY orders expired; no failed order records to remove (4 traders)", cleanup.get("detail").asText());
     assertTrue(paper.at("/tasks/1/lastRun").isNull(), "reconcile runs by hand only");
     assertEquals("2024-02-05T08:55:00+05:30", paper.get("nextTask").asText(), "Monday's login, after the weekend");
   }

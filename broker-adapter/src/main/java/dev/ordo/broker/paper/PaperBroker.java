@@ -241,7 +241,6 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
         });
   }
 
-  /** Exchange side: the session of the instrument of {@code lastBar} closed with that bar. */
   /**
    * Primes the venue's market after a restart with each instrument's last bar the engine applied
    * ({@link PaperVenue.PrimeMarket}), before the resumed replay sends anything.
@@ -251,6 +250,17 @@ public final class PaperBroker implements Broker, dev.ordo.engine.port.Simulated
         timeout, system.scheduler());
   }
 
+  /**
+   * Exchange side, paper only: the end of the trading day at {@code at} ({@link PaperVenue.ExpireDayOrders}):
+   * every working DAY order expires, as a real broker expires them at the session's end (a live
+   * broker does it itself, so this is not on the {@link Broker} port). Completes with the
+   * ClientOrderIds of the orders expired once journaled; fails when the venue does not answer in time.
+   */
+  public CompletionStage<List<dev.ordo.engine.model.ClientOrderId>> expireDayOrders(java.time.Instant at) {
+    return AskPattern.ask(venue, replyTo -> new PaperVenue.ExpireDayOrders(at, replyTo), timeout, system.scheduler());
+  }
+
+  /** Exchange side: the session of the instrument of {@code lastBar} closed with that bar. */
   public CompletionStage<Done> closeSession(Bar lastBar) {
     return AskPattern.ask(venue, replyTo -> new PaperVenue.CloseSession(lastBar, replyTo), timeout, system.scheduler());
   }

@@ -3,6 +3,7 @@ package dev.ordo.broker.paper;
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.Bar;
+import dev.ordo.engine.model.ClientOrderId;
 import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.Instrument;
 import dev.ordo.engine.model.InstrumentId;
@@ -103,6 +104,14 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
    */
   public record PrimeMarket(List<Bar> lastBars, java.util.Set<InstrumentId> sessionClosed, ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * The end of the trading day at {@code at}: every working {@link dev.ordo.engine.model.TimeInForce#DAY}
+   * order EXPIRES ({@link OrderExpired} each, its reservation released), as NSE ends every DAY order still
+   * working at the session's end; orders of another time in force keep working. Answered with the
+   * ClientOrderIds of the orders expired, in acceptance order, once journaled.
+   */
+  public record ExpireDayOrders(Instant at, ActorRef<List<ClientOrderId>> replyTo) implements Command {}
+
   private record Published(List<Fill> fills, Throwable failure, ActorRef<?> replyTo, Object answer) implements Command {}
 
   /** Journaled facts of the venue. */
@@ -117,6 +126,9 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
   public record OrderModified(AccountId account, VenueOrderId venueOrderId, Price trigger, Price limit, Instant tsEvent) implements Event {}
 
   public record OrderCanceled(AccountId account, VenueOrderId venueOrderId, Instant tsEvent) implements Event {}
+
+  /** The venue ended the working DAY order {@code venueOrderId} at the end of its trading day. */
+  public record OrderExpired(AccountId account, VenueOrderId venueOrderId, Instant tsEvent) implements Event {}
 
   /** One execution; {@code fill.tsEvent} is the open time of the bar it was matched against. */
   public record TradeExecuted(AccountId account, Fill fill, Instant tsEvent) implements Event {}
@@ -233,6 +245,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
           prime.replyTo().tell(Done.getInstance());
           return Effect().none();
         })
+        .onCommand(ExpireDayOrders.class, this::onExpireDayOrders)
         .onCommand(Published.class, this::onPublished)
         .build();
   }
@@ -352,6 +365,15 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
     return Effect().none();
   }
 
+  private Effect<Event, State> onExpireDayOrders(State state, ExpireDayOrders expire) {
+    List<VenueOrder> ending = book(state).dayOrdersToExpire();
+    List<ClientOrderId> expired = ending.stream().map(VenueOrder::clientOrderId).toList();
+    if (ending.isEmpty()) return Effect().none().thenRun(s -> expire.replyTo().tell(expired));
+    context.getLog().info("End of the trading day at {}: {} working DAY order(s) expired: {}", expire.at(), expired.size(), expired);
+    List<Event> events = ending.stream().<Event>map(o -> new OrderExpired(account, o.venueOrderId(), expire.at())).toList();
+    return Effect().persist(events).thenRun(s -> expire.replyTo().tell(expired));
+  }
+
   /** Publishes {@code fills}, then sends {@code answer} (or a failure) to {@code replyTo}. */
   private void publish(List<Fill> fills, ActorRef<?> replyTo, Object answer) {
     if (fills.isEmpty()) {
@@ -422,6 +444,7 @@ public final class PaperVenue extends EventSourcedBehavior<PaperVenue.Command, P
     if (event instanceof OrderModified e) return state.with(state.book().withModified(e.venueOrderId(), e.trigger(), e.limit(), null));
     if (event instanceof OrderCanceled e) return state.with(state.book().withCanceled(e.venueOrderId()));
     if (event instanceof TradeExecuted e) return state.with(state.book().withFill(e.fill()));
+    if (event instanceof OrderExpired e) return state.with(state.book().withExpired(e.venueOrderId()));
     throw new IllegalArgumentException("not the paper venue's event: " + event);
   }
 }

@@ -178,6 +178,24 @@ class PaperBrokerTest {
   }
 
   @Test
+  void theEndOfTheTradingDayExpiresItsDayOrdersWhichThenNeitherFillNorCancel() throws Exception {
+    VenueOrderId id = ((BrokerResult.Ok<VenueOrderId>) get(broker.placeOrder(token, buyStop("C1", "3500", 10)))).value();
+    Instant evening = T0.withHour(18).toInstant();
+    clock.advanceTo(evening);
+    assertEquals(List.of(ClientOrderId.of("C1")), get(broker.expireDayOrders(evening)));
+    assertEquals(List.of(), get(broker.expireDayOrders(evening)), "expired once");
+    var book = ((BrokerResult.Ok<List<dev.ordo.engine.port.OrderReport>>) get(broker.orderBook(token))).value();
+    assertEquals(dev.ordo.engine.model.OrderStatus.EXPIRED, book.get(0).status());
+    assertEquals(0, get(broker.matchBar(bar(T0.plusDays(1), "3502", "3510", "3495", "3505"))), "the next day's bar crosses it: no fill");
+    assertEquals(List.of(), published);
+    BrokerError.Rejected refused = assertInstanceOf(BrokerError.Rejected.class,
+        ((BrokerResult.Err<VenueOrderId>) get(broker.cancelOrder(token, id))).error());
+    assertEquals("order " + id + " is not open: EXPIRED", refused.detail());
+    var cash = ((BrokerResult.Ok<dev.ordo.engine.port.AccountLimits>) get(broker.limits(token))).value().available().get("INR");
+    assertEquals(0, cash.compareTo(new BigDecimal("1000000")), "its reservation released");
+  }
+
+  @Test
   void theMarketPrimedAfterARestartDecidesAMarketOrderAsBeforeTheRestart() throws Exception {
     Bar last = bar(T0.withHour(15).withMinute(25), "3500", "3505", "3495", "3498.35");
     OrderRequest sell = new OrderRequest(ClientOrderId.of("C9"), TCS, OrderSide.SELL, OrderType.MARKET, Quantity.of(5), null, null,

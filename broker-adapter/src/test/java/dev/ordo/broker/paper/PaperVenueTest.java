@@ -235,6 +235,67 @@ class PaperVenueTest {
   }
 
   @Test
+  void theEndOfTheTradingDayExpiresEveryWorkingDayOrderAndOnlyThoseAndTheyStayExpiredAfterARestart() {
+    OrderRequest dayBuy = request("C1", OrderSide.BUY, OrderType.STOP_MARKET, 10, "3600");
+    OrderRequest gtcSell = new OrderRequest(ClientOrderId.of("C2"), TCS, OrderSide.SELL, OrderType.LIMIT, Quantity.of(5), null,
+        Price.of("3900"), TimeInForce.GTC);
+    OrderRequest daySell = new OrderRequest(ClientOrderId.of("C3"), TCS, OrderSide.SELL, OrderType.LIMIT, Quantity.of(5), null,
+        Price.of("3800"), TimeInForce.DAY);
+    OrderRequest filled = request("C4", OrderSide.BUY, OrderType.STOP_MARKET, 1, "3500");
+    place(dayBuy);
+    place(gtcSell);
+    place(daySell);
+    place(filled);
+    kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBar(bar(T0, "3502", "3510", "3495", "3505"), replyTo));
+    published.receiveMessage();
+    assertEquals(0, kit.getState().book().cash().get("INR").compareTo(new BigDecimal("1000000").subtract(new BigDecimal("36000"))
+        .subtract(new BigDecimal("3502"))), "C1 holds 10 x 3600; C4 paid 3502");
+
+    Instant evening = T0.withHour(18).withMinute(0).toInstant();
+    clock.advanceTo(evening);
+    var expired = kit.<List<ClientOrderId>>runCommand(replyTo -> new PaperVenue.ExpireDayOrders(evening, replyTo));
+    assertEquals(List.of(new PaperVenue.OrderExpired(ACCOUNT, VenueOrderId.of("1000000001"), evening),
+        new PaperVenue.OrderExpired(ACCOUNT, VenueOrderId.of("1000000003"), evening)), expired.events(), "the working DAY orders, in order");
+    assertEquals(List.of(ClientOrderId.of("C1"), ClientOrderId.of("C3")), expired.reply());
+    PaperVenue.State after = kit.getState();
+    assertEquals(OrderStatus.EXPIRED, after.book().order(ClientOrderId.of("C1")).orElseThrow().status());
+    assertEquals(OrderStatus.EXPIRED, after.book().order(ClientOrderId.of("C3")).orElseThrow().status());
+    assertEquals(OrderStatus.FILLED, after.book().order(ClientOrderId.of("C4")).orElseThrow().status(), "a filled order is not touched");
+    assertEquals(List.of(ClientOrderId.of("C2")), after.openOrders().stream().map(VenueOrder::clientOrderId).toList(), "the GTC order works on");
+    assertEquals(0, after.book().cash().get("INR").compareTo(new BigDecimal("1000000").subtract(new BigDecimal("3502"))),
+        "C1's reservation released");
+    assertEquals(OrderStatus.EXPIRED, after.book().orderBook().stream().filter(r -> r.clientOrderId().equals(ClientOrderId.of("C3")))
+        .findFirst().orElseThrow().status(), "the order book says EXPIRED");
+
+    var again = kit.<List<ClientOrderId>>runCommand(replyTo -> new PaperVenue.ExpireDayOrders(evening, replyTo));
+    assertTrue(again.hasNoEvents(), "nothing left to expire");
+    assertEquals(List.of(), again.reply());
+    var cancel = kit.<BrokerResult<VenueOrderId>>runCommand(replyTo -> new PaperVenue.Cancel(token, VenueOrderId.of("1000000003"), replyTo));
+    assertEquals(BrokerResult.error(new BrokerError.Rejected("order 1000000003 is not open: EXPIRED")), cancel.reply());
+
+    assertEquals(after, kit.restart().state(), "expired after a restart too");
+    clock.advanceTo(T0.plusDays(1).toInstant());
+    var nextDay = kit.<BrokerResult<Integer>>runCommand(replyTo -> new PaperVenue.MatchBar(bar(T0.plusDays(1), "3850", "3950", "3650", "3900"),
+        replyTo));
+    assertEquals(BrokerResult.ok(1), nextDay.reply(), "only the GTC sell fills; the expired buy and sell, crossed by the bar, do not");
+    assertEquals(ClientOrderId.of("C2"), ((PaperVenue.TradeExecuted) nextDay.event()).fill().clientOrderId());
+  }
+
+  @Test
+  void anOrderJournaledBeforeTheTimeInForceWasKeptIsADayOrder() throws Exception {
+    var mapper = org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider.get(testKit.system())
+        .getOrCreate("jackson-json", java.util.Optional.empty());
+    VenueOrder current = order(1, request("C1", OrderSide.BUY, OrderType.STOP_MARKET, 10, "3500"), T0.toInstant(), OrderStatus.ACCEPTED,
+        null, "35000");
+    com.fasterxml.jackson.databind.node.ObjectNode json = mapper.valueToTree(current);
+    assertEquals("DAY", json.get("timeInForce").asText());
+    json.remove("timeInForce");
+    VenueOrder old = mapper.treeToValue(json, VenueOrder.class);
+    assertEquals(TimeInForce.DAY, old.timeInForce());
+    assertEquals(current.clientOrderId(), old.clientOrderId());
+  }
+
+  @Test
   void recoversTheSameBookFromItsJournal() {
     place(request("C1", OrderSide.BUY, OrderType.STOP_MARKET, 10, "3500"));
     place(request("C2", OrderSide.BUY, OrderType.STOP_MARKET, 1000, "3500"));

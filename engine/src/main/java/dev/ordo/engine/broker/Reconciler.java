@@ -1,6 +1,7 @@
 package dev.ordo.engine.broker;
 
 import dev.ordo.engine.JournalFailures;
+import dev.ordo.engine.expert.Expert;
 import dev.ordo.engine.trading.OrderRecord;
 import dev.ordo.engine.trading.Position;
 import dev.ordo.engine.trading.SymbolTrader;
@@ -54,9 +55,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  *   <li>delivers every fill of the trade book to the symbol trader and the position (each applies a
  *       trade id once), so fills that happened while disconnected are recovered and a position whose
  *       sell order completed is marked closed;
- *   <li>resolves the traders' UNKNOWN and working orders against the order book by the ClientOrderId
- *       in the order's tag: found, the order is known again (or closed if the broker ended it); an
- *       UNKNOWN order missing from two consecutive books was never placed;
+ *   <li>resolves the traders' and the account's experts' UNKNOWN and working orders against the order
+ *       book by the ClientOrderId in the order's tag: found, the order is known again (or closed if the
+ *       broker ended it: canceled, rejected, expired); an order of unknown outcome (a trader's UNKNOWN, an
+ *       expert's SUBMITTED) missing from two consecutive books was never placed;
  *   <li>compares each position with the broker's.
  * </ol>
  *
@@ -66,7 +68,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
  * next run starts over.
  *
  * <p>A run is a chain of phases. The futures of a phase only collect data (the three books; the fills
- * delivered, then the traders' states; the ReconcileOrder commands acknowledged, then the positions) and
+ * delivered, then the traders' and experts' states; the ReconcileOrder commands acknowledged, then the positions) and
  * come back as a message; the handler of that message decides and starts the next phase. The
  * reconciler's own state (the run in progress, the waiting requests, the orders missing from the last
  * book, the failure streak) changes only in its handlers.
@@ -100,8 +102,9 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   /** The three books read from the broker (phase 1 answered). */
   private record BooksRead(Run run, Books books) implements Command {}
 
-  /** The trade book delivered, then the traders' states by instrument (phase 2 answered). */
-  private record TradersRead(Run run, Books books, Map<InstrumentId, SymbolTrader.State> traders) implements Command {}
+  /** The trade book delivered, then the traders' states by instrument and the account's experts' states (phase 2 answered). */
+  private record TradersRead(Run run, Books books, Map<InstrumentId, SymbolTrader.State> traders, List<Expert.State> experts)
+      implements Command {}
 
   /** The ReconcileOrder commands acknowledged, then the engine's position quantities by instrument (phase 3 answered). */
   private record PositionsRead(Run run, Books books, int ordersResolved, Map<InstrumentId, BigDecimal> quantities) implements Command {}
@@ -193,13 +196,17 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
     }
   }
 
-  /** An order of {@code instrument}'s trader to send to it with the broker's row ({@code row == null}: not at the broker). */
-  private record Resolution(InstrumentId instrument, ClientOrderId clientOrderId, OrderReport row) {}
+  /**
+   * An order to send to its owner with the broker's row ({@code row == null}: not at the broker): the
+   * trader of {@code instrument}, or the expert {@code expertId} (then {@code instrument} is null).
+   */
+  private record Resolution(InstrumentId instrument, String expertId, ClientOrderId clientOrderId, OrderReport row) {}
 
   private final AccountId account;
   private final ActorRef<BrokerGateway.Command> gateway;
   private final OrderUpdateListener fills;
   private final Supplier<Set<InstrumentId>> instruments;
+  private final Supplier<CompletionStage<List<String>>> experts;
   private final Settings settings;
   private final Clock clock;
   private final ActorContext<Command> context;
@@ -215,32 +222,41 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
   private long failedRuns;
   private Report lastRun;
 
+  /** A reconciler of {@code account} without experts, as {@link #create(AccountId, ActorRef, OrderUpdateListener, Supplier, Supplier, Settings, Clock)}. */
+  public static Behavior<Command> create(AccountId account, ActorRef<BrokerGateway.Command> gateway, OrderUpdateListener fills,
+      Supplier<Set<InstrumentId>> instruments, Settings settings, Clock clock) {
+    return create(account, gateway, fills, instruments, () -> CompletableFuture.completedFuture(List.of()), settings, clock);
+  }
+
   /**
    * A reconciler of {@code account}; its first run starts at once, unless it runs on demand only ({@link Settings#onDemand}).
    *
    * @param gateway     the account's broker gateway
    * @param fills       where the fills of the trade book go (the order-update router)
    * @param instruments the instruments traded, read at every run
+   * @param experts     the ids of the account's experts, read at every run (their orders are resolved too)
    * @param clock       stamps reports and {@link DiscrepancyFound#tsEvent()}
    */
   public static Behavior<Command> create(AccountId account, ActorRef<BrokerGateway.Command> gateway, OrderUpdateListener fills,
-      Supplier<Set<InstrumentId>> instruments, Settings settings, Clock clock) {
+      Supplier<Set<InstrumentId>> instruments, Supplier<CompletionStage<List<String>>> experts, Settings settings, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       if (settings.interval() != null) {
         timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
         context.getSelf().tell(new Reconcile("start", null));
       }
-      return new Reconciler(account, gateway, fills, instruments, settings, clock, context);
+      return new Reconciler(account, gateway, fills, instruments, experts, settings, clock, context);
     }));
   }
 
   private Reconciler(AccountId account, ActorRef<BrokerGateway.Command> gateway, OrderUpdateListener fills,
-      Supplier<Set<InstrumentId>> instruments, Settings settings, Clock clock, ActorContext<Command> context) {
+      Supplier<Set<InstrumentId>> instruments, Supplier<CompletionStage<List<String>>> experts, Settings settings, Clock clock,
+      ActorContext<Command> context) {
     super(PersistenceId.of("Reconciler", account.value()), JournalFailures.BACKOFF);
     this.account = account;
     this.gateway = gateway;
     this.fills = fills;
     this.instruments = instruments;
+    this.experts = experts;
     this.settings = settings;
     this.clock = clock;
     this.context = context;
@@ -319,7 +335,7 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
         new BooksRead(run, new Books(trades.join().fills(), book.join().orders(), positions.join().positions()))));
   }
 
-  /** Phase 2: deliver the trade book's fills one after the other, then read the traders' states. */
+  /** Phase 2: deliver the trade book's fills one after the other, then read the traders' and the experts' states. */
   private Effect<Event, State> onBooksRead(State state, BooksRead read) {
     if (read.run() != running) return dropStale(read);
     Set<InstrumentId> traded = new TreeSet<>(instruments.get());
@@ -329,8 +345,20 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
         .thenCompose(done -> askEach(traded, instrument -> sharding
             .entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument))
             .<SymbolTrader.State>ask(SymbolTrader.GetState::new, settings.callTimeout())))
-        .thenApply(states -> new TradersRead(read.run(), read.books(), states)));
+        .thenCompose(traders -> expertStates().thenApply(expertStates -> new TradersRead(read.run(), read.books(), traders, expertStates))));
     return Effect().none();
+  }
+
+  /** The states of the account's experts, each asked at once; fails with the first failure. */
+  private CompletionStage<List<Expert.State>> expertStates() {
+    return experts.get().thenCompose(ids -> {
+      List<CompletableFuture<Expert.State>> asks = new ArrayList<>();
+      for (String id : new TreeSet<>(ids))
+        asks.add(sharding.entityRefFor(Expert.ENTITY_TYPE_KEY, id).<Expert.State>ask(Expert.GetState::new, settings.callTimeout())
+            .toCompletableFuture());
+      return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+          .thenApply(ignored -> asks.stream().map(CompletableFuture::join).toList());
+    });
   }
 
   /**
@@ -347,19 +375,21 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
       for (OrderRecord order : trader.orders()) {
         if (order.status().isClosed()) continue;
         OrderReport row = byTag.get(order.clientOrderId());
-        boolean unknown = order.status() == OrderStatus.UNKNOWN;
-        if (row == null) {
-          if (!unknown) continue;
-          if (!missingFromLastBook.contains(order.clientOrderId())) {
-            missing.add(order.clientOrderId());
-            continue;
-          }
-        } else if (!unknown && !brokerEnded(row.status())) {
-          continue;
-        }
-        resolutions.add(new Resolution(instrument, order.clientOrderId(), row));
+        if (toResolve(order.clientOrderId(), order.status() == OrderStatus.UNKNOWN, row, missing))
+          resolutions.add(new Resolution(instrument, null, order.clientOrderId(), row));
       }
     });
+    for (Expert.State expert : read.experts()) {
+      // in each transaction's order of sending: an owner gets its resolutions in a stable order
+      for (Expert.Transaction transaction : expert.transactions()) for (ClientOrderId id : transaction.orders()) {
+        Expert.ExpertOrder order = expert.orders().get(id);
+        if (order == null || !order.isWorking()) continue;
+        // an expert's SUBMITTED order has no broker answer yet: of unknown outcome until the book says
+        OrderReport row = byTag.get(order.clientOrderId());
+        if (toResolve(order.clientOrderId(), order.status() == OrderStatus.SUBMITTED, row, missing))
+          resolutions.add(new Resolution(null, expert.expertId(), order.clientOrderId(), row));
+      }
+    }
     missingFromLastBook = Set.copyOf(missing);
     Set<InstrumentId> traded = read.traders().keySet();
     pipe(read.run(), send(resolutions)
@@ -369,6 +399,19 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
             .thenApply(position -> position.position().quantity())))
         .thenApply(quantities -> new PositionsRead(read.run(), read.books(), resolutions.size(), quantities)));
     return Effect().none();
+  }
+
+  /**
+   * Whether the working order {@code id} goes to its owner with the broker's {@code row}: when its outcome
+   * is {@code unknown} (found or not) or the broker ended it. An unknown order missing from this book
+   * counts a miss ({@code missing}); missing from the last book too, it is sent without a row (never placed).
+   */
+  private boolean toResolve(ClientOrderId id, boolean unknown, OrderReport row, Set<ClientOrderId> missing) {
+    if (row != null) return unknown || brokerEnded(row.status());
+    if (!unknown) return false;
+    if (missingFromLastBook.contains(id)) return true;
+    missing.add(id);
+    return false;
   }
 
   /** Compares the positions, journals the discrepancies and ends the run. */
@@ -459,16 +502,22 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
     });
   }
 
-  /** Sends each resolution to its trader, one after the other per trader (all traders at once); completes when all answered. */
+  /**
+   * Sends each resolution to its owner (a trader or an expert), one after the other per owner (all owners at
+   * once); completes when all answered.
+   */
   private CompletionStage<Done> send(List<Resolution> resolutions) {
-    Map<InstrumentId, CompletionStage<Done>> perTrader = new TreeMap<>();
+    Map<String, CompletionStage<Done>> perOwner = new TreeMap<>();
     for (Resolution resolution : resolutions) {
-      var trader = sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, resolution.instrument()));
-      CompletionStage<Done> before = perTrader.getOrDefault(resolution.instrument(), CompletableFuture.completedFuture(Done.getInstance()));
-      perTrader.put(resolution.instrument(), before.thenCompose(done -> trader.<Done>ask(
-          replyTo -> new SymbolTrader.ReconcileOrder(resolution.clientOrderId(), resolution.row(), replyTo), settings.callTimeout())));
+      String owner = resolution.expertId() != null ? "expert " + resolution.expertId() : "trader " + resolution.instrument();
+      CompletionStage<Done> before = perOwner.getOrDefault(owner, CompletableFuture.completedFuture(Done.getInstance()));
+      perOwner.put(owner, before.thenCompose(done -> resolution.expertId() != null
+          ? sharding.entityRefFor(Expert.ENTITY_TYPE_KEY, resolution.expertId()).<Done>ask(
+              replyTo -> new Expert.ReconcileOrder(resolution.clientOrderId(), resolution.row(), replyTo), settings.callTimeout())
+          : sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, resolution.instrument())).<Done>ask(
+              replyTo -> new SymbolTrader.ReconcileOrder(resolution.clientOrderId(), resolution.row(), replyTo), settings.callTimeout())));
     }
-    return CompletableFuture.allOf(perTrader.values().stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
+    return CompletableFuture.allOf(perOwner.values().stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
         .thenApply(ignored -> Done.getInstance());
   }
 

@@ -19,6 +19,7 @@ import dev.ordo.engine.model.TimeInForce;
 import dev.ordo.engine.model.TradeId;
 import dev.ordo.engine.model.VenueOrderId;
 import dev.ordo.engine.port.BrokerError;
+import dev.ordo.engine.port.OrderReport;
 import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.strategy.OrderRole;
 import dev.ordo.engine.trading.OrderSources;
@@ -65,7 +66,9 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * is canceled. A SELL closes the open transaction: its working orders are canceled and what it holds
  * is sold at market. Fills reach the expert through the order-update router (by the ClientOrderId,
  * {@link OrderSources}), each applied once per {@link TradeId}; the account's {@code Position} gets
- * them too.
+ * them too. What the broker did without telling (an order expired at the day's end, canceled, refused,
+ * or a placement whose answer was lost) reaches it from the reconciler's reading of the order book
+ * ({@link ReconcileOrder}).
  */
 public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert.Command, Expert.Event, Expert.State> {
 
@@ -134,6 +137,18 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
 
   /** A fill of one of the expert's orders (from the order-update router); answered when applied or known. */
   public record ApplyFill(Fill fill, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * What reconciliation found of one of the expert's orders in the broker's order book (by the
+   * ClientOrderId in its tag): {@code report} is its row, or null when a placement of unknown outcome
+   * (SUBMITTED, not answered) was missing from two consecutive books. The expert journals the broker's
+   * ending: EXPIRED → {@link OrderExpired}, CANCELED → {@link OrderCanceled}, REJECTED →
+   * {@link OrderRejected}; a SUBMITTED order found at the broker gets its venue id ({@link OrderAccepted});
+   * one missing twice was never placed ({@link OrderRejected}), unless its placement is still waiting
+   * for the broker's answer in this incarnation. Fills never come from here (the trade book delivers
+   * them, each applied once by TradeId). Answered when journaled.
+   */
+  public record ReconcileOrder(ClientOrderId clientOrderId, OrderReport report, ActorRef<Done> replyTo) implements Command {}
 
   private record BrokerReplied(BrokerCall.Reply reply) implements Command {}
 
@@ -220,6 +235,9 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
   public record OrderCancelRequested(String expertId, ClientOrderId clientOrderId, Instant tsEvent) implements Event {}
 
   public record OrderCanceled(String expertId, ClientOrderId clientOrderId, Instant tsEvent) implements Event {}
+
+  /** The broker ended the order at the end of its trading day (a DAY order), as reconciliation found it. */
+  public record OrderExpired(String expertId, ClientOrderId clientOrderId, Instant tsEvent) implements Event {}
 
   public record FillApplied(String expertId, Fill fill, Instant tsEvent) implements Event {}
 
@@ -427,6 +445,8 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
   private final ActorRef<BrokerCall.Reply> brokerReplies;
   private GatewayLink gateway;
   private AccountId gatewayAccount;
+  /** Placements sent in this incarnation and not answered yet (not journaled: a restart forgets them, as the broker's answer is lost). */
+  private final Set<ClientOrderId> placing = new java.util.HashSet<>();
   /** Batches of recommendations waiting for their entries' answers, by entry ClientOrderId. */
   private final Map<ClientOrderId, PendingBatch> pending = new HashMap<>();
 
@@ -465,6 +485,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
         .onCommand(Recommend.class, this::onRecommend)
         .onCommand(ApplyFill.class, this::onApplyFill)
         .onCommand(ExitOvernight.class, this::onExitOvernight)
+        .onCommand(ReconcileOrder.class, this::onReconcileOrder)
         .onCommand(BrokerReplied.class, this::onBrokerReplied)
         .onCommand(GatewayListed.class, (state, listed) -> {
           if (gateway != null) gateway.onListing(listed.listing());
@@ -633,7 +654,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     List<Event> events = new ArrayList<>();
     events.add(new FillApplied(expertId, fill, now));
     State after = applyAll(state, events);
-    events.addAll(consequencesOfFill(after, order.transactionId(), now));
+    events.addAll(consequences(after, order.transactionId(), now));
     List<ClientOrderId> sends = new ArrayList<>();
     List<ClientOrderId> cancels = new ArrayList<>();
     for (Event e : events) {
@@ -643,8 +664,13 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     return Effect().persist(events).thenRun(s -> send(s, sends, cancels)).thenReply(apply.replyTo(), s -> Done.getInstance());
   }
 
-  /** After a fill of transaction {@code id}: its protective orders once the entry filled, the other's cancel once one exit filled. */
-  private List<Event> consequencesOfFill(State state, String id, Instant now) {
+  /**
+   * After a fill of transaction {@code id}, or one of its orders ended: its protective orders once the
+   * entry is done, the other's cancel once one exit filled; a CLOSING one sells what it holds once
+   * nothing else can fill ({@link #exitOrSettle}). An OPENED transaction whose exit order ended without
+   * a fill stays OPENED holding its quantity, without a working exit.
+   */
+  private List<Event> consequences(State state, String id, Instant now) {
     Transaction t = state.transaction(id);
     if (t == null) return List.of();
     List<Event> events = new ArrayList<>();
@@ -676,6 +702,52 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     return events;
   }
 
+  private ReplyEffect<Event, State> onReconcileOrder(State state, ReconcileOrder reconcile) {
+    ClientOrderId id = reconcile.clientOrderId();
+    ExpertOrder order = state.orders().get(id);
+    if (order == null || !order.isWorking()) return Effect().reply(reconcile.replyTo(), Done.getInstance());
+    OrderReport row = reconcile.report();
+    Instant now = now(state.settings());
+    List<Event> events = new ArrayList<>();
+    BrokerError refusal = null;
+    if (row == null) {
+      if (order.status() != OrderStatus.SUBMITTED || placing.contains(id)) return Effect().reply(reconcile.replyTo(), Done.getInstance());
+      context.getLog().warn("Expert {}: order {} of unknown outcome is not at the broker; it was never placed", expertId, id);
+      String reason = "not in the broker's order book: never placed";
+      events.add(new OrderRejected(expertId, id, reason, now));
+      refusal = new BrokerError.Rejected(reason);
+    } else if (row.status() == OrderStatus.REJECTED) {
+      String reason = "Rejected: " + (row.rejectReason() != null ? row.rejectReason() : "refused by the broker");
+      events.add(new OrderRejected(expertId, id, reason, now));
+      refusal = new BrokerError.Rejected(row.rejectReason() != null ? row.rejectReason() : "refused by the broker");
+    } else {
+      if (order.venueOrderId() == null && row.venueOrderId() != null) events.add(new OrderAccepted(expertId, id, row.venueOrderId(), now));
+      if (row.status() == OrderStatus.EXPIRED) events.add(new OrderExpired(expertId, id, now));
+      else if (row.status() == OrderStatus.CANCELED) events.add(new OrderCanceled(expertId, id, now));
+    }
+    if (events.isEmpty()) return Effect().reply(reconcile.replyTo(), Done.getInstance());
+    State after = applyAll(state, events);
+    ExpertOrder known = after.orders().get(id);
+    if (known.isWorking()) context.getLog().info("Expert {}: order {} found at the broker ({}); known again", expertId, id, row.status());
+    else if (row != null) context.getLog().warn("Expert {}: the broker ended order {} ({}) without telling us; reconciled", expertId, id,
+        row.status());
+    events.addAll(consequences(after, order.transactionId(), now));
+    List<ClientOrderId> sends = new ArrayList<>();
+    List<ClientOrderId> cancels = new ArrayList<>();
+    for (Event e : events) {
+      if (e instanceof OrderSubmitted s) sends.add(s.clientOrderId());
+      if (e instanceof OrderCancelRequested c) cancels.add(c.clientOrderId());
+    }
+    // an order found at the broker after its cancel was asked: the cancel goes now that it has a venue id
+    if (known.cancelRequested() && known.isWorking() && order.venueOrderId() == null && known.venueOrderId() != null && !cancels.contains(id))
+      cancels.add(id);
+    BrokerError answer = refusal;
+    return Effect().persist(events).thenRun(s -> {
+      if (order.status() == OrderStatus.SUBMITTED) answerEntry(id, answer);
+      send(s, sends, cancels);
+    }).thenReply(reconcile.replyTo(), s -> Done.getInstance());
+  }
+
   private ReplyEffect<Event, State> onBrokerReplied(State state, BrokerReplied replied) {
     BrokerCall.Reply reply = replied.reply();
     Instant now = now(state.settings());
@@ -683,6 +755,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     ClientOrderId id;
     if (reply instanceof BrokerCall.Placed placed) {
       id = placed.clientOrderId();
+      placing.remove(id);
       ExpertOrder order = state.orders().get(id);
       if (order != null && order.venueOrderId() == null && order.status() == OrderStatus.SUBMITTED)
         events.add(new OrderAccepted(expertId, id, placed.venueOrderId(), now));
@@ -693,6 +766,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
       if (order != null && order.isWorking()) events.add(new OrderCanceled(expertId, id, now));
     } else if (reply instanceof BrokerCall.Failed failed) {
       id = BrokerCall.clientOrderIdOf(failed.call());
+      if (failed.call() instanceof BrokerCall.PlaceOrder) placing.remove(id);
       ExpertOrder order = id == null ? null : state.orders().get(id);
       String reason = failed.error().getClass().getSimpleName() + ": " + failed.error().detail();
       if (order != null && failed.call() instanceof BrokerCall.PlaceOrder && failed.error() instanceof BrokerError.Timeout) {
@@ -750,6 +824,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     for (ClientOrderId id : sends) {
       ExpertOrder o = state.orders().get(id);
       Transaction t = state.transaction(o.transactionId());
+      placing.add(id);
       gateway.send(new BrokerGateway.Execute(new BrokerCall.PlaceOrder(new OrderRequest(id, t.instrument(), o.side(), o.type(), o.quantity(),
           o.trigger(), o.limit(), TimeInForce.DAY)), BrokerGateway.Priority.CRITICAL, brokerReplies));
     }
@@ -812,12 +887,8 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
       ExpertOrder o = state.orders().get(e.clientOrderId());
       return o == null ? state : state.with(o.with(o.status(), o.venueOrderId(), o.filled(), true, o.lastError()));
     }
-    if (event instanceof OrderCanceled e) {
-      ExpertOrder o = state.orders().get(e.clientOrderId());
-      if (o == null) return state;
-      State next = state.with(o.with(OrderStatus.CANCELED, o.venueOrderId(), o.filled(), false, o.lastError()));
-      return settle(next, o.transactionId(), e.tsEvent());
-    }
+    if (event instanceof OrderCanceled e) return ended(state, e.clientOrderId(), OrderStatus.CANCELED, e.tsEvent());
+    if (event instanceof OrderExpired e) return ended(state, e.clientOrderId(), OrderStatus.EXPIRED, e.tsEvent());
     if (event instanceof FillApplied e) {
       Fill fill = e.fill();
       ExpertOrder o = state.orders().get(fill.clientOrderId());
@@ -841,6 +912,21 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
       return t == null ? state : state.with(t.with(TransactionStatus.CLOSING, e.reason(), e.tsEvent()));
     }
     throw new IllegalArgumentException("not an expert's event: " + event);
+  }
+
+  /**
+   * The order {@code id} ended by the broker as {@code status} (CANCELED or EXPIRED) with what filled of
+   * it: an entry that ends with nothing filled while its transaction is WAITING fails the transaction
+   * (nothing was bought, nothing is left to wait for); then the transaction settles ({@link #settle}).
+   */
+  private static State ended(State state, ClientOrderId id, OrderStatus status, Instant at) {
+    ExpertOrder o = state.orders().get(id);
+    if (o == null) return state;
+    State next = state.with(o.with(status, o.venueOrderId(), o.filled(), false, o.lastError()));
+    Transaction t = next.transaction(o.transactionId());
+    if (t != null && o.role() == OrderRole.ENTRY && t.status() == TransactionStatus.WAITING && t.entryFilled().value().signum() == 0)
+      next = next.with(t.with(TransactionStatus.FAILED, "entry " + status + " at the broker without a fill", at));
+    return settle(next, o.transactionId(), at);
   }
 
   /**

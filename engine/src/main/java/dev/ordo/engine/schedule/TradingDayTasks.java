@@ -3,15 +3,20 @@ package dev.ordo.engine.schedule;
 import dev.ordo.engine.broker.AuthSession;
 import dev.ordo.engine.broker.Reconciler;
 import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.ClientOrderId;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.trading.FailedOrderRetention;
 import dev.ordo.engine.trading.SymbolTrader;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -109,29 +114,66 @@ public final class TradingDayTasks {
   }
 
   /**
-   * {@code eod-cleanup}: removes the records of failed orders from every symbol trader of the account by
-   * the rule of {@link FailedOrderRetention} (placed today: kept; yesterday: kept until the open; older or
-   * without a time: removed), each removal journaled by its trader. Tried 3 times, 10 s apart.
+   * {@code eod-cleanup}: the end of the account's trading day. First, on a simulated venue, its working
+   * DAY orders expire ({@code expireDayOrders}, as NSE expires them at the session's end; a live broker
+   * does it itself); when at least one expired, a reconciliation follows so their owners (symbol traders,
+   * experts) learn it from the order book (not every day: a run delivers the whole trade book again).
+   * Then the records of failed orders are removed from every symbol trader of the account by the rule of
+   * {@link FailedOrderRetention} (placed today: kept; yesterday: kept until the open; older or without a
+   * time: removed), each removal journaled by its trader. The outcome says how many orders expired.
+   * Tried 3 times, 10 s apart; a try after the orders expired finds none left to expire and does not
+   * reconcile (the next reconciliation resolves them).
    *
    * @param instruments         the account's instruments, read at each run
+   * @param expireDayOrders     expires the venue's working DAY orders at the given instant, completing with
+   *                            the ClientOrderIds expired; null when the broker expires them itself
+   * @param reconciler          the account's reconciler (null: none, nothing reconciled)
    * @param at                  time of day in the venue's zone (18:00)
    * @param yesterdaysKeptUntil the open (NSE: 09:15), until which yesterday's failed orders are kept
-   * @param timeout             how long one trader may take to answer
+   * @param timeout             how long one trader, or the reconciliation, may take to answer
    */
-  public static DayTask eodCleanup(AccountId account, Supplier<Set<InstrumentId>> instruments, ClusterSharding sharding, LocalTime at,
-      LocalTime yesterdaysKeptUntil, Duration timeout) {
-    return new DayTask(EOD_CLEANUP, at, new DayTask.RetryPolicy(3, Duration.ofSeconds(10)), (now, day) -> {
-      List<CompletableFuture<SymbolTrader.FailedOrdersRemoval>> asks = new ArrayList<>();
-      for (InstrumentId instrument : instruments.get())
-        asks.add(sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument))
-            .<SymbolTrader.FailedOrdersRemoval>ask(replyTo -> new SymbolTrader.RemoveFailedOrders(now, yesterdaysKeptUntil, replyTo), timeout)
-            .toCompletableFuture());
-      return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-        List<String> removed = new ArrayList<>();
-        for (CompletableFuture<SymbolTrader.FailedOrdersRemoval> ask : asks) ask.join().removed().forEach(id -> removed.add(id.value()));
-        return removed.isEmpty() ? "no failed order records to remove (" + asks.size() + " traders)"
-            : removed.size() + " failed order record(s) removed: " + String.join(", ", removed);
-      });
+  public static DayTask eodCleanup(AccountId account, Supplier<Set<InstrumentId>> instruments,
+      Function<Instant, CompletionStage<List<ClientOrderId>>> expireDayOrders, ActorRef<Reconciler.Command> reconciler,
+      ClusterSharding sharding, Scheduler scheduler, LocalTime at, LocalTime yesterdaysKeptUntil, Duration timeout) {
+    return new DayTask(EOD_CLEANUP, at, new DayTask.RetryPolicy(3, Duration.ofSeconds(10)), (now, day) ->
+        expireDayOrders(expireDayOrders, reconciler, scheduler, now, timeout).thenCompose(expired ->
+            removeFailedOrders(account, instruments, sharding, now, yesterdaysKeptUntil, timeout).thenApply(removed ->
+                expired.isEmpty() ? removed : expired + "; " + removed)));
+  }
+
+  /**
+   * Expires the venue's DAY orders at {@code now}, then reconciles when some expired; completes with what
+   * it did ("" when the broker expires them itself).
+   */
+  private static CompletionStage<String> expireDayOrders(Function<Instant, CompletionStage<List<ClientOrderId>>> expireDayOrders,
+      ActorRef<Reconciler.Command> reconciler, Scheduler scheduler, Instant now, Duration timeout) {
+    if (expireDayOrders == null) return CompletableFuture.completedFuture("");
+    return expireDayOrders.apply(now).thenCompose(expired -> {
+      if (expired.isEmpty()) return CompletableFuture.completedFuture("0 DAY orders expired");
+      String what = expired.size() + " DAY order(s) expired (" + expired.stream().map(ClientOrderId::value).collect(Collectors.joining(", "))
+          + ")";
+      if (reconciler == null) return CompletableFuture.completedFuture(what);
+      return AskPattern.<Reconciler.Command, Reconciler.Report>ask(reconciler, replyTo -> new Reconciler.Reconcile("eod-cleanup expiry", replyTo),
+          timeout, scheduler).thenApply(report -> {
+            if (report.failure() != null) throw new IllegalStateException(what + ", reconciliation failed: " + report.failure());
+            return what + ", reconciled (" + report.ordersResolved() + " order(s) resolved)";
+          });
+    });
+  }
+
+  /** The failed-order cleanup of every symbol trader of {@code account}; completes with what it removed. */
+  private static CompletionStage<String> removeFailedOrders(AccountId account, Supplier<Set<InstrumentId>> instruments,
+      ClusterSharding sharding, Instant now, LocalTime yesterdaysKeptUntil, Duration timeout) {
+    List<CompletableFuture<SymbolTrader.FailedOrdersRemoval>> asks = new ArrayList<>();
+    for (InstrumentId instrument : instruments.get())
+      asks.add(sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument))
+          .<SymbolTrader.FailedOrdersRemoval>ask(replyTo -> new SymbolTrader.RemoveFailedOrders(now, yesterdaysKeptUntil, replyTo), timeout)
+          .toCompletableFuture());
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      List<String> removed = new ArrayList<>();
+      for (CompletableFuture<SymbolTrader.FailedOrdersRemoval> ask : asks) ask.join().removed().forEach(id -> removed.add(id.value()));
+      return removed.isEmpty() ? "no failed order records to remove (" + asks.size() + " traders)"
+          : removed.size() + " failed order record(s) removed: " + String.join(", ", removed);
     });
   }
 

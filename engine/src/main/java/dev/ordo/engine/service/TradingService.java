@@ -115,27 +115,44 @@ public final class TradingService {
    * @param marketOpen   the open (NSE: 09:15), until which yesterday's failed orders are kept
    * @param eodCleanup   time of {@code eod-cleanup} (18:00)
    * @param taskTimeout  how long one task may wait for one answer
-   * @param experts      the ids of the account's experts, read at each {@code market-open-exits}
+   * @param experts      the ids of the account's experts, read at each {@code market-open-exits} and reconciliation
+   * @param expireDayOrders the simulated venue's end of the trading day at {@code eod-cleanup}: expires its working DAY orders
+   *                     at the given instant, completing with their ClientOrderIds; null when the broker does it itself (live)
    * @param scan         the account's scanner and the time of its daily {@code scan}; null: none
    */
   public record Day(java.time.ZoneId zone, java.util.function.Predicate<java.time.LocalDate> tradingDay, java.time.Clock clock,
       boolean selfTimed, java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
       dev.ordo.engine.port.OrderUpdateListener fills, java.time.LocalTime preOpenLogin, java.time.LocalTime marketOpen,
       java.time.LocalTime eodCleanup, Duration taskTimeout,
-      java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts, Scan scan) {
+      java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts,
+      java.util.function.Function<java.time.Instant, java.util.concurrent.CompletionStage<java.util.List<dev.ordo.engine.model.ClientOrderId>>>
+          expireDayOrders, Scan scan) {
 
-    /** A trading day without a scanner. */
+    /** The day of an account whose broker expires its DAY orders itself (live), without a scanner. */
     public Day(java.time.ZoneId zone, java.util.function.Predicate<java.time.LocalDate> tradingDay, java.time.Clock clock,
         boolean selfTimed, java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
         dev.ordo.engine.port.OrderUpdateListener fills, java.time.LocalTime preOpenLogin, java.time.LocalTime marketOpen,
         java.time.LocalTime eodCleanup, Duration taskTimeout,
         java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts) {
-      this(zone, tradingDay, clock, selfTimed, instruments, fills, preOpenLogin, marketOpen, eodCleanup, taskTimeout, experts, null);
+      this(zone, tradingDay, clock, selfTimed, instruments, fills, preOpenLogin, marketOpen, eodCleanup, taskTimeout, experts, null, null);
+    }
+
+    /** The day of a paper account whose venue expires its DAY orders at {@code eod-cleanup} ({@code expireDayOrders}), without a scanner. */
+    public Day(java.time.ZoneId zone, java.util.function.Predicate<java.time.LocalDate> tradingDay, java.time.Clock clock,
+        boolean selfTimed, java.util.function.Supplier<java.util.Set<dev.ordo.engine.model.InstrumentId>> instruments,
+        dev.ordo.engine.port.OrderUpdateListener fills, java.time.LocalTime preOpenLogin, java.time.LocalTime marketOpen,
+        java.time.LocalTime eodCleanup, Duration taskTimeout,
+        java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<String>>> experts,
+        java.util.function.Function<java.time.Instant, java.util.concurrent.CompletionStage<java.util.List<dev.ordo.engine.model.ClientOrderId>>>
+            expireDayOrders) {
+      this(zone, tradingDay, clock, selfTimed, instruments, fills, preOpenLogin, marketOpen, eodCleanup, taskTimeout, experts, expireDayOrders,
+          null);
     }
 
     /** This day with {@code scan}. */
     public Day withScan(Scan newScan) {
-      return new Day(zone, tradingDay, clock, selfTimed, instruments, fills, preOpenLogin, marketOpen, eodCleanup, taskTimeout, experts, newScan);
+      return new Day(zone, tradingDay, clock, selfTimed, instruments, fills, preOpenLogin, marketOpen, eodCleanup, taskTimeout, experts, expireDayOrders,
+          newScan);
     }
   }
 
@@ -268,11 +285,13 @@ public final class TradingService {
             settings.marketDataAskTimeout())).onFailure(SupervisorStrategy.resume())), "bar-delivery");
         if (day != null)
           reconciler = context.spawn(LogMdc.ofAccount(Reconciler.Command.class, account, Behaviors.supervise(Reconciler.create(account, gateway,
-              day.fills(), day.instruments(), Reconciler.Settings.onDemand(day.taskTimeout()), day.clock()))
+              day.fills(), day.instruments(), day.experts(), Reconciler.Settings.onDemand(day.taskTimeout()), day.clock()))
               .onFailure(SupervisorStrategy.restart())), "reconciler");
       } else {
-        reconciler = context.spawn(LogMdc.ofAccount(Reconciler.Command.class, account, Behaviors.supervise(Reconciler.create(account, gateway,
-            live.fills(), live.instruments(), live.reconciler(), live.clock())).onFailure(SupervisorStrategy.restart())), "reconciler");
+        reconciler = context.spawn(LogMdc.ofAccount(Reconciler.Command.class, account, Behaviors.supervise(day == null
+            ? Reconciler.create(account, gateway, live.fills(), live.instruments(), live.reconciler(), live.clock())
+            : Reconciler.create(account, gateway, live.fills(), live.instruments(), day.experts(), live.reconciler(), live.clock()))
+            .onFailure(SupervisorStrategy.restart())), "reconciler");
         ActorRef<BarBuilder.Command> bars = context.spawn(
             Behaviors.supervise(BarBuilder.create(account, live.barInterval(), live.zones())).onFailure(SupervisorStrategy.restart()), "bar-builder");
         ActorRef<Reconciler.Command> reconcile = reconciler;
@@ -300,9 +319,9 @@ public final class TradingService {
         tasks.add(TradingDayTasks.marketOpenExits(reconciler, day.experts(),
             org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), context.getSystem().scheduler(), day.zone(),
             day.marketOpen(), day.taskTimeout()));
-        tasks.add(TradingDayTasks.eodCleanup(account, day.instruments(),
-            org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), day.eodCleanup(), day.marketOpen(),
-            day.taskTimeout()));
+        tasks.add(TradingDayTasks.eodCleanup(account, day.instruments(), day.expireDayOrders(), reconciler,
+            org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(context.getSystem()), context.getSystem().scheduler(),
+            day.eodCleanup(), day.marketOpen(), day.taskTimeout()));
         if (day.scan() != null) {
           scanner = context.spawn(LogMdc.ofAccount(dev.ordo.engine.scanner.Scanner.Command.class, account,
               Behaviors.supervise(dev.ordo.engine.scanner.Scanner.create(account, gateway, day.scan().recommender(), day.tradingDay(), day.clock(),

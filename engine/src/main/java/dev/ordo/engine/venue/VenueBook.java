@@ -9,6 +9,7 @@ import dev.ordo.engine.model.OrderStatus;
 import dev.ordo.engine.model.OrderType;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.Quantity;
+import dev.ordo.engine.model.TimeInForce;
 import dev.ordo.engine.model.TradeId;
 import dev.ordo.engine.model.VenueOrderId;
 import dev.ordo.engine.port.AccountLimits;
@@ -35,9 +36,9 @@ import java.util.function.LongFunction;
  *
  * <p>Each operation comes in two halves so that an event-sourced venue can journal what happened:
  * a decision that reads the book and says what happens ({@link #place}, {@link #modifyRefusal},
- * {@link #cancelRefusal}, {@link #match}), and the application of that result ({@link #withPlacement}
- * or {@link #withAccepted}/{@link #withRejected}, {@link #withModified}, {@link #withCanceled},
- * {@link #withFill}), which re-runs no rule.
+ * {@link #cancelRefusal}, {@link #match}, {@link #dayOrdersToExpire}), and the application of that
+ * result ({@link #withPlacement} or {@link #withAccepted}/{@link #withRejected}, {@link #withModified},
+ * {@link #withCanceled}, {@link #withFill}, {@link #withExpired}), which re-runs no rule.
  *
  * <p>Rules (the order's first broken rule is its reason; the order stays in the book as REJECTED):
  *
@@ -71,7 +72,7 @@ import java.util.function.LongFunction;
  * Positions are kept per instrument and {@link Product}.
  *
  * @param openOrders    working orders, in acceptance order
- * @param closedOrders  filled, canceled and rejected orders, in the order they closed
+ * @param closedOrders  filled, canceled, expired and rejected orders, in the order they closed
  * @param trades        every fill, oldest first
  * @param cash          cash available for new orders, by currency (cash held by working buys excluded, see {@link #reserved})
  * @param positions     per instrument and product, the fold of its fills as a broker reports it
@@ -214,7 +215,7 @@ public record VenueBook(
     boolean accepted = problem == null;
     VenueOrder order = new VenueOrder(id, request.clientOrderId(), request.instrumentId(), request.side(), request.type(), request.quantity(),
         Quantity.ZERO, null, request.trigger(), accepted ? limit : request.limit(), accepted ? OrderStatus.ACCEPTED : OrderStatus.REJECTED,
-        problem, acceptedAt, accepted ? reserve : BigDecimal.ZERO, currency, product);
+        problem, acceptedAt, accepted ? reserve : BigDecimal.ZERO, currency, product, request.timeInForce());
     if (!accepted || request.type() != OrderType.MARKET) return new Placement(order, Optional.empty());
     // After the close a market order trades at the closing price (NSE's post-closing session), the same day only
     return new Placement(order, market.closedSession(request.instrumentId())
@@ -326,6 +327,15 @@ public record VenueBook(
   }
 
   /**
+   * The working {@link TimeInForce#DAY} orders, in acceptance order: what the end of the trading day
+   * expires, as a broker (NSE) ends every DAY order still working at the session's end. Orders of
+   * another time in force are left working. Apply each with {@link #withExpired}.
+   */
+  public List<VenueOrder> dayOrdersToExpire() {
+    return openOrders.stream().filter(o -> o.timeInForce() == TimeInForce.DAY).toList();
+  }
+
+  /**
    * The fills of the working orders of the bar's instrument accepted at or before the bar's open,
    * against the complete {@code bar}, in acceptance order: each for the whole remaining quantity at
    * the {@link BarFillModel}'s price, stamped with the bar's open time. Apply with {@link #withFills}.
@@ -402,7 +412,18 @@ public record VenueBook(
     return replaceOpen(order, order.canceled(), adjust(cash, order.currency(), order.reservedCash()));
   }
 
-  /** Applies {@code fills} in order with {@link #withFill}. */
+  /**
+   * The open order {@code id} EXPIRED (ended by the venue at the end of its trading day), its
+   * reservation released; what filled of it stays filled.
+   *
+   * @throws IllegalArgumentException when {@code id} is not an open order
+   */
+  public VenueBook withExpired(VenueOrderId id) {
+    VenueOrder order = requireOpen(id);
+    return replaceOpen(order, order.expired(), adjust(cash, order.currency(), order.reservedCash()));
+  }
+
+    /** Applies {@code fills} in order with {@link #withFill}. */
   public VenueBook withFills(List<Fill> fills) {
     VenueBook book = this;
     for (Fill fill : fills) book = book.withFill(fill);

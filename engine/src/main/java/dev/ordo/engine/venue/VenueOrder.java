@@ -8,6 +8,7 @@ import dev.ordo.engine.model.OrderStatus;
 import dev.ordo.engine.model.OrderType;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.model.Quantity;
+import dev.ordo.engine.model.TimeInForce;
 import dev.ordo.engine.model.VenueOrderId;
 import dev.ordo.engine.port.OrderReport;
 import java.math.BigDecimal;
@@ -24,8 +25,12 @@ import java.time.Instant;
  * says which position its fills go to. A market buy's {@code limit} is its protection price (see
  * {@link VenueRules#marketProtection()}): it never fills above it.
  *
+ * {@code timeInForce} says how long it works: a DAY order ends EXPIRED at the end of its trading day
+ * ({@link VenueBook#dayOrdersToExpire}).
+ *
  * <p>Journaled by the paper broker inside its events: the JSON field names are those of v0.1, plus
- * {@code product}, which orders journaled before it existed lack: they are {@link Product#MIS}.
+ * {@code product} and {@code timeInForce}, which orders journaled before they existed lack: they are
+ * {@link Product#MIS} and {@link TimeInForce#DAY} (every order the engine sent then was a DAY order).
  */
 public record VenueOrder(
     VenueOrderId venueOrderId,
@@ -43,11 +48,21 @@ public record VenueOrder(
     Instant acceptedAt,
     BigDecimal reservedCash,
     String currency,
-    Product product)
+    Product product,
+    TimeInForce timeInForce)
     implements OrdoSerializable {
 
   public VenueOrder {
     if (product == null) product = Product.MIS;
+    if (timeInForce == null) timeInForce = TimeInForce.DAY;
+  }
+
+  /** A {@link TimeInForce#DAY} order. */
+  public VenueOrder(VenueOrderId venueOrderId, ClientOrderId clientOrderId, InstrumentId instrumentId, OrderSide side, OrderType type,
+      Quantity quantity, Quantity filledQuantity, Price averagePrice, Price trigger, Price limit, OrderStatus status, String rejectReason,
+      Instant acceptedAt, BigDecimal reservedCash, String currency, Product product) {
+    this(venueOrderId, clientOrderId, instrumentId, side, type, quantity, filledQuantity, averagePrice, trigger, limit, status, rejectReason,
+        acceptedAt, reservedCash, currency, product, TimeInForce.DAY);
   }
 
   /** True while the order can still fill (accepted or partially filled). */
@@ -68,14 +83,20 @@ public record VenueOrder(
 
   VenueOrder canceled() {
     return new VenueOrder(venueOrderId, clientOrderId, instrumentId, side, type, quantity, filledQuantity, averagePrice, trigger, limit,
-        OrderStatus.CANCELED, rejectReason, acceptedAt, BigDecimal.ZERO, currency, product);
+        OrderStatus.CANCELED, rejectReason, acceptedAt, BigDecimal.ZERO, currency, product, timeInForce);
+  }
+
+  /** Ended by the venue at the end of its trading day, its reservation released. */
+  VenueOrder expired() {
+    return new VenueOrder(venueOrderId, clientOrderId, instrumentId, side, type, quantity, filledQuantity, averagePrice, trigger, limit,
+        OrderStatus.EXPIRED, rejectReason, acceptedAt, BigDecimal.ZERO, currency, product, timeInForce);
   }
 
   /** With new prices and quantity (null keeps the old one) and {@code newReserved} held. */
   VenueOrder modified(Price newTrigger, Price newLimit, Quantity newQuantity, BigDecimal newReserved) {
     return new VenueOrder(venueOrderId, clientOrderId, instrumentId, side, type, newQuantity != null ? newQuantity : quantity,
         filledQuantity, averagePrice, newTrigger != null ? newTrigger : trigger, newLimit != null ? newLimit : limit, status, rejectReason,
-        acceptedAt, newReserved, currency, product);
+        acceptedAt, newReserved, currency, product, timeInForce);
   }
 
   /**
@@ -91,6 +112,6 @@ public record VenueOrder(
     }
     OrderStatus next = total.compareTo(quantity) >= 0 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
     return new VenueOrder(venueOrderId, clientOrderId, instrumentId, side, type, quantity, total, average, trigger, limit, next, rejectReason,
-        acceptedAt, next == OrderStatus.FILLED ? BigDecimal.ZERO : stillReserved, currency, product);
+        acceptedAt, next == OrderStatus.FILLED ? BigDecimal.ZERO : stillReserved, currency, product, timeInForce);
   }
 }

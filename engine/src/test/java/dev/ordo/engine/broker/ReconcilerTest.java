@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.typesafe.config.ConfigFactory;
+import dev.ordo.engine.expert.Expert;
 import dev.ordo.engine.model.AccountId;
 import dev.ordo.engine.model.ClientOrderId;
 import dev.ordo.engine.model.Fill;
@@ -88,6 +89,7 @@ class ReconcilerTest {
 
   static final TestProbe<Received<SymbolTrader.Command>> traders = testKit.createTestProbe();
   static final TestProbe<Received<Position.Command>> positions = testKit.createTestProbe();
+  static final TestProbe<Received<Expert.Command>> experts = testKit.createTestProbe();
 
   /** A new account per test, so the entity ids and the persistence id are the test's own. */
   static int accounts;
@@ -102,6 +104,7 @@ class ReconcilerTest {
     ClusterSharding sharding = ClusterSharding.get(testKit.system());
     sharding.init(Entity.of(SymbolTrader.ENTITY_TYPE_KEY, entity -> forward(entity.getEntityId(), traders.ref())));
     sharding.init(Entity.of(Position.ENTITY_TYPE_KEY, entity -> forward(entity.getEntityId(), positions.ref())));
+    sharding.init(Entity.of(Expert.ENTITY_TYPE_KEY, entity -> forward(entity.getEntityId(), experts.ref())));
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     testKit.createTestProbe().awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
@@ -135,6 +138,7 @@ class ReconcilerTest {
     if (reconciler != null) testKit.stop(reconciler);
     traders.expectNoMessage(Duration.ofMillis(50));
     positions.expectNoMessage(Duration.ofMillis(50));
+    experts.expectNoMessage(Duration.ofMillis(50));
   }
 
   // ------------------------------------------------------------------ the tests
@@ -326,7 +330,78 @@ class ReconcilerTest {
     }
   }
 
+  @Test
+  void anExpertsOrdersAreResolvedLikeATradersAndTheTradersStillAreAsBefore() {
+    startWithExperts(List.of("tp"));
+    answerBooks(List.of(), List.of(), List.of());
+    answerTrader(INSTRUMENT);
+    answerExpert("tp");
+    answerPosition(INSTRUMENT, 0);
+
+    OrderReport traderCanceled = row("C2", OrderStatus.CANCELED);
+    OrderReport takeProfitExpired = row("tp.2", OrderStatus.EXPIRED);
+    OrderReport foundWorking = row("tp.4", OrderStatus.ACCEPTED);
+    reconciler.tell(new Reconciler.Reconcile("eod-cleanup expiry", reports.ref()));
+    answerBooks(List.of(), List.of(traderCanceled, row("C3", OrderStatus.ACCEPTED), row("tp.1", OrderStatus.FILLED), takeProfitExpired,
+        row("tp.3", OrderStatus.ACCEPTED), foundWorking), List.of());
+    answerTrader(INSTRUMENT, order("C2", OrderStatus.ACCEPTED), order("C3", OrderStatus.ACCEPTED));
+    // tp.1 filled (closed), tp.2 a take-profit the broker expired, tp.3 still working, tp.4 a placement found at the broker,
+    // tp.5 a placement of unknown outcome not in the book (a first miss)
+    answerExpert("tp", expertOrder("tp.1", OrderStatus.FILLED, "V-tp.1"), expertOrder("tp.2", OrderStatus.ACCEPTED, "V-tp.2"),
+        expertOrder("tp.3", OrderStatus.ACCEPTED, "V-tp.3"), expertOrder("tp.4", OrderStatus.SUBMITTED, null),
+        expertOrder("tp.5", OrderStatus.SUBMITTED, null));
+    assertEquals(traderCanceled, expectReconcileOrder(INSTRUMENT, "C2").report(), "the trader's as before");
+    assertEquals(takeProfitExpired, expectExpertReconcileOrder("tp", "tp.2").report());
+    assertEquals(foundWorking, expectExpertReconcileOrder("tp", "tp.4").report());
+    experts.expectNoMessage(Duration.ofMillis(200));
+    traders.expectNoMessage(Duration.ofMillis(50));
+    answerPosition(INSTRUMENT, 0);
+    assertEquals(new Reconciler.Report("eod-cleanup expiry", 0, 3, 0, NOW, null), reports.receiveMessage());
+
+    reconciler.tell(new Reconciler.Reconcile("again", reports.ref()));
+    answerBooks(List.of(), List.of(), List.of());
+    answerTrader(INSTRUMENT);
+    answerExpert("tp", expertOrder("tp.5", OrderStatus.SUBMITTED, null));
+    assertNull(expectExpertReconcileOrder("tp", "tp.5").report(), "missing from two consecutive books: never placed");
+    answerPosition(INSTRUMENT, 0);
+    assertEquals(new Reconciler.Report("again", 0, 1, 0, NOW, null), reports.receiveMessage());
+  }
+
   // ------------------------------------------------------------------ driving a run
+
+  /** Starts the reconciler as {@link #start()} for an account whose experts are {@code expertIds}. */
+  void startWithExperts(List<String> expertIds) {
+    reconciler = testKit.spawn(Reconciler.create(account, gateway.ref(), (to, fill) -> {
+      delivered.ref().tell(new Delivered(to, fill));
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }, () -> Set.of(INSTRUMENT), () -> CompletableFuture.completedFuture(expertIds), new Reconciler.Settings(Duration.ofHours(1),
+        Duration.ofSeconds(5)), CLOCK));
+  }
+
+  /** Answers the GetState of expert {@code expertId} with one transaction holding {@code orders}, in that order. */
+  void answerExpert(String expertId, Expert.ExpertOrder... orders) {
+    Received<Expert.Command> received = experts.receiveMessage();
+    assertEquals(expertId, received.entityId());
+    Expert.GetState get = assertInstanceOf(Expert.GetState.class, received.command());
+    List<ClientOrderId> ids = java.util.Arrays.stream(orders).map(Expert.ExpertOrder::clientOrderId).toList();
+    java.util.Map<ClientOrderId, Expert.ExpertOrder> byId = new java.util.HashMap<>();
+    for (Expert.ExpertOrder o : orders) byId.put(o.clientOrderId(), o);
+    Expert.Transaction transaction = new Expert.Transaction(expertId + "-1", INSTRUMENT, Expert.TransactionStatus.OPENED, Quantity.of(10),
+        Quantity.of(10), null, Price.of("120"), BigDecimal.ONE, BigDecimal.ZERO, Quantity.of(10), BigDecimal.ZERO, Quantity.ZERO, ids, NOW,
+        null, null);
+    get.replyTo().tell(new Expert.State(expertId, new Expert.Settings(account, true, 5, BigDecimal.TEN, BigDecimal.ZERO, Set.of()), ids.size(),
+        1, orders.length == 0 ? List.of() : List.of(transaction), byId, Set.of()));
+  }
+
+  /** Expects a ReconcileOrder of order {@code id} at expert {@code expertId}, acknowledges it and answers it. */
+  Expert.ReconcileOrder expectExpertReconcileOrder(String expertId, String id) {
+    Received<Expert.Command> received = experts.receiveMessage();
+    assertEquals(expertId, received.entityId());
+    Expert.ReconcileOrder reconcile = assertInstanceOf(Expert.ReconcileOrder.class, received.command());
+    assertEquals(ClientOrderId.of(id), reconcile.clientOrderId());
+    reconcile.replyTo().tell(Done.getInstance());
+    return reconcile;
+  }
 
   /** Starts the reconciler of the test's account trading {@link dev.ordo.engine.TestBars#INSTRUMENT}; its first run starts at once. */
   void start() {
@@ -415,6 +490,12 @@ class ReconcilerTest {
     return new OrderRecord(ClientOrderId.of(id), INSTRUMENT, OrderRole.ENTRY, OrderSide.BUY, OrderType.STOP_MARKET, Quantity.of(10),
         Quantity.of(0), Price.of("100"), null, null, status, status == OrderStatus.UNKNOWN ? null : VenueOrderId.of("V-" + id), null, null,
         false, false, null, NOW, NOW);
+  }
+
+  static Expert.ExpertOrder expertOrder(String id, OrderStatus status, String venueId) {
+    return new Expert.ExpertOrder(ClientOrderId.of(id), "x-1", OrderRole.TAKE_PROFIT, OrderSide.SELL, OrderType.LIMIT, Quantity.of(10), null,
+        Price.of("120"), status, venueId == null ? null : VenueOrderId.of(venueId), status == OrderStatus.FILLED ? Quantity.of(10) : Quantity.ZERO,
+        false, null);
   }
 
   static OrderReport row(String id, OrderStatus status) {

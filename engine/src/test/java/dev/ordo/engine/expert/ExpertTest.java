@@ -24,6 +24,7 @@ import dev.ordo.engine.model.TimeInForce;
 import dev.ordo.engine.model.TradeId;
 import dev.ordo.engine.model.VenueOrderId;
 import dev.ordo.engine.port.BrokerError;
+import dev.ordo.engine.port.OrderReport;
 import dev.ordo.engine.port.OrderRequest;
 import dev.ordo.engine.strategy.OrderRole;
 import java.math.BigDecimal;
@@ -322,6 +323,153 @@ class ExpertTest {
     ClientOrderId exit = ClientOrderId.of(expertId + ".5");
     expectPlace(exit, OrderSide.SELL, OrderType.MARKET, "10", null, null, TCS);
     gateway.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  static OrderReport row(ClientOrderId id, String venueId, InstrumentId instrument, OrderSide side, OrderType type, String quantity,
+      dev.ordo.engine.model.OrderStatus status, String reason) {
+    return new OrderReport(id, venueId == null ? null : VenueOrderId.of(venueId), instrument, side, type, Quantity.of(quantity), Quantity.ZERO,
+        null, null, null, status, reason, NOW);
+  }
+
+  EventSourcedBehaviorTestKit.CommandResultWithReply<Expert.Command, Expert.Event, Expert.State, Done> reconcile(ClientOrderId id,
+      OrderReport row) {
+    var result = kit.<Done>runCommand(replyTo -> new Expert.ReconcileOrder(id, row, replyTo));
+    assertEquals(Done.getInstance(), result.reply());
+    return result;
+  }
+
+  /** A BUY of 10 TCS whose entry filled at 3500 and whose stop-loss and take-profit (when given) the broker accepted as V2, V3. */
+  void openedWithExits(String stopLoss, String takeProfit) {
+    configure(settings(5, Set.of()));
+    TestProbe<Expert.Outcomes> outcomes = testKit.createTestProbe();
+    kit.runCommand(new Expert.Recommend(List.of(buy(TCS, "10", stopLoss, takeProfit)), Set.of(TCS), Map.of(), false, outcomes.ref()));
+    ClientOrderId entry = ClientOrderId.of(expertId + ".1");
+    gateway.expectMessageClass(BrokerGateway.Execute.class).replyTo().tell(new BrokerCall.Placed(entry, VenueOrderId.of("V1")));
+    outcomes.receiveMessage();
+    applyFill(fill("T1", entry, "V1", TCS, OrderSide.BUY, "10", "3500"));
+    int n = 2;
+    for (String exit : new String[] {stopLoss, takeProfit}) {
+      if (exit == null) continue;
+      ClientOrderId id = ClientOrderId.of(expertId + "." + n);
+      gateway.expectMessageClass(BrokerGateway.Execute.class).replyTo().tell(new BrokerCall.Placed(id, VenueOrderId.of("V" + n)));
+      awaitAccepted(id);
+      n++;
+    }
+  }
+
+  @Test
+  void aTakeProfitTheBrokerExpiredEndsAndTheTransactionStaysOpenedUntilTheMarketOpenSellsItAtOnce() {
+    openedWithExits("3400", "3700");
+    ClientOrderId stop = ClientOrderId.of(expertId + ".2");
+    ClientOrderId target = ClientOrderId.of(expertId + ".3");
+    var expired = reconcile(target, row(target, "V3", TCS, OrderSide.SELL, OrderType.LIMIT, "10", dev.ordo.engine.model.OrderStatus.EXPIRED,
+        null));
+    assertEquals(List.of(new Expert.OrderExpired(expertId, target, NOW)), expired.events());
+    assertEquals(dev.ordo.engine.model.OrderStatus.EXPIRED, kit.getState().orders().get(target).status());
+    var canceled = reconcile(stop, row(stop, "V2", TCS, OrderSide.SELL, OrderType.STOP_MARKET, "10", dev.ordo.engine.model.OrderStatus.CANCELED,
+        null));
+    assertEquals(List.of(new Expert.OrderCanceled(expertId, stop, NOW)), canceled.events());
+    Expert.Transaction opened = kit.getState().transaction(expertId + "-1");
+    assertEquals(TransactionStatus.OPENED, opened.status(), "its exits ended without a fill: it still holds its quantity");
+    assertEquals(Quantity.of(10), opened.held());
+    gateway.expectNoMessage(Duration.ofMillis(50));
+
+    assertTrue(reconcile(target, row(target, "V3", TCS, OrderSide.SELL, OrderType.LIMIT, "10", dev.ordo.engine.model.OrderStatus.EXPIRED,
+        null)).hasNoEvents(), "ended already");
+    assertTrue(reconcile(ClientOrderId.of(expertId + ".99"), null).hasNoEvents(), "not one of its orders");
+    kit.restart();
+    assertEquals(dev.ordo.engine.model.OrderStatus.EXPIRED, kit.getState().orders().get(target).status(), "expired after a restart too");
+
+    var nextDay = kit.<Expert.OvernightExits>runCommand(replyTo -> new Expert.ExitOvernight(java.time.LocalDate.of(2024, 1, 17),
+        java.time.ZoneId.of("Asia/Kolkata"), replyTo));
+    ClientOrderId exit = ClientOrderId.of(expertId + ".4");
+    assertEquals(new Expert.OvernightExits(expertId, List.of(expertId + "-1")), nextDay.reply());
+    assertEquals(List.of(new Expert.CloseRequested(expertId, expertId + "-1", "market-open exit of a position held overnight", NOW),
+        new Expert.OrderSubmitted(expertId, expertId + "-1", exit, OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(10), null,
+            null, NOW)), nextDay.events(), "nothing working to cancel: the market sell goes at once");
+    expectPlace(exit, OrderSide.SELL, OrderType.MARKET, "10", null, null, TCS);
+    gateway.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void aClosingTransactionWhoseTakeProfitExpiredSoItsCancelWasRefusedProceedsToItsMarketSell() {
+    openedWithExits(null, "3700");
+    ClientOrderId target = ClientOrderId.of(expertId + ".2");
+    Expert.Outcomes sold = recommend(List.of(new Recommendation(TCS, Action.SELL, new BigDecimal("0.9"), null, null, null)), false, Map.of());
+    assertTrue(sold.outcomes().get(0).accepted());
+    BrokerGateway.Execute cancel = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    assertEquals(new BrokerCall.CancelOrder(target, VenueOrderId.of("V2")), cancel.call());
+    int before = journaledCount();
+    cancel.replyTo().tell(new BrokerCall.Failed(cancel.call(), new BrokerError.Rejected("order V2 is not open: EXPIRED")));
+    gateway.expectNoMessage(Duration.ofMillis(100));
+    assertEquals(before, journaledCount(), "a refused cancel changes nothing");
+    assertEquals(TransactionStatus.CLOSING, kit.getState().transaction(expertId + "-1").status());
+
+    var expired = reconcile(target, row(target, "V2", TCS, OrderSide.SELL, OrderType.LIMIT, "10", dev.ordo.engine.model.OrderStatus.EXPIRED,
+        null));
+    ClientOrderId exit = ClientOrderId.of(expertId + ".3");
+    assertEquals(List.of(new Expert.OrderExpired(expertId, target, NOW), new Expert.OrderSubmitted(expertId, expertId + "-1", exit,
+        OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(10), null, null, NOW)), expired.events());
+    expectPlace(exit, OrderSide.SELL, OrderType.MARKET, "10", null, null, TCS).replyTo().tell(new BrokerCall.Placed(exit, VenueOrderId.of("V3")));
+    awaitAccepted(exit);
+    applyFill(fill("T2", exit, "V3", TCS, OrderSide.SELL, "10", "3550"));
+    assertEquals(TransactionStatus.CLOSED, kit.getState().transaction(expertId + "-1").status());
+  }
+
+  @Test
+  void placementsOfUnknownOutcomeAreResolvedByTheOrderBook() {
+    configure(settings(5, Set.of()));
+    TestProbe<Expert.Outcomes> outcomes = testKit.createTestProbe();
+    kit.runCommand(new Expert.Recommend(List.of(buy(TCS, "10", null, null), buy(INFY, "5", null, null), buy(ITC, "7", null, null)),
+        Set.of(TCS, INFY, ITC), Map.of(), false, outcomes.ref()));
+    ClientOrderId tcs = ClientOrderId.of(expertId + ".1");
+    ClientOrderId infy = ClientOrderId.of(expertId + ".2");
+    ClientOrderId itc = ClientOrderId.of(expertId + ".3");
+    BrokerGateway.Execute first = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    BrokerGateway.Execute second = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    BrokerGateway.Execute third = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    assertTrue(reconcile(tcs, null).hasNoEvents(), "a placement still waiting for its answer is not declared lost");
+    for (BrokerGateway.Execute place : List.of(first, second, third))
+      place.replyTo().tell(new BrokerCall.Failed(place.call(), new BrokerError.Timeout("no answer in 10s")));
+    assertTrue(outcomes.receiveMessage().outcomes().stream().allMatch(Outcome::accepted), "unanswered: left for reconciliation");
+    int before = journaledCount();
+    gateway.expectNoMessage(Duration.ofMillis(50));
+    assertEquals(before, journaledCount(), "a timed-out placement stays SUBMITTED, never sent again");
+
+    var found = reconcile(tcs, row(tcs, "V7", TCS, OrderSide.BUY, OrderType.MARKET, "10", dev.ordo.engine.model.OrderStatus.ACCEPTED, null));
+    assertEquals(List.of(new Expert.OrderAccepted(expertId, tcs, VenueOrderId.of("V7"), NOW)), found.events());
+    assertEquals(TransactionStatus.WAITING, kit.getState().openTransaction(TCS).status(), "it works at the broker: its fill will come");
+    assertTrue(reconcile(tcs, row(tcs, "V7", TCS, OrderSide.BUY, OrderType.MARKET, "10", dev.ordo.engine.model.OrderStatus.ACCEPTED, null))
+        .hasNoEvents(), "known already");
+
+    var refused = reconcile(infy, row(infy, "V8", INFY, OrderSide.BUY, OrderType.MARKET, "5", dev.ordo.engine.model.OrderStatus.REJECTED,
+        "insufficient funds"));
+    assertEquals(List.of(new Expert.OrderRejected(expertId, infy, "Rejected: insufficient funds", NOW)), refused.events());
+    assertEquals(TransactionStatus.FAILED, kit.getState().transaction(expertId + "-2").status());
+
+    var lost = reconcile(itc, null);
+    assertEquals(List.of(new Expert.OrderRejected(expertId, itc, "not in the broker's order book: never placed", NOW)), lost.events());
+    assertEquals(TransactionStatus.FAILED, kit.getState().transaction(expertId + "-3").status());
+    assertEquals(null, kit.getState().openTransaction(ITC), "a lost entry does not block the next BUY");
+  }
+
+  @Test
+  void anEntryTheBrokerExpiredWithoutAFillFailsItsTransaction() {
+    configure(settings(5, Set.of()));
+    TestProbe<Expert.Outcomes> outcomes = testKit.createTestProbe();
+    kit.runCommand(new Expert.Recommend(List.of(buy(TCS, "10", null, "3700")), Set.of(TCS), Map.of(), false, outcomes.ref()));
+    ClientOrderId entry = ClientOrderId.of(expertId + ".1");
+    BrokerGateway.Execute place = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    place.replyTo().tell(new BrokerCall.Failed(place.call(), new BrokerError.Timeout("no answer in 10s")));
+    outcomes.receiveMessage();
+    var expired = reconcile(entry, row(entry, "V1", TCS, OrderSide.BUY, OrderType.MARKET, "10", dev.ordo.engine.model.OrderStatus.EXPIRED,
+        null));
+    assertEquals(List.of(new Expert.OrderAccepted(expertId, entry, VenueOrderId.of("V1"), NOW), new Expert.OrderExpired(expertId, entry, NOW)),
+        expired.events(), "the broker had it, then ended it");
+    Expert.Transaction failed = kit.getState().transaction(expertId + "-1");
+    assertEquals(TransactionStatus.FAILED, failed.status());
+    assertEquals("entry EXPIRED at the broker without a fill", failed.reason());
+    gateway.expectNoMessage(Duration.ofMillis(50));
   }
 
   void awaitJournaled(int count) {
