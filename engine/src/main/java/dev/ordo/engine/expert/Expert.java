@@ -450,6 +450,24 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
   /** Batches of recommendations waiting for their entries' answers, by entry ClientOrderId. */
   private final Map<ClientOrderId, PendingBatch> pending = new HashMap<>();
 
+  /** Market-open exits waiting until each transaction they closed has its sale answered by the broker, or needs none. */
+  private final List<PendingExits> pendingExits = new ArrayList<>();
+  /** Sales (EXIT orders) the broker answered in this incarnation: placed, refused or unanswered (not journaled). */
+  private final Set<ClientOrderId> exitsAnswered = new java.util.HashSet<>();
+
+  /** An {@link ExitOvernight} answered once each of its transactions' sale has the broker's answer (or none is needed). */
+  private static final class PendingExits {
+    final Set<String> transactions;
+    final OvernightExits answer;
+    final ActorRef<OvernightExits> replyTo;
+
+    PendingExits(Set<String> transactions, OvernightExits answer, ActorRef<OvernightExits> replyTo) {
+      this.transactions = transactions;
+      this.answer = answer;
+      this.replyTo = replyTo;
+    }
+  }
+
   /** A {@link Recommend} answered once all of its entries have the broker's answer. */
   private static final class PendingBatch {
     final Outcome[] outcomes;
@@ -639,7 +657,37 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
       if (e instanceof OrderSubmitted s) sends.add(s.clientOrderId());
       if (e instanceof OrderCancelRequested c) cancels.add(c.clientOrderId());
     }
-    return Effect().persist(events).thenRun(s -> send(s, sends, cancels)).thenReply(exit.replyTo(), s -> answer);
+    // Answered once every sale is at the broker (its working orders canceled first): a replay's next bar then matches it, whatever
+    // the timing of the answers, so a replayed morning sells at the same bar every time.
+    PendingExits waiting = new PendingExits(new java.util.TreeSet<>(closing), answer, exit.replyTo());
+    return Effect().persist(events).thenRun(s -> {
+      pendingExits.add(waiting);
+      send(s, sends, cancels);
+      settleExits(s);
+    }).thenNoReply();
+  }
+
+  /** Answers the market-open exits whose transactions all have their sale answered, or need none, in {@code state}. */
+  private void settleExits(State state) {
+    for (java.util.Iterator<PendingExits> it = pendingExits.iterator(); it.hasNext(); ) {
+      PendingExits waiting = it.next();
+      waiting.transactions.removeIf(id -> saleSettled(state, state.transaction(id)));
+      if (waiting.transactions.isEmpty()) {
+        waiting.replyTo.tell(waiting.answer);
+        it.remove();
+      }
+    }
+    if (pendingExits.isEmpty()) exitsAnswered.clear(); // kept only while an exit waits: a long run does not accumulate them
+  }
+
+  /** True when {@code t} needs no more sale, or its sale has the broker's answer. */
+  private boolean saleSettled(State state, Transaction t) {
+    if (t == null || t.status() != TransactionStatus.CLOSING || t.held().value().signum() <= 0) return true;
+    for (ClientOrderId id : t.orders()) {
+      ExpertOrder o = state.orders().get(id);
+      if (o != null && o.role() == OrderRole.EXIT && (o.status() != OrderStatus.SUBMITTED || exitsAnswered.contains(id))) return true;
+    }
+    return false;
   }
 
   private ReplyEffect<Event, State> onApplyFill(State state, ApplyFill apply) {
@@ -661,7 +709,10 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
       if (e instanceof OrderSubmitted s) sends.add(s.clientOrderId());
       if (e instanceof OrderCancelRequested c) cancels.add(c.clientOrderId());
     }
-    return Effect().persist(events).thenRun(s -> send(s, sends, cancels)).thenReply(apply.replyTo(), s -> Done.getInstance());
+    return Effect().persist(events).thenRun(s -> {
+      send(s, sends, cancels);
+      settleExits(s);
+    }).thenReply(apply.replyTo(), s -> Done.getInstance());
   }
 
   /**
@@ -745,6 +796,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     return Effect().persist(events).thenRun(s -> {
       if (order.status() == OrderStatus.SUBMITTED) answerEntry(id, answer);
       send(s, sends, cancels);
+      settleExits(s);
     }).thenReply(reconcile.replyTo(), s -> Done.getInstance());
   }
 
@@ -756,6 +808,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     if (reply instanceof BrokerCall.Placed placed) {
       id = placed.clientOrderId();
       placing.remove(id);
+      markExitAnswered(state, id);
       ExpertOrder order = state.orders().get(id);
       if (order != null && order.venueOrderId() == null && order.status() == OrderStatus.SUBMITTED)
         events.add(new OrderAccepted(expertId, id, placed.venueOrderId(), now));
@@ -766,7 +819,10 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
       if (order != null && order.isWorking()) events.add(new OrderCanceled(expertId, id, now));
     } else if (reply instanceof BrokerCall.Failed failed) {
       id = BrokerCall.clientOrderIdOf(failed.call());
-      if (failed.call() instanceof BrokerCall.PlaceOrder) placing.remove(id);
+      if (failed.call() instanceof BrokerCall.PlaceOrder) {
+        placing.remove(id);
+        markExitAnswered(state, id);
+      }
       ExpertOrder order = id == null ? null : state.orders().get(id);
       String reason = failed.error().getClass().getSimpleName() + ": " + failed.error().detail();
       if (order != null && failed.call() instanceof BrokerCall.PlaceOrder && failed.error() instanceof BrokerError.Timeout) {
@@ -782,7 +838,10 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     } else {
       return Effect().noReply();
     }
-    if (events.isEmpty()) return Effect().noReply();
+    if (events.isEmpty()) {
+      settleExits(state);
+      return Effect().noReply();
+    }
     State after = applyAll(state, events);
     ExpertOrder order = after.orders().get(id);
     if (order != null) {
@@ -795,9 +854,17 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     List<ClientOrderId> cancels = new ArrayList<>();
     if (order != null && order.cancelRequested() && order.isWorking() && order.venueOrderId() != null && reply instanceof BrokerCall.Placed)
       cancels.add(id);
-    return Effect().persist(events).thenRun(s -> send(s, sends, cancels)).thenNoReply();
+    return Effect().persist(events).thenRun(s -> {
+      send(s, sends, cancels);
+      settleExits(s);
+    }).thenNoReply();
   }
 
+  /** Notes that the broker answered the placement of {@code id} when it is a sale (an EXIT order). */
+  private void markExitAnswered(State state, ClientOrderId id) {
+    ExpertOrder order = id == null ? null : state.orders().get(id);
+    if (order != null && order.role() == OrderRole.EXIT) exitsAnswered.add(id);
+  }
 
   /** The answer of {@code entry} reached its batch: a refusal turns the recommendation into a skip. */
   private void answerEntry(ClientOrderId entry, BrokerError error) {

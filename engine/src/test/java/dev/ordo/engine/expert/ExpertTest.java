@@ -313,15 +313,20 @@ class ExpertTest {
     assertTrue(sameDay.hasNoEvents());
 
     int before = journaledCount();
-    var nextDay = kit.<Expert.OvernightExits>runCommand(replyTo -> new Expert.ExitOvernight(java.time.LocalDate.of(2024, 1, 17), ist, replyTo));
-    assertEquals(new Expert.OvernightExits(expertId, List.of(expertId + "-1")), nextDay.reply(), "INFY's sale completed: not sold again");
+    // answered once the sale is at the broker: a replay's next bar then matches it, whatever the timing of the answers
+    TestProbe<Expert.OvernightExits> exits = testKit.createTestProbe();
+    kit.runCommand(new Expert.ExitOvernight(java.time.LocalDate.of(2024, 1, 17), ist, exits.ref()));
     assertEquals(List.of(new Expert.CloseRequested(expertId, expertId + "-1", "market-open exit of a position held overnight", NOW),
         new Expert.OrderCancelRequested(expertId, tcsTarget, NOW)), journaledSince(before));
     BrokerGateway.Execute cancel = gateway.expectMessageClass(BrokerGateway.Execute.class);
     assertEquals(new BrokerCall.CancelOrder(tcsTarget, VenueOrderId.of("V3")), cancel.call());
+    exits.expectNoMessage(Duration.ofMillis(50));
     cancel.replyTo().tell(new BrokerCall.Canceled(tcsTarget, VenueOrderId.of("V3")));
     ClientOrderId exit = ClientOrderId.of(expertId + ".5");
-    expectPlace(exit, OrderSide.SELL, OrderType.MARKET, "10", null, null, TCS);
+    BrokerGateway.Execute sale = expectPlace(exit, OrderSide.SELL, OrderType.MARKET, "10", null, null, TCS);
+    exits.expectNoMessage(Duration.ofMillis(50));
+    sale.replyTo().tell(new BrokerCall.Placed(exit, VenueOrderId.of("V5")));
+    assertEquals(new Expert.OvernightExits(expertId, List.of(expertId + "-1")), exits.receiveMessage(), "INFY's sale completed: not sold again");
     gateway.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -380,14 +385,35 @@ class ExpertTest {
     kit.restart();
     assertEquals(dev.ordo.engine.model.OrderStatus.EXPIRED, kit.getState().orders().get(target).status(), "expired after a restart too");
 
-    var nextDay = kit.<Expert.OvernightExits>runCommand(replyTo -> new Expert.ExitOvernight(java.time.LocalDate.of(2024, 1, 17),
-        java.time.ZoneId.of("Asia/Kolkata"), replyTo));
+    TestProbe<Expert.OvernightExits> exits = testKit.createTestProbe();
+    var nextDay = kit.runCommand(new Expert.ExitOvernight(java.time.LocalDate.of(2024, 1, 17), java.time.ZoneId.of("Asia/Kolkata"), exits.ref()));
     ClientOrderId exit = ClientOrderId.of(expertId + ".4");
-    assertEquals(new Expert.OvernightExits(expertId, List.of(expertId + "-1")), nextDay.reply());
     assertEquals(List.of(new Expert.CloseRequested(expertId, expertId + "-1", "market-open exit of a position held overnight", NOW),
         new Expert.OrderSubmitted(expertId, expertId + "-1", exit, OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(10), null,
             null, NOW)), nextDay.events(), "nothing working to cancel: the market sell goes at once");
-    expectPlace(exit, OrderSide.SELL, OrderType.MARKET, "10", null, null, TCS);
+    BrokerGateway.Execute sale = expectPlace(exit, OrderSide.SELL, OrderType.MARKET, "10", null, null, TCS);
+    exits.expectNoMessage(Duration.ofMillis(50));
+    // a sale whose answer is lost (a timeout) is answered too: it is left for reconciliation, never sent again
+    sale.replyTo().tell(new BrokerCall.Failed(sale.call(), new BrokerError.Timeout("no answer")));
+    assertEquals(new Expert.OvernightExits(expertId, List.of(expertId + "-1")), exits.receiveMessage());
+    gateway.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void aTransactionWhoseTakeProfitSoldWhileItsStopLossIsBeingCanceledHoldsNothingOvernightToSell() {
+    openedWithExits("3400", "3700");
+    ClientOrderId stop = ClientOrderId.of(expertId + ".2");
+    ClientOrderId target = ClientOrderId.of(expertId + ".3");
+    applyFill(fill("T2", target, "V3", TCS, OrderSide.SELL, "10", "3700"));
+    BrokerGateway.Execute cancel = gateway.expectMessageClass(BrokerGateway.Execute.class);
+    assertEquals(new BrokerCall.CancelOrder(stop, VenueOrderId.of("V2")), cancel.call());
+    Expert.Transaction sold = kit.getState().transaction(expertId + "-1");
+    assertEquals(TransactionStatus.OPENED, sold.status(), "its stop-loss still works until the cancel is answered");
+    assertEquals(Quantity.ZERO, sold.held());
+    var nextDay = kit.<Expert.OvernightExits>runCommand(replyTo -> new Expert.ExitOvernight(java.time.LocalDate.of(2024, 1, 17),
+        java.time.ZoneId.of("Asia/Kolkata"), replyTo));
+    assertEquals(new Expert.OvernightExits(expertId, List.of()), nextDay.reply(), "sold already: nothing held overnight");
+    assertTrue(nextDay.hasNoEvents());
     gateway.expectNoMessage(Duration.ofMillis(50));
   }
 
