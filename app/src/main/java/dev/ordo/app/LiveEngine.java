@@ -352,6 +352,12 @@ public final class LiveEngine implements AutoCloseable {
     return accounts.get(0).parts();
   }
 
+  /** The broker of {@code account}. */
+  public NeoBroker broker(AccountId account) {
+    return accounts.stream().filter(w -> w.account().equals(account)).findFirst().map(Wired::broker)
+        .orElseThrow(() -> new IllegalArgumentException("no live account " + account));
+  }
+
   /** The first account's broker. */
   public NeoBroker broker() {
     return accounts.get(0).broker();

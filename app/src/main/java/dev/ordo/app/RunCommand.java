@@ -160,10 +160,15 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("ordo run: " + e.getMessage());
       return 2;
     }
+    return runLive(() -> LiveEngine.start(accounts, new LiveEngine.Shared(dataDir, httpHost, httpPort,
+        dev.ordo.engine.marketdata.MarketDataConnection.StreamSettings.defaults(), java.time.Duration.ofSeconds(10), 1), config));
+  }
+
+  /** Starts the live engine with {@code start}, prints where each account trades and the API, and keeps it running. */
+  private Integer runLive(Callable<LiveEngine> start) throws Exception {
     LiveEngine engine;
     try {
-      engine = LiveEngine.start(accounts, new LiveEngine.Shared(dataDir, httpHost, httpPort,
-          dev.ordo.engine.marketdata.MarketDataConnection.StreamSettings.defaults(), java.time.Duration.ofSeconds(10), 1), config);
+      engine = start.call();
     } catch (IllegalStateException | IllegalArgumentException e) {
       System.err.println("ordo run: " + e.getMessage());
       return 1;
@@ -171,8 +176,8 @@ final class RunCommand implements Callable<Integer> {
       throw startFailure(e);
     }
     String api = engine.apiUrl();
-    for (LiveEngine.Account account : accounts)
-      System.out.printf("Ordo trading account %s live through %s%n", account.id(), account.brokerUrl());
+    for (dev.ordo.engine.model.AccountId account : engine.accounts())
+      System.out.printf("Ordo trading account %s live through %s%n", account, engine.broker(account));
     System.out.printf("HTTP API on %s (try /status, /accounts/%s/positions)%n", api, engine.account());
     System.out.println(tokenHint(engine.apiTokenFile(), api));
     System.out.flush();
@@ -195,21 +200,8 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("ordo run: " + e.getMessage());
       return 2;
     }
-    LiveEngine engine;
-    try {
-      engine = LiveEngine.start(settings, ConfigFactory.load());
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      System.err.println("ordo run: " + e.getMessage());
-      return 1;
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw startFailure(e);
-    }
-    String api = engine.apiUrl();
-    System.out.printf("Ordo trading account %s live through %s; HTTP API on %s%n", engine.account(), brokerUrl, api);
-    System.out.println(tokenHint(engine.apiTokenFile(), api));
-    System.out.flush();
-    keepsRunning = true;
-    return 0;
+    LiveEngine.Settings chosen = settings;
+    return runLive(() -> LiveEngine.start(chosen, ConfigFactory.load()));
   }
 
   /**
