@@ -89,9 +89,11 @@ class RunCommandTest {
             + " SYMBOL being 1 to 20 letters, digits, '&' or '-' (TCS.csv, M&M.csv, BAJAJ-AUTO.csv)"),
         Arguments.of("TCS.csv", "", ": is empty: a bar file starts with the header date,open,high,low,close,volume (or timestamp,...)"),
         Arguments.of("TCS.csv", tcs(0, 1, row -> row), " line 2: no bar rows after the header"),
-        Arguments.of("TCS.csv", tcs(10, 1, header -> "timestamp,open,high,low,close,volume,oi"),
-            " line 1: the header must be date,open,high,low,close,volume (NSE equity bars) or timestamp,open,high,low,close,volume"
-                + " (crypto bars), found 'timestamp,open,high,low,close,volume,oi': unknown column oi"));
+        Arguments.of("TCS.csv", tcs(10, 1, header -> "timestamp,open,high,low,close,volume,oi"), " line 2: expected 7 fields, found 6"),
+        // shared/data/nse_equity_daily's layout is a scanner's input, not a replay's
+        Arguments.of("TCS.csv", "timestamp,open,high,low,close,volume,oi\n2024-01-11 00:00:00+05:30,3700,3720,3690,3710,100,0\n"
+            + "2024-01-12 00:00:00+05:30,3710,3730,3700,3720,100,0\n", " line 1: holds daily bars: a replay trades intraday bars (daily bars feed"
+            + " an account's scanner: scanner.daily-data, docs/scanner.md)"));
   }
 
   @ParameterizedTest
