@@ -46,6 +46,9 @@ import picocli.CommandLine.Option;
  * walk through the run), reached at the reference's replay rate from where the restarted replay
  * resumed. A kill that misses (the replay ended first) is drawn again as a recovery kill of the next
  * restart. Exit 0 when every check passed, 1 when one failed (printed), 2 for a bad option.
+ *
+ * <p>With {@code --broker sim} the live engine is killed instead, against the broker simulator with
+ * every fault on: {@link SimCrashTest}.
  */
 @Command(name = "crash-test", mixinStandardHelpOptions = true,
     description = "Kill the replay with SIGKILL at seeded random moments, restart it on the same data dir each time, and check the "

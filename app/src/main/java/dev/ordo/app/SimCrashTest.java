@@ -110,8 +110,8 @@ final class SimCrashTest {
     ReplaySchedule schedule = ReplaySchedule.of(BarFileReader.readFolder(plan.data()), plan.from(), plan.to());
     double factor = Math.max(1, marketSeconds(schedule) / (plan.market().toMillis() / 1000.0));
     String speed = String.format(Locale.ROOT, "%.1fx", factor);
-    NeoCredentials user = writeCredentials(work.resolve("credentials.properties"));
     Path credentials = work.resolve("credentials.properties");
+    NeoCredentials user = writeCredentials(credentials);
     out.printf("crash-test: %d kills, seed %d, broker sim: %d instruments, %d sessions of %s at %s (a market of about %s), faults %s, work dir %s%n",
         plan.kills(), plan.seed(), schedule.instruments().size(), schedule.sessions().size(), plan.data(), speed,
         CrashTestCommand.seconds(plan.market()), String.join(" ", plan.faults()), work.toAbsolutePath());

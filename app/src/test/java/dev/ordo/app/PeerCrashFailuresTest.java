@@ -98,8 +98,9 @@ class PeerCrashFailuresTest {
   void sigkillWithFillsMadeAndAnOrderWorkingThenRestart() throws Exception {
     simSystem = ActorSystem.create(Behaviors.empty(), "ordo-broker-sim",
         ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
-    // The sample's sessions of 15 to 18 January (trades on 16, 17 and 18) at 2,000x: about 11 s a session.
-    simulator = BrokerSimulator.start(simSystem, new BrokerSimulator.Settings("127.0.0.1", 0, EngineFixture.SAMPLE, LocalDate.of(2024, 1, 15),
+    // The sample's sessions of 12 to 18 January (trades on 16, 17 and 18) at 2,000x: about 11 s a session, the first
+    // ones while the engine starts.
+    simulator = BrokerSimulator.start(simSystem, new BrokerSimulator.Settings("127.0.0.1", 0, EngineFixture.SAMPLE, LocalDate.of(2024, 1, 12),
         LocalDate.of(2024, 1, 18), 2000.0, USER, SimFaults.none(), new BigDecimal("100000000")), Clock.systemUTC())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     Path scenario = Files.createTempDirectory(dir == null ? Path.of(System.getProperty("java.io.tmpdir")) : dir, "peer-crash-");
@@ -114,7 +115,7 @@ class PeerCrashFailuresTest {
     Engine first = Engine.start(run, scenario.resolve("first.err"));
     try {
       // trade until the broker made fills and the engine has an order working at it, then stop the market
-      waiting.awaitAssert(Duration.ofSeconds(90), Duration.ofMillis(50), () -> {
+      waiting.awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(50), () -> {
         assertTrue(simulator.stats().fills() >= 2, "fills made");
         assertFalse(working(first).isEmpty(), "an order working at the broker");
         return null;
