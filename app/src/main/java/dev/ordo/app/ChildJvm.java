@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Starts an {@code ordo} command in a new JVM, as {@code bin/ordo} would: this JVM's {@code java},
  * its class path (the {@code ordo.jar} under {@code bin/ordo}, the test class path under Maven) and
- * {@link Main} as the entry point. Used by {@code ordo crash-test} for the engine it kills, and by the
- * tests that kill a replay.
+ * {@link Main} as the entry point. Used by {@code ordo crash-test} for the engine it kills (and the
+ * simulator it runs against), and by the tests that kill an engine.
  */
 public final class ChildJvm {
 

@@ -46,6 +46,9 @@ import picocli.CommandLine.Option;
  * walk through the run), reached at the reference's replay rate from where the restarted replay
  * resumed. A kill that misses (the replay ended first) is drawn again as a recovery kill of the next
  * restart. Exit 0 when every check passed, 1 when one failed (printed), 2 for a bad option.
+ *
+ * <p>With {@code --broker sim} the live engine is killed instead, against the broker simulator with
+ * every fault on: {@link SimCrashTest}.
  */
 @Command(name = "crash-test", mixinStandardHelpOptions = true,
     description = "Kill the replay with SIGKILL at seeded random moments, restart it on the same data dir each time, and check the "
@@ -67,11 +70,46 @@ final class CrashTestCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the kill moments (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--broker", defaultValue = "paper", paramLabel = "paper",
-      description = "paper: the replay through the paper broker (default; the only one so far).")
+  @Option(names = "--broker", defaultValue = "paper", paramLabel = "paper|sim",
+      description = "paper: the replay through the paper broker (default); sim: the live engine against the broker simulator "
+          + "(bin/ordo broker-sim, every fault on), killed while the market goes on.")
   String broker;
 
-  @Option(names = "--speed", defaultValue = "max", paramLabel = "max|<N>x", description = "Replay speed of the runs (default ${DEFAULT-VALUE}).")
+  @Option(names = "--duration", defaultValue = "3m", paramLabel = "DURATION",
+      description = "--broker sim: how long the simulated market runs, wall clock (default ${DEFAULT-VALUE}); its speed is set to match.")
+  String duration;
+
+  @Option(names = "--token-ttl", defaultValue = "30s", paramLabel = "DURATION", description = "--broker sim fault: token lifetime (default ${DEFAULT-VALUE}).")
+  String tokenTtl;
+
+  @Option(names = "--drop-ws-every", defaultValue = "20s", paramLabel = "DURATION",
+      description = "--broker sim fault: socket drop period (default ${DEFAULT-VALUE}).")
+  String dropWsEvery;
+
+  @Option(names = "--stall-ws-every", defaultValue = "45s", paramLabel = "DURATION",
+      description = "--broker sim fault: socket stall period (default ${DEFAULT-VALUE}).")
+  String stallWsEvery;
+
+  @Option(names = "--stall-for", defaultValue = "10s", paramLabel = "DURATION", description = "--broker sim fault: stall length (default ${DEFAULT-VALUE}).")
+  String stallFor;
+
+  @Option(names = "--error-rate", defaultValue = "0.05", paramLabel = "P",
+      description = "--broker sim fault: share of calls answered 429/5xx (default ${DEFAULT-VALUE}).")
+  double errorRate;
+
+  @Option(names = "--latency", defaultValue = "20ms", paramLabel = "DURATION", description = "--broker sim fault: added latency (default ${DEFAULT-VALUE}).")
+  String latency;
+
+  @Option(names = "--ambiguous-rate", defaultValue = "0.05", paramLabel = "P",
+      description = "--broker sim fault: share of placements carried out but never answered (default ${DEFAULT-VALUE}).")
+  double ambiguousRate;
+
+  @Option(names = "--reconcile-every", defaultValue = "5s", paramLabel = "DURATION",
+      description = "--broker sim: the engine's reconciliation period (default ${DEFAULT-VALUE}).")
+  String reconcileEvery;
+
+  @Option(names = "--speed", defaultValue = "max", paramLabel = "max|<N>x",
+      description = "--broker paper: replay speed of the runs (default ${DEFAULT-VALUE}); --broker sim sets the speed from --duration.")
   String speed;
 
   @Option(names = "--work-dir", paramLabel = "DIR",
@@ -85,8 +123,8 @@ final class CrashTestCommand implements Callable<Integer> {
     try {
       dataOptions.validate();
       if (kills < 1) throw new IllegalArgumentException("--kills must be at least 1, got " + kills);
-      if (!broker.equals("paper")) throw new IllegalArgumentException("--broker must be paper, got '" + broker + "'");
-      ReplayDriver.Speed.parse(speed);
+      if (!broker.equals("paper") && !broker.equals("sim")) throw new IllegalArgumentException("--broker must be paper or sim, got '" + broker + "'");
+      if (broker.equals("paper")) ReplayDriver.Speed.parse(speed);
       folder = dataOptions.dataFolder();
       if (!Files.isDirectory(folder)) throw new IllegalArgumentException("--data " + folder + " is not a folder");
       if (workDir != null && Files.exists(workDir) && (!Files.isDirectory(workDir) || !isEmpty(workDir)))
@@ -94,6 +132,18 @@ final class CrashTestCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("ordo crash-test: " + e.getMessage());
       return StartFailure.USAGE;
+    }
+    if (broker.equals("sim")) {
+      SimCrashTest.Plan plan;
+      try {
+        plan = simPlan(folder);
+      } catch (IllegalArgumentException e) {
+        System.err.println("ordo crash-test: " + e.getMessage());
+        return StartFailure.USAGE;
+      }
+      Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("ordo-crash-test-");
+      Files.createDirectories(work.resolve("logs"));
+      return new SimCrashTest(plan, work, out).run();
     }
     Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("ordo-crash-test-");
     Files.createDirectories(work.resolve("logs"));
@@ -215,6 +265,28 @@ final class CrashTestCommand implements Callable<Integer> {
     return failed.isEmpty() ? 0 : 1;
   }
 
+  /**
+   * The plan of a {@code --broker sim} crash test from the options.
+   *
+   * @throws IllegalArgumentException naming the option that is wrong
+   */
+  private SimCrashTest.Plan simPlan(Path folder) {
+    Duration market = BrokerSimCommand.duration("--duration", duration);
+    if (market.isNegative() || market.isZero()) throw new IllegalArgumentException("--duration must be above 0, got '" + duration + "'");
+    // the simulator refuses these the same way; checked here so that nothing starts with a bad one
+    new dev.ordo.sim.SimFaults(BrokerSimCommand.duration("--token-ttl", tokenTtl), BrokerSimCommand.duration("--drop-ws-every", dropWsEvery),
+        BrokerSimCommand.duration("--stall-ws-every", stallWsEvery), BrokerSimCommand.duration("--stall-for", stallFor), errorRate,
+        BrokerSimCommand.duration("--latency", latency), ambiguousRate, seed);
+    BrokerSimCommand.duration("--reconcile-every", reconcileEvery);
+    List<String> data = new ArrayList<>(List.of("--data", folder.toAbsolutePath().toString()));
+    if (dataOptions.from != null) data.addAll(List.of("--from", dataOptions.from.toString()));
+    if (dataOptions.to != null) data.addAll(List.of("--to", dataOptions.to.toString()));
+    List<String> faults = List.of("--token-ttl", tokenTtl, "--drop-ws-every", dropWsEvery, "--stall-ws-every", stallWsEvery, "--stall-for", stallFor,
+        "--error-rate", Double.toString(errorRate), "--latency", latency, "--ambiguous-rate", Double.toString(ambiguousRate), "--seed",
+        Long.toString(seed));
+    return new SimCrashTest.Plan(kills, seed, folder, dataOptions.from, dataOptions.to, data, market, faults, reconcileEvery);
+  }
+
   /** Prints {@code PASS what} or {@code FAIL what: otherwise}; true when it failed. */
   private static boolean verdict(PrintStream out, boolean holds, String what, String otherwise) {
     out.printf("  %s %s%s%n", holds ? "PASS" : "FAIL", what, holds ? "" : ": " + otherwise);
@@ -298,14 +370,14 @@ final class CrashTestCommand implements Callable<Integer> {
   }
 
   /** A line the child printed, with the time it was read; {@code line} null at the end of its output. */
-  private record Line(long at, String line) {}
+  record Line(long at, String line) {}
 
   /**
    * One {@code ordo run} in a child JVM: its stdout read line by line (kept in {@code logs/NN-name.out}),
    * its stderr in {@code logs/NN-name.err}; when the replay ran (its first progress line), where it
    * got to, and how it ended.
    */
-  private static final class Child {
+  static final class Child {
     final Process process;
     final Path out;
     final Path err;

@@ -13,9 +13,7 @@ import dev.ordo.engine.trading.OrderRecord;
 import dev.ordo.engine.trading.Position;
 import dev.ordo.engine.broker.Reconciler;
 import dev.ordo.engine.model.Fill;
-import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.OrderStatus;
-import dev.ordo.engine.model.TradeId;
 import dev.ordo.engine.port.PositionReport;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -29,12 +27,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -162,27 +156,7 @@ final class SoakCommand implements Callable<Integer> {
     List<PositionReport> brokerPositions = readThroughGateway(engine, new BrokerCall.GetPositions(), BrokerCall.Positions.class).positions();
     List<Position.State> positions = engine.queries().positionStates(engine.account()).toCompletableFuture().get(60, TimeUnit.SECONDS);
     List<OrderRecord> orders = engine.queries().orders(engine.account()).toCompletableFuture().get(60, TimeUnit.SECONDS);
-
-    Set<TradeId> brokerIds = new TreeSet<>();
-    brokerTrades.forEach(f -> brokerIds.add(f.tradeId()));
-    Set<TradeId> applied = new HashSet<>();
-    long appliedCount = 0;
-    for (Position.State p : positions) {
-      applied.addAll(p.appliedTradeIds());
-      appliedCount += p.fills();
-    }
-    Map<InstrumentId, BigDecimal> engineQty = new TreeMap<>();
-    positions.forEach(p -> engineQty.put(p.instrument(), p.position().quantity()));
-    Map<InstrumentId, BigDecimal> brokerQty = new TreeMap<>();
-    brokerPositions.forEach(p -> brokerQty.merge(p.instrumentId(), p.netQuantity(), BigDecimal::add));
-    List<String> positionDiffs = new ArrayList<>();
-    Set<InstrumentId> all = new TreeSet<>(engineQty.keySet());
-    all.addAll(brokerQty.keySet());
-    for (InstrumentId id : all) {
-      BigDecimal e = engineQty.getOrDefault(id, BigDecimal.ZERO);
-      BigDecimal b = brokerQty.getOrDefault(id, BigDecimal.ZERO);
-      if (e.compareTo(b) != 0) positionDiffs.add(id + " engine " + e.toPlainString() + " broker " + b.toPlainString());
-    }
+    BrokerInvariants.Truth truth = new BrokerInvariants.Truth(stats, brokerTrades, brokerPositions, positions);
     long unknown = orders.stream().filter(o -> o.status() == OrderStatus.UNKNOWN).count();
 
     System.out.println("soak counters:");
@@ -191,36 +165,19 @@ final class SoakCommand implements Callable<Integer> {
     System.out.printf("  faults: %d socket drops, %d stalls, %d injected 429/5xx, %d unanswered placements, %d socket connections, %d subscriptions%n",
         stats.wsDrops(), stats.wsStalls(), stats.injectedErrors(), stats.ambiguousAnswers(), stats.wsConnections(), stats.subscriptions());
     System.out.printf("  engine: %d positions, %d fills applied (%d distinct), %d orders known (%d still UNKNOWN), HTTP %d ok / %d failed%n",
-        positions.size(), appliedCount, applied.size(), orders.size(), unknown, health.ok.get(), health.failed.get());
+        positions.size(), truth.appliedCount(), truth.appliedIds().size(), orders.size(), unknown, health.ok.get(), health.failed.get());
 
-    int failures = 0;
-    failures += verdict("final reconciliation completed", reconciled, "the broker could not be read");
-    failures += verdict("no duplicate ClientOrderId at the broker", stats.duplicateClientOrderIds() == 0,
-        stats.duplicateClientOrderIds() + " duplicates");
-    failures += verdict("every broker fill applied exactly once", applied.equals(brokerIds) && appliedCount == brokerIds.size()
-        && stats.fills() == brokerIds.size(), "broker " + brokerIds.size() + " fills, engine applied " + appliedCount + " (" + applied.size()
-        + " distinct); missing " + difference(brokerIds, applied) + ", unknown to the broker " + difference(applied, brokerIds));
-    failures += verdict("engine positions equal the broker's", positionDiffs.isEmpty(), String.join("; ", positionDiffs));
-    List<String> shorts = engineQty.entrySet().stream().filter(e -> e.getValue().signum() < 0)
-        .map(e -> e.getKey() + " " + e.getValue().toPlainString()).toList();
-    failures += verdict("no short position (the reference strategy is long only: nothing was sold twice)", shorts.isEmpty(),
-        String.join("; ", shorts));
-    failures += verdict("logins <= token expiries + 1", stats.logins() <= stats.tokenExpiries() + 1,
-        stats.logins() + " logins for " + stats.tokenExpiries() + " expiries");
-    failures += verdict("HTTP answered throughout", health.failed.get() == 0 && health.ok.get() > 0, health.failed.get() + " failed /health calls");
+    List<BrokerInvariants.Check> checks = new ArrayList<>();
+    checks.add(new BrokerInvariants.Check("final reconciliation completed", reconciled, "the broker could not be read"));
+    checks.addAll(BrokerInvariants.check(truth));
+    checks.add(new BrokerInvariants.Check("logins <= token expiries + 1", stats.logins() <= stats.tokenExpiries() + 1,
+        stats.logins() + " logins for " + stats.tokenExpiries() + " expiries"));
+    checks.add(new BrokerInvariants.Check("HTTP answered throughout", health.failed.get() == 0 && health.ok.get() > 0,
+        health.failed.get() + " failed /health calls"));
+    checks.forEach(c -> c.print(System.out));
+    int failures = (int) checks.stream().filter(c -> !c.holds()).count();
     System.out.println(failures == 0 ? "soak PASSED" : "soak FAILED: " + failures + " invariant(s)");
     return failures;
-  }
-
-  private static <T> Set<T> difference(Set<T> a, Set<T> b) {
-    Set<T> d = new TreeSet<>(a);
-    d.removeAll(b);
-    return d.size() > 5 ? Set.copyOf(new ArrayList<>(d).subList(0, 5)) : d;
-  }
-
-  private static int verdict(String invariant, boolean holds, String otherwise) {
-    System.out.printf("  %s %s%s%n", holds ? "PASS" : "FAIL", invariant, holds ? "" : ": " + otherwise);
-    return holds ? 0 : 1;
   }
 
   /** Reads the broker's truth through the engine's own gateway (no extra login), retrying injected errors. */

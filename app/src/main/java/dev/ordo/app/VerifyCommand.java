@@ -46,8 +46,13 @@ final class VerifyCommand implements Callable<Integer> {
    */
   static Verifier.Result verify(Path dataDir) throws Exception {
     try (OfflineJournal journal = OfflineJournal.open(dataDir, ConfigFactory.load())) {
-      int maxEntries = journal.config().getInt("ordo.strategy.max-entries-per-day");
-      return new Verifier(journal.auditor(), maxEntries).verify().toCompletableFuture().get(30, TimeUnit.MINUTES);
+      return verify(journal);
     }
+  }
+
+  /** The same on a journal already open. */
+  static Verifier.Result verify(OfflineJournal journal) throws Exception {
+    int maxEntries = journal.config().getInt("ordo.strategy.max-entries-per-day");
+    return new Verifier(journal.auditor(), maxEntries).verify().toCompletableFuture().get(30, TimeUnit.MINUTES);
   }
 }

@@ -97,6 +97,19 @@ class CrashTestCommandTest {
     assertEquals(2, notEmpty.exitCode());
     assertTrue(notEmpty.err().contains("is not a new or empty folder"), notEmpty.err());
 
+    CommandRun.Result noMarket = CommandRun.inThisJvm("crash-test", "--kills", "1", "--broker", "sim", "--duration", "0s", "--data", sample,
+        "--work-dir", dir.resolve("a").toString());
+    assertEquals(2, noMarket.exitCode());
+    assertTrue(noMarket.err().contains("--duration must be above 0, got '0s'"), noMarket.err());
+    CommandRun.Result badRate = CommandRun.inThisJvm("crash-test", "--kills", "1", "--broker", "sim", "--error-rate", "2", "--data", sample,
+        "--work-dir", dir.resolve("a").toString());
+    assertEquals(2, badRate.exitCode());
+    assertTrue(badRate.err().contains("--error-rate must be within 0..1, got 2.0"), badRate.err());
+    CommandRun.Result badTtl = CommandRun.inThisJvm("crash-test", "--kills", "1", "--broker", "sim", "--token-ttl", "soon", "--data", sample,
+        "--work-dir", dir.resolve("a").toString());
+    assertEquals(2, badTtl.exitCode());
+    assertTrue(badTtl.err().contains("--token-ttl must be a duration such as 30s, 5m or 500ms, got 'soon'"), badTtl.err());
+
     CommandRun.Result missing = CommandRun.inThisJvm("crash-test", "--data", sample);
     assertEquals(2, missing.exitCode());
     assertTrue(missing.err().contains("--kills"), missing.err());
