@@ -96,7 +96,7 @@ public final class BenchMain implements Callable<Integer> {
         Path set200 = work.resolve("data-200");
         LocalDate from = LocalDate.of(2023, 7, 3);
         LocalDate to = LocalDate.of(2023, 7, 31);
-        long bars = InstrumentMultiplier.writeFolder(InstrumentMultiplier.multiply(real, 200), set200, from, to);
+        long bars = InstrumentMultiplier.writeFolder(InstrumentMultiplier.multiply(real, 200, from, to), set200, from, to);
         ReplayScenario.run(results, work, "200", set200, null, null, false, List.of());
         results.note("replay", "20: the full shared NSE data; 200: the 20 real series and 9 time-shifted copies of each, " + from + ".." + to + " ("
             + bars + " bars).");

@@ -42,28 +42,43 @@ public final class InstrumentMultiplier {
    * @throws IllegalArgumentException when {@code real} is empty or {@code count} is not positive
    */
   public static List<InstrumentBars> multiply(List<InstrumentBars> real, int count) {
+    return multiply(real, count, null, null);
+  }
+
+  /**
+   * As {@link #multiply(List, int)}, each copy keeping only its bars (after the move) of sessions {@code from..to}
+   * (null: no bound), so that many copies of a short period take little memory.
+   */
+  public static List<InstrumentBars> multiply(List<InstrumentBars> real, int count, LocalDate from, LocalDate to) {
     if (real.isEmpty()) throw new IllegalArgumentException("no real series to multiply");
     if (count < 1) throw new IllegalArgumentException("instrument count must be positive, got " + count);
     List<InstrumentBars> sorted = new ArrayList<>(real);
     sorted.sort(Comparator.comparing(file -> file.instrument().id()));
     List<InstrumentBars> out = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) out.add(copy(sorted.get(i % sorted.size()), i / sorted.size()));
+    for (int i = 0; i < count; i++) out.add(copy(sorted.get(i % sorted.size()), i / sorted.size(), from, to));
     return out;
   }
 
   /** Copy {@code k} of {@code series} (k = 0: the series itself). */
   public static InstrumentBars copy(InstrumentBars series, int k) {
-    if (k == 0) return series;
+    return copy(series, k, null, null);
+  }
+
+  /** Copy {@code k} of {@code series} (k = 0: the series itself), only its bars of sessions {@code from..to} (null: no bound). */
+  public static InstrumentBars copy(InstrumentBars series, int k, LocalDate from, LocalDate to) {
     InstrumentId id = series.instrument().id();
+    if (k == 0 && from == null && to == null) return series;
     String base = id.symbol().endsWith("-EQ") ? id.symbol().substring(0, id.symbol().length() - 3) : id.symbol();
-    InstrumentId copyId = new InstrumentId(copyName(base, k) + (id.symbol().endsWith("-EQ") ? "-EQ" : ""), id.venue());
-    Instrument instrument = new Instrument(copyId, series.instrument().tickSize(), series.instrument().lotSize(), series.instrument().currency(),
-        null);
+    InstrumentId copyId = k == 0 ? id : new InstrumentId(copyName(base, k) + (id.symbol().endsWith("-EQ") ? "-EQ" : ""), id.venue());
+    Instrument instrument = k == 0 ? series.instrument() : new Instrument(copyId, series.instrument().tickSize(), series.instrument().lotSize(),
+        series.instrument().currency(), null);
     LocalDate start = series.bars().get(0).tsOpen().toLocalDate();
     List<Bar> bars = new ArrayList<>(series.bars().size());
     for (Bar bar : series.bars()) {
       OffsetDateTime shifted = bar.tsOpen().plusWeeks(k % (CYCLE_DAYS / 7));
       while (!shifted.toLocalDate().isBefore(start.plusDays(CYCLE_DAYS))) shifted = shifted.minusDays(CYCLE_DAYS);
+      LocalDate day = shifted.toLocalDate();
+      if ((from != null && day.isBefore(from)) || (to != null && day.isAfter(to))) continue;
       bars.add(new Bar(copyId, bar.interval(), bar.open(), bar.high(), bar.low(), bar.close(), bar.volume(), shifted));
     }
     bars.sort(Comparator.comparing(b -> b.tsOpen().toInstant()));

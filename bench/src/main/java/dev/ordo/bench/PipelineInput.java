@@ -47,7 +47,9 @@ record PipelineInput(List<Instrument> instruments, List<Window> windows, Map<Ins
 
   /** The input of {@code count} instruments made from {@code real}, cut to its first {@code windowCount} windows. */
   static PipelineInput of(List<InstrumentBars> real, int count, int windowCount) {
-    List<InstrumentBars> series = InstrumentMultiplier.multiply(real, count);
+    // the first windows lie in the first days of the cycle: copies keep 3 weeks (more than the 10 sessions of the longest input)
+    LocalDate start = real.stream().map(file -> file.bars().get(0).tsOpen().toLocalDate()).min(LocalDate::compareTo).orElseThrow();
+    List<InstrumentBars> series = InstrumentMultiplier.multiply(real, count, start, start.plusDays(20));
     TreeMap<Instant, List<Bar>> byWindow = new TreeMap<>();
     for (InstrumentBars file : series)
       for (Bar bar : file.bars()) byWindow.computeIfAbsent(bar.tsOpen().toInstant(), t -> new ArrayList<>()).add(bar);
