@@ -67,26 +67,32 @@ final class FootprintScenario {
       long positions = usedHeap();
       results.add("footprint", "", "heap_per_idle_symbol_trader", "B", (double) (traders - before) / count, Map.of(), true);
       results.add("footprint", "", "heap_per_idle_position", "B", (double) (positions - traders) / count);
-      results.note("footprint", count + " of each, started under sharding in one actor system (used heap after full GCs).");
+      results.note("footprint", count + " of each, started under sharding in one actor system (used heap after full GCs), " + OrdoPipeline.STARTING_BATCH + " at a time.");
     } finally {
       BenchSystem.stop(system);
     }
   }
 
-  private static void startTraders(ClusterSharding sharding, List<InstrumentId> ids) throws Exception {
+  private static void startTraders(ClusterSharding sharding, List<InstrumentId> all) throws Exception {
+    for (int from = 0; from < all.size(); from += OrdoPipeline.STARTING_BATCH) {
+    List<InstrumentId> ids = all.subList(from, Math.min(all.size(), from + OrdoPipeline.STARTING_BATCH));
     List<CompletableFuture<?>> asks = new ArrayList<>();
     for (InstrumentId id : ids)
       asks.add(sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(ACCOUNT, id))
           .<SymbolTrader.Progress>ask(SymbolTrader.GetProgress::new, Duration.ofSeconds(300)).toCompletableFuture());
     CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+    }
   }
 
-  private static void startPositions(ClusterSharding sharding, List<InstrumentId> ids) throws Exception {
+  private static void startPositions(ClusterSharding sharding, List<InstrumentId> all) throws Exception {
+    for (int from = 0; from < all.size(); from += OrdoPipeline.STARTING_BATCH) {
+    List<InstrumentId> ids = all.subList(from, Math.min(all.size(), from + OrdoPipeline.STARTING_BATCH));
     List<CompletableFuture<?>> asks = new ArrayList<>();
     for (InstrumentId id : ids)
       asks.add(sharding.entityRefFor(Position.ENTITY_TYPE_KEY, Position.entityId(ACCOUNT, id))
           .<Position.State>ask(Position.GetPosition::new, Duration.ofSeconds(300)).toCompletableFuture());
     CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+    }
   }
 
   /** Used heap after full collections, once it stops shrinking. */
