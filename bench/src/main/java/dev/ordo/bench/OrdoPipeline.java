@@ -73,6 +73,15 @@ final class OrdoPipeline implements Pipeline {
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
   /** Traders started at once before the run (outside the timings). */
   static final int STARTING_BATCH = 100;
+  /** How long a window may take before the run is given up as stalled. */
+  static final Duration STALL = Duration.ofSeconds(60);
+
+  /** The pipeline stopped making progress (the log says why: e.g. journal writes refused). */
+  static final class Stalled extends IllegalStateException {
+    Stalled(String message) {
+      super(message);
+    }
+  }
 
   private final PipelineInput input;
   private final Latency latency;
@@ -168,7 +177,11 @@ final class OrdoPipeline implements Pipeline {
       Bar before = lastFed.put(bar.instrumentId(), bar);
       if (before != null) closed.add(before);
     }
+    long deadline = System.nanoTime() + STALL.toNanos();
     while (!closed.isEmpty()) {
+      if (System.nanoTime() > deadline)
+        throw new Stalled(closed.size() + " of " + window.bars().size() + " traders had not applied their bar before " + window.open() + " after "
+            + STALL.toSeconds() + " s");
       List<CompletableFuture<SymbolTrader.Progress>> asks = new ArrayList<>();
       for (Bar bar : closed) asks.add(progress(bar.instrumentId()).toCompletableFuture());
       List<Bar> waiting = new ArrayList<>();
