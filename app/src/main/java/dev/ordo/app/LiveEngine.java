@@ -126,7 +126,7 @@ public final class LiveEngine implements AutoCloseable {
   }
 
   /** One running live account: its broker, its service's parts, the instruments it trades. */
-  private record Wired(AccountId account, NeoBroker broker, TradingService.Parts parts) {}
+  private record Wired(AccountId account, String brokerUrl, NeoBroker broker, TradingService.Parts parts) {}
 
   private final ActorSystem<SpawnProtocol.Command> system;
   private final DataDirLock lock;
@@ -244,7 +244,7 @@ public final class LiveEngine implements AutoCloseable {
       parts.marketData().tell(MarketDataConnection.Connect.INSTANCE);
       if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
       instruments.put(account.id(), master.instruments().stream().filter(i -> traded.contains(i.id())).toList());
-      wired.add(new Wired(account.id(), broker, parts));
+      wired.add(new Wired(account.id(), account.brokerUrl(), broker, parts));
     }
     EngineQueries queries = new EngineQueries(system, services, instruments, config.getDuration("ordo.http.ask-timeout"));
     HttpServer http = HttpServer.start(system, shared.httpHost(), shared.httpPort(), queries, api.tokens(), api.tls(),
@@ -352,9 +352,9 @@ public final class LiveEngine implements AutoCloseable {
     return accounts.get(0).parts();
   }
 
-  /** The broker of {@code account}. */
-  public NeoBroker broker(AccountId account) {
-    return accounts.stream().filter(w -> w.account().equals(account)).findFirst().map(Wired::broker)
+  /** The login URL of the broker of {@code account}. */
+  public String brokerUrl(AccountId account) {
+    return accounts.stream().filter(w -> w.account().equals(account)).findFirst().map(Wired::brokerUrl)
         .orElseThrow(() -> new IllegalArgumentException("no live account " + account));
   }
 

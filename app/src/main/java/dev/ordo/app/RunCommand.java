@@ -176,9 +176,14 @@ final class RunCommand implements Callable<Integer> {
       throw startFailure(e);
     }
     String api = engine.apiUrl();
-    for (dev.ordo.engine.model.AccountId account : engine.accounts())
-      System.out.printf("Ordo trading account %s live through %s%n", account, engine.broker(account));
-    System.out.printf("HTTP API on %s (try /status, /accounts/%s/positions)%n", api, engine.account());
+    // One account: one line, which scripts and the crash test read (SimCrashTest.ENGINE_LINE); several: a line each, then the API
+    if (engine.accounts().size() == 1) {
+      System.out.printf("Ordo trading account %s live through %s; HTTP API on %s%n", engine.account(), engine.brokerUrl(engine.account()), api);
+    } else {
+      for (dev.ordo.engine.model.AccountId account : engine.accounts())
+        System.out.printf("Ordo trading account %s live through %s%n", account, engine.brokerUrl(account));
+      System.out.printf("HTTP API on %s (try /status, /accounts/%s/positions)%n", api, engine.account());
+    }
     System.out.println(tokenHint(engine.apiTokenFile(), api));
     System.out.flush();
     keepsRunning = true;

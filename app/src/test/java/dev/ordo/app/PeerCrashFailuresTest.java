@@ -268,13 +268,19 @@ class PeerCrashFailuresTest {
             if (entry.event() instanceof SymbolTrader.OrderSubmitted e) story.computeIfAbsent(e.clientOrderId(), k -> new ArrayList<>()).add("submitted");
             if (entry.event() instanceof SymbolTrader.OrderStatusUnknown e) story.get(e.clientOrderId()).add("unknown");
             if (entry.event() instanceof SymbolTrader.OrderReconciled e) story.get(e.clientOrderId()).add("reconciled");
+            if (entry.event() instanceof SymbolTrader.OrderFilled e && story.containsKey(e.fill().clientOrderId()))
+              story.get(e.fill().clientOrderId()).add("filled");
           }
     }
     long sentToTheBroker = story.values().stream().filter(s -> s.contains("unknown")).count();
     assertEquals(stats.ordersPlaced(), sentToTheBroker, "each broker order is one journaled placement that became UNKNOWN: " + story);
     story.forEach((id, events) -> {
-      if (events.contains("unknown"))
-        assertTrue(events.indexOf("reconciled") > events.indexOf("unknown"), id + " resolved by reconciliation after it was UNKNOWN: " + events);
+      if (!events.contains("unknown")) return;
+      // never sent again; resolved by the reconciliation: found in the order book by its tag, or filled from the trade book
+      assertEquals(1, events.stream().filter("submitted"::equals).count(), id + " placed once: " + events);
+      int unknown = events.indexOf("unknown");
+      assertTrue(events.subList(unknown, events.size()).stream().anyMatch(e -> e.equals("reconciled") || e.equals("filled")),
+          id + " resolved by reconciliation after it was UNKNOWN: " + events);
     });
   }
 
@@ -283,21 +289,41 @@ class PeerCrashFailuresTest {
   /** An engine in a child JVM, with its HTTP API and token once it is up. */
   private record Engine(Process process, String api, String account, String token) {
 
+    /** End of the engine's output, in the line queue. */
+    private static final String END = new String("end of output");
+
+    /**
+     * Starts the engine and waits (at most 120 s) for its start line.
+     *
+     * @throws IllegalStateException when it ends or does not print its start line in time (it is killed then)
+     */
     static Engine start(List<String> args, Path err) throws Exception {
       Process process = CommandRun.newJvm(List.of(), args.toArray(String[]::new)).redirectError(err.toFile()).start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      for (String line = out.readLine(); line != null; line = out.readLine()) {
+      java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+      Thread reader = new Thread(() -> {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line = out.readLine(); line != null; line = out.readLine()) lines.add(line);
+        } catch (java.io.IOException ignored) {
+          // the process ended
+        }
+        lines.add(END);
+      }, "engine-stdout");
+      reader.setDaemon(true);
+      reader.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (System.nanoTime() < deadline) {
+        String line = lines.poll(1, TimeUnit.SECONDS);
+        if (line == null) continue;
+        if (line == END) break;
         Matcher m = SimCrashTest.ENGINE_LINE.matcher(line);
         if (m.matches()) {
           Path dataDir = Path.of(args.get(args.indexOf("--data-dir") + 1));
           String token = Files.readString(dataDir.resolve(ApiTokenSource.GENERATED_FILE)).trim();
-          Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "engine-stdout");
-          drain.setDaemon(true);
-          drain.start();
           return new Engine(process, m.group(2), m.group(1), token);
         }
       }
-      throw new IllegalStateException("the engine did not start: " + Files.readString(err));
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      throw new IllegalStateException("the engine did not print its start line (" + SimCrashTest.ENGINE_LINE + "): " + Files.readString(err));
     }
   }
 
