@@ -278,9 +278,8 @@ class PeerCrashFailuresTest {
       if (!events.contains("unknown")) return;
       // never sent again; resolved by the reconciliation: found in the order book by its tag, or filled from the trade book
       assertEquals(1, events.stream().filter("submitted"::equals).count(), id + " placed once: " + events);
-      int unknown = events.indexOf("unknown");
-      assertTrue(events.subList(unknown, events.size()).stream().anyMatch(e -> e.equals("reconciled") || e.equals("filled")),
-          id + " resolved by reconciliation after it was UNKNOWN: " + events);
+      // (its fill may come, from the trade book or the order feed, before the placement's timeout is journaled)
+      assertTrue(events.contains("reconciled") || events.contains("filled"), id + " resolved by reconciliation: " + events);
     });
   }
 
