@@ -753,6 +753,14 @@ public final class SymbolTrader
       context.getLog().warn("{}: unexpected broker reply {}", instrument, replied.reply());
       return Effect().noReply();
     }
+    OrderRecord order = state.order(event.clientOrderId());
+    if ((event instanceof OrderStatusUnknown || event instanceof OrderRejected) && order.status() != OrderStatus.SUBMITTED) {
+      // The placement's answer came after the broker had shown the order (a fill, the order feed, reconciliation): the order was
+      // placed, and its status is what the broker showed; a late timeout or refusal of the call changes nothing.
+      context.getLog().info("{}: order {} is {} at the broker; the late failure of its placement is ignored: {}", instrument,
+          order.clientOrderId(), order.status(), replied.reply());
+      return Effect().noReply();
+    }
     return persistAndSend(state, withConsequences(state, event), null);
   }
 

@@ -371,6 +371,25 @@ class SymbolTraderTest {
   }
 
   @Test
+  void aPlacementTimingOutAfterItsFillChangesNothing() {
+    // Seen in a crash test: the broker filled the order and its fill was applied before the placement call timed out.
+    setupSession();
+    kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
+    BrokerGateway.Execute placement = expectCall();
+    kit.<Done>runCommand(replyTo -> new SymbolTrader.ApplyFill(fill("T1", ENTRY, "V1", OrderSide.BUY, "100", FILL_BAR), replyTo));
+    assertEquals(OrderStatus.FILLED, kit.getState().order(ENTRY).status());
+    int before = journaled().size();
+
+    placement.replyTo().tell(new BrokerCall.Failed(placement.call(), new BrokerError.Timeout("no answer")));
+    kit.<SymbolTrader.Progress>runCommand(SymbolTrader.GetProgress::new); // handled after the late answer: same mailbox, sent after it
+    assertEquals(List.of(), journaledSince(before), "no OrderStatusUnknown for a filled order");
+    assertEquals(OrderStatus.FILLED, kit.getState().order(ENTRY).status());
+    assertNull(kit.getState().order(ENTRY).lastError());
+    kit.restart();
+    assertEquals(OrderStatus.FILLED, kit.getState().order(ENTRY).status());
+  }
+
+  @Test
   void anEntryFillLearntAfterTheSessionExitIsSoldAtOnce() {
     acceptedEntryAndFillBarOpen();
     Bar exitBar = bar(D1, "15:15", "100", "100", "99", "99");
