@@ -165,6 +165,12 @@ public final class BrokerSimulator extends AllDirectives {
         .thenApply(reply -> Done.getInstance());
   }
 
+  /** Starts a market paused by {@link #pauseMarket} again from where it stopped. */
+  public CompletionStage<Done> resumeMarket() {
+    return AskPattern.<SimExchange.Command, SimExchange.Reply>ask(exchange, SimExchange.ResumeMarket::new, Duration.ofSeconds(10), system.scheduler())
+        .thenApply(reply -> Done.getInstance());
+  }
+
   /** Every market-data socket stays open but silent for {@code duration} (a stall fault on demand). */
   public int stallSockets(Duration duration) {
     return sockets.stallAll(duration.toNanos());

@@ -89,6 +89,9 @@ final class SimExchange {
   /** Stops the market (no more bars, ticks or fills); the order desk keeps answering. */
   record PauseMarket(ActorRef<Reply> replyTo) implements Command {}
 
+  /** Starts a paused market again at its next step; a market that is not paused is left as it is. */
+  record ResumeMarket(ActorRef<Reply> replyTo) implements Command {}
+
   private enum Step implements Command {
     INSTANCE
   }
@@ -175,6 +178,13 @@ final class SimExchange {
             paused = true;
             timers.cancel(Step.INSTANCE);
             return reply(pause.replyTo(), new Reply(200, Map.of("paused", true, "clock", clock.toString())));
+          })
+          .onMessage(ResumeMarket.class, resume -> {
+            if (paused) {
+              paused = false;
+              context.getSelf().tell(Step.INSTANCE);
+            }
+            return reply(resume.replyTo(), new Reply(200, Map.of("paused", false, "clock", clock.toString())));
           })
           .onMessage(Place.class, place -> reply(place.replyTo(), place(place.order())))
           .onMessage(Modify.class, modify -> reply(modify.replyTo(), modify(modify.change())))
