@@ -295,7 +295,7 @@ public final class Engine implements AutoCloseable {
     Map<AccountId, ReplayClock> clocks = new TreeMap<>();
     Map<AccountId, Map<InstrumentId, Strategy>> strategies = new TreeMap<>();
     for (Prepared account : accounts) {
-      clocks.put(account.id(), new ReplayClock(account.schedule().steps().get(0).at()));
+      clocks.put(account.id(), new ReplayClock(account.schedule().stepTime(0)));
       Map<InstrumentId, Strategy> byInstrument = new HashMap<>();
       for (Instrument instrument : account.schedule().instruments().values())
         byInstrument.put(instrument.id(), new EightyTwentyStrategy(account.config().strategy().withTickSize(instrument.tickSize())));
@@ -395,7 +395,7 @@ public final class Engine implements AutoCloseable {
       resume.values().stream().map(SymbolTrader.Progress::lastBarApplied).filter(java.util.Objects::nonNull)
           .map(java.time.OffsetDateTime::toInstant).max(java.time.Instant::compareTo).ifPresent(clock::advanceTo);
       primeMarket(broker, prepared.files(), resume);
-      redeliverVenueFills(broker, router, account, phaseTimeout);
+      redeliverVenueFills(broker, router, account, redeliverySince(resume), phaseTimeout);
     }
 
     // The replay driver is made after the service (it delivers through the service's parts); the lifecycle reaches it through this.
@@ -433,17 +433,34 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Delivers every fill the paper venue journaled to the symbol traders and positions again, before a
-   * resumed replay goes on: a process killed after the venue journaled a fill and before the trader or
-   * the position did would otherwise never learn of it (the venue sees the order filled and does not
-   * fill it again). Each entity applies a trade id once, so the fills it has are no-ops. Fills of one
-   * instrument go in the venue's order; instruments in parallel.
+   * From when the venue's fills are delivered again at a resume: a day before the earliest last bar a
+   * trader journaled. A replay step starts only once every fill of the step before was journaled by
+   * every entity it goes to ({@code PaperBroker.matchBars} answers after its listeners), so a fill
+   * some entity may lack is one of the steps from the earliest trader's journaled bar on (its later
+   * bars may have been held unjournaled); the day before covers a fill still on its way at a step's
+   * end. Null (every fill) when no trader journaled a bar.
+   */
+  static java.time.Instant redeliverySince(Map<InstrumentId, SymbolTrader.Progress> resume) {
+    return resume.values().stream().map(SymbolTrader.Progress::lastBarApplied).filter(java.util.Objects::nonNull)
+        .map(java.time.OffsetDateTime::toInstant).min(java.time.Instant::compareTo).map(t -> t.minus(Duration.ofDays(1))).orElse(null);
+  }
+
+  /**
+   * Delivers the fills the paper venue journaled at or after {@code since} (null: all) to the symbol
+   * traders and positions again, before a resumed replay goes on: a process killed after the venue
+   * journaled a fill and before the trader or the position did would otherwise never learn of it (the
+   * venue sees the order filled and does not fill it again). Each entity applies a trade id once, so
+   * the fills it has are no-ops. Fills of one instrument go in the venue's order; instruments in
+   * parallel. Earlier fills were all applied ({@link #redeliverySince}): sending them again cost a
+   * restart time growing with the account's history.
    *
    * @throws IllegalStateException when the venue does not answer, or an entity does not take a fill within {@code timeout}
    */
-  private static void redeliverVenueFills(PaperBroker broker, OrderUpdateRouter router, AccountId account, Duration timeout) throws Exception {
+  private static void redeliverVenueFills(PaperBroker broker, OrderUpdateRouter router, AccountId account, java.time.Instant since,
+      Duration timeout) throws Exception {
     SessionToken token = ok(broker.login(Credentials.none()).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS), "log in");
-    List<Fill> fills = ok(broker.trades(token).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS), "list its fills");
+    List<Fill> all = ok(broker.trades(token).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS), "list its fills");
+    List<Fill> fills = since == null ? all : all.stream().filter(f -> !f.tsEvent().toInstant().isBefore(since)).toList();
     Map<InstrumentId, CompletableFuture<Done>> chains = new LinkedHashMap<>();
     for (Fill fill : fills) {
       CompletableFuture<Done> before = chains.getOrDefault(fill.instrumentId(), CompletableFuture.completedFuture(Done.getInstance()));
@@ -451,7 +468,8 @@ public final class Engine implements AutoCloseable {
     }
     // no overall deadline needed: every delivery fails by itself after the router's timeout, and a failure ends its chain
     CompletableFuture.allOf(chains.values().toArray(CompletableFuture[]::new)).get();
-    log.info("Resuming: the paper venue's {} fill(s) delivered again to the traders and positions (each applied once)", fills.size());
+    log.info("Resuming: the paper venue's {} fill(s) since {} (of {}) delivered again to the traders and positions (each applied once)",
+        fills.size(), since == null ? "its start" : since, all.size());
   }
 
   /**
@@ -465,13 +483,11 @@ public final class Engine implements AutoCloseable {
     for (BarFileIndex file : files) {
       SymbolTrader.Progress progress = resume.get(file.instrument().id());
       if (progress == null || progress.lastBarApplied() == null) continue;
-      for (java.util.Iterator<dev.ordo.engine.model.Bar> bars = file.read(); bars.hasNext(); ) {
-        dev.ordo.engine.model.Bar bar = bars.next();
-        if (!bar.tsOpen().isEqual(progress.lastBarApplied())) continue;
-        last.add(bar);
-        if (bar.tsOpen().toLocalDate().equals(progress.lastSessionEnded())) closed.add(bar.instrumentId());
-        break;
-      }
+      int index = java.util.Arrays.binarySearch(file.openTimes(), progress.lastBarApplied().toEpochSecond());
+      if (index < 0) continue; // not a bar of this file (a resume over other data was refused before)
+      dev.ordo.engine.model.Bar bar = file.readFrom(index).next();
+      last.add(bar);
+      if (bar.tsOpen().toLocalDate().equals(progress.lastSessionEnded())) closed.add(bar.instrumentId());
     }
     broker.primeMarket(last, closed).toCompletableFuture().get(60, TimeUnit.SECONDS);
   }

@@ -41,6 +41,13 @@ public record BarFileIndex(Instrument instrument, Path source, Duration interval
 
   @Override
   public Iterator<Bar> read() {
-    return BarFileReader.stream(source, instrument.id(), interval);
+    return BarFileReader.stream(source, instrument.id(), interval, 0);
+  }
+
+  /** The bars from bar {@code first} on; the rows before it are split into fields but not parsed into bars. */
+  @Override
+  public Iterator<Bar> readFrom(int first) {
+    java.util.Objects.checkIndex(first, openTimes.length);
+    return BarFileReader.stream(source, instrument.id(), interval, first);
   }
 }

@@ -159,9 +159,9 @@ public final class BarFileReader {
   /**
    * The bars of {@code file}, checked before by {@link #scanAll}, read again one row at a time with
    * {@code interval} (the file's, as found then). A row that no longer parses fails the iterator with
-   * the file, line and reason.
+   * the file, line and reason. The first {@code skip} rows are passed over without being parsed into bars.
    */
-  static java.util.Iterator<Bar> stream(Path file, InstrumentId id, Duration interval) {
+  static java.util.Iterator<Bar> stream(Path file, InstrumentId id, Duration interval, int skip) {
     java.io.Reader reader;
     try {
       reader = new java.io.PushbackReader(Files.newBufferedReader(file, StandardCharsets.UTF_8), 1);
@@ -179,6 +179,7 @@ public final class BarFileReader {
     }
     Layout layout = layout(file, parser.getHeaderNames());
     java.util.Iterator<CSVRecord> records = parser.iterator();
+    for (int i = 0; i < skip && records.hasNext(); i++) records.next();
     return new java.util.Iterator<>() {
       @Override
       public boolean hasNext() {

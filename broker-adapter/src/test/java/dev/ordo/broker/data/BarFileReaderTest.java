@@ -453,6 +453,19 @@ class BarFileReaderTest {
   }
 
   @Test
+  void readingFromABarGivesTheBarsFromItOnAsAWholeReadDoes() throws IOException {
+    Path file = write("TCS.csv", "\uFEFF" + tcs(3, 4, BarFileReaderTest::unchanged));
+    BarFileIndex index = BarFileReader.scanAll(dir).files().get(0);
+    List<Bar> whole = BarFileReader.read(file).bars();
+    for (int first = 0; first < whole.size(); first++) {
+      List<Bar> from = new ArrayList<>();
+      index.readFrom(first).forEachRemaining(from::add);
+      assertEquals(whole.subList(first, whole.size()), from, "from bar " + first);
+    }
+    assertThrows(IndexOutOfBoundsException.class, () -> index.readFrom(whole.size()));
+  }
+
+  @Test
   void aScanRefusesABadFileAsAReadDoes() throws IOException {
     write("TCS.csv", tcs(3, 3, row -> set(row, HIGH, "1")));
     BadBarDataException read = assertThrows(BadBarDataException.class, () -> BarFileReader.readAll(dir));

@@ -31,4 +31,19 @@ public interface BarSource {
    * @throws IllegalStateException from the iterator when the source no longer holds the bars it was checked with
    */
   Iterator<Bar> read();
+
+  /**
+   * The bars from bar {@code first} on (0 is the oldest), read as the iterator advances; a source that
+   * can skip rows without parsing them does so (a resumed replay starts late in its files).
+   *
+   * @throws IndexOutOfBoundsException when {@code first} is not an index of {@link #openTimes()}
+   * @throws java.io.UncheckedIOException when the source cannot be read (also from the iterator)
+   * @throws IllegalStateException from the iterator when the source no longer holds the bars it was checked with
+   */
+  default Iterator<Bar> readFrom(int first) {
+    java.util.Objects.checkIndex(first, openTimes().length);
+    Iterator<Bar> bars = read();
+    for (int i = 0; i < first && bars.hasNext(); i++) bars.next();
+    return bars;
+  }
 }

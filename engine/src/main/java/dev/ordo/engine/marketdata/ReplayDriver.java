@@ -315,10 +315,10 @@ public final class ReplayDriver {
      * replay ends with its last day complete, as a live day would.
      */
     private CompletionStage<Done> runFinalTasks() {
-      ReplaySchedule.Step last = schedule.steps().get(schedule.steps().size() - 1);
+      Instant lastStep = schedule.stepTime(schedule.steps().size() - 1); // its time only: its bars are not read again
       java.time.ZoneId zone = dev.ordo.engine.calendar.VenueZones.commonZone(schedule.instruments().keySet());
-      Instant endOfDay = last.at().atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
-      Instant first = dueKnown ? nextDue : last.at();
+      Instant endOfDay = lastStep.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+      Instant first = dueKnown ? nextDue : lastStep;
       if (first == null || !first.isBefore(endOfDay)) return CompletableFuture.completedFuture(Done.getInstance());
       return runTasksThrough(first, endOfDay.minusNanos(1)).thenApply(due -> Done.getInstance());
     }
@@ -404,8 +404,7 @@ public final class ReplayDriver {
         nextDue = finished.nextDue();
       }
       if (finished.failure() != null) {
-        ReplaySchedule.Step step = schedule.steps().get(finished.index());
-        error = "step at " + step.at() + " failed: " + finished.failure().getMessage();
+        error = "step at " + schedule.stepTime(finished.index()) + " failed: " + finished.failure().getMessage();
         context.getLog().error("Replay stopped: {}", error);
         stopNow(State.FAILED);
         return Behaviors.same();
@@ -424,10 +423,8 @@ public final class ReplayDriver {
         runNext();
         return Behaviors.same();
       }
-      ReplaySchedule.Step done = schedule.steps().get(finished.index());
-      ReplaySchedule.Step upcoming = schedule.steps().get(next);
-      Duration pause = upcoming.sessionIndex() == done.sessionIndex()
-          ? speed.pause(Duration.between(done.at(), upcoming.at()))
+      Duration pause = schedule.stepSessionIndex(next) == schedule.stepSessionIndex(finished.index())
+          ? speed.pause(Duration.between(schedule.stepTime(finished.index()), schedule.stepTime(next)))
           : Duration.ZERO;
       if (pause.isZero()) context.getSelf().tell(NextStep.INSTANCE);
       else timers.startSingleTimer(NextStep.INSTANCE, pause);
@@ -458,7 +455,7 @@ public final class ReplayDriver {
     private Progress progress() {
       int sessionsDone;
       if (next >= schedule.steps().size()) sessionsDone = schedule.sessions().size();
-      else sessionsDone = schedule.steps().get(next).sessionIndex();
+      else sessionsDone = schedule.stepSessionIndex(next);
       return new Progress(state, next, schedule.steps().size(), sessionsDone, schedule.sessions().size(), clock.instant(), barsDelivered,
           broker.fillsPublished(), broker.tradesClosed(), error);
     }

@@ -154,7 +154,7 @@ public final class ReplaySchedule {
    * The schedule of {@code sources} restricted to bars whose local date is within {@code from}..{@code to}
    * (inclusive; null for no bound), reading the bars only as its steps are asked for: {@link #steps()}
    * must then be read forward (a step more than {@value StreamedSteps#KEPT} behind the furthest one
-   * asked for is gone).
+   * asked for is gone; a jump forward reads only the last of the steps it passes).
    *
    * @throws IllegalArgumentException when two sources hold the same instrument, or nothing is left in the range
    */
@@ -251,6 +251,11 @@ public final class ReplaySchedule {
     @Override
     public Step get(int index) {
       java.util.Objects.checkIndex(index, plans.size());
+      if (index > furthest + KEPT) {
+        // a jump forward (a resumed replay): the steps before the last KEPT up to it are passed without reading their bars
+        furthest = index - KEPT;
+        recent.clear();
+      }
       while (furthest < index) {
         furthest++;
         recent.addLast(materialize(plans.get(furthest)));
@@ -277,7 +282,11 @@ public final class ReplaySchedule {
 
     /** Bar {@code index} of source {@code s}, skipping the bars before it (outside the date range). */
     private Bar barAt(int s, int index) {
-      if (readers[s] == null) readers[s] = sources.get(s).read();
+      if (readers[s] == null) {
+        // a resumed replay starts late in the files: the bars before are skipped without being parsed
+        readers[s] = sources.get(s).readFrom(index);
+        nextIndex[s] = index;
+      }
       while (true) {
         if (!readers[s].hasNext())
           throw new IllegalStateException(sources.get(s).instrument().id() + ": the bar file ended before bar " + (index + 1)
@@ -349,6 +358,18 @@ public final class ReplaySchedule {
     if (steps instanceof StreamedSteps streamed) return streamed.slots(index);
     Step step = steps.get(index);
     return step.bars().stream().map(bar -> new Slot(bar.instrumentId(), bar.tsOpen(), step.sessionEnds().contains(bar))).toList();
+  }
+
+  /** The instant of step {@code index}, without reading its bars. */
+  public Instant stepTime(int index) {
+    if (steps instanceof StreamedSteps streamed) return streamed.plans.get(index).at();
+    return steps.get(index).at();
+  }
+
+  /** The session index (in {@link #sessions()}) of step {@code index}, without reading its bars. */
+  public int stepSessionIndex(int index) {
+    if (steps instanceof StreamedSteps streamed) return streamed.plans.get(index).sessionIndex();
+    return steps.get(index).sessionIndex();
   }
 
   /** Total number of bars. */

@@ -83,6 +83,15 @@ class ReplayScheduleTest {
       return List.of();
     }
 
+    /** The bar each {@link #readFrom} started at, in call order. */
+    final List<Integer> readsFrom = new java.util.ArrayList<>();
+
+    @Override
+    public Iterator<Bar> readFrom(int first) {
+      readsFrom.add(first);
+      return BarSource.super.readFrom(first);
+    }
+
     @Override
     public Iterator<Bar> read() {
       reads++;
@@ -232,6 +241,33 @@ class ReplayScheduleTest {
 
     ReplaySchedule.Step last = streamed.steps().get(streamed.steps().size() - 1);
     assertEquals(held.steps().get(held.steps().size() - 1), last, "a step after skipped ones has its own bars");
+  }
+
+  @Test
+  void aResumedStreamedScheduleOpensEachSourceAtItsFirstBarNeededAndTellsStepTimesWithoutReading() {
+    ReplaySchedule held = ReplaySchedule.of(List.of(AAA_BARS, BBB_BARS), null, null);
+    CountingSource aaa = new CountingSource(AAA_BARS);
+    CountingSource bbb = new CountingSource(BBB_BARS);
+    ReplaySchedule streamed = ReplaySchedule.streamed(List.of(aaa, bbb), null, null);
+    int last = held.steps().size() - 1;
+    for (int i = 0; i <= last; i++) {
+      assertEquals(held.steps().get(i).at(), streamed.stepTime(i), "time of step " + i);
+      assertEquals(held.steps().get(i).sessionIndex(), streamed.stepSessionIndex(i), "session of step " + i);
+    }
+    assertEquals(0, aaa.reads + bbb.reads, "step times and sessions read no bar");
+
+    assertEquals(held.steps().get(last), streamed.steps().get(last));
+    assertEquals(List.of(List.of(0), List.of(0)), List.of(aaa.readsFrom, bbb.readsFrom), "a jump within the steps kept reads them all");
+
+    // a replay resumed late in a long session: the source is opened at the first of the KEPT steps before the one asked for
+    ReplaySchedule.Step[] expected = ReplaySchedule.of(List.of(longSession()), null, null).steps().toArray(ReplaySchedule.Step[]::new);
+    CountingSource one = new CountingSource(longSession());
+    ReplaySchedule many = ReplaySchedule.streamed(List.of(one), null, null);
+    assertEquals(expected[40], many.steps().get(40));
+    assertEquals(List.of(25), one.readsFrom, "steps 25-40 read (16 kept), 0-24 passed unread");
+    assertEquals(16, one.barsRead - 25, "the rows before are skipped by the source, not read as bars by the schedule");
+    assertEquals(expected[25], many.steps().get(25), "the steps kept are at hand");
+    assertEquals(expected[41], many.steps().get(41));
   }
 
   @Test
