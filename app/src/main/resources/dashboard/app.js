@@ -685,6 +685,8 @@ document.addEventListener('DOMContentLoaded', () => {
   setInterval(() => { if (S.token && S.view === 'symbol') renderSymbol(); }, 5000);
   // Heartbeats and feed states are not journaled: /status is read again every 15 s for them (the rest follows the live feed)
   setInterval(() => { if (S.token) refreshSoon(0); }, 15000);
+  // a link with a token opened in this tab again changes only the fragment: no new page load
+  window.addEventListener('hashchange', () => { const t = tokenFromFragment(); if (t) signIn(t, false); });
   const token = tokenFromFragment() || sessionStorage.getItem(TOKEN_KEY);
   if (token) signIn(token, false); else showSignIn();
 });
