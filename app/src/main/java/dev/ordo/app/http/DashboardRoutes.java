@@ -30,9 +30,10 @@ public final class DashboardRoutes extends AllDirectives {
 
   /** {@code GET /}: the page; {@code GET /dashboard/<file>}: its scripts, styles and the vendored chart library. */
   public Route page() {
-    return get(() -> respondWithHeaders(PAGE_HEADERS, () -> concat(
-        pathSingleSlash(() -> getFromResource("dashboard/index.html")),
-        pathPrefix("dashboard", () -> getFromResourceDirectory("dashboard")))));
+    // the paths first, the method inside: another path is not this route's (an OPTIONS of an unknown path stays 404)
+    return concat(
+        pathSingleSlash(() -> get(() -> respondWithHeaders(PAGE_HEADERS, () -> getFromResource("dashboard/index.html")))),
+        pathPrefix("dashboard", () -> get(() -> respondWithHeaders(PAGE_HEADERS, () -> getFromResourceDirectory("dashboard")))));
   }
 
   /**
