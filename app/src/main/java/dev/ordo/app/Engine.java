@@ -429,6 +429,7 @@ public final class Engine implements AutoCloseable {
         "replay-" + account);
     driverRef.complete(driver);
     queries.attachReplay(account, driver);
+    queries.attachBarSources(account, prepared.files());
     return new AccountReplay(account, schedule, driver, end);
   }
 

@@ -92,6 +92,51 @@ public final class EngineQueries {
     this.controlTimeout = Duration.ofSeconds(120);
   }
 
+  /** Each paper account's bar files by instrument; replaced whole (an immutable map) while the engine is wired, before HTTP is up. */
+  private volatile Map<AccountId, Map<InstrumentId, dev.ordo.engine.marketdata.BarSource>> barSources = Map.of();
+
+  void attachBarSources(AccountId account, List<? extends dev.ordo.engine.marketdata.BarSource> sources) {
+    Map<InstrumentId, dev.ordo.engine.marketdata.BarSource> byInstrument = new TreeMap<>();
+    for (dev.ordo.engine.marketdata.BarSource source : sources) byInstrument.put(source.instrument().id(), source);
+    Map<AccountId, Map<InstrumentId, dev.ordo.engine.marketdata.BarSource>> next = new TreeMap<>(barSources);
+    next.put(account, java.util.Collections.unmodifiableMap(byInstrument));
+    barSources = java.util.Collections.unmodifiableMap(next);
+  }
+
+  /**
+   * The last {@code limit} bars of {@code instrument} that the symbol trader of {@code account} applied (open time at or before its
+   * last bar applied), oldest first, with how many it applied in all; read from the replay's bar file on the blocking-I/O
+   * dispatcher. Empty for an account without bar files (a live account) or a trader that applied no bar yet.
+   */
+  public CompletionStage<RecentBars> bars(AccountId account, InstrumentId instrument, int limit) {
+    dev.ordo.engine.marketdata.BarSource source = barSources.getOrDefault(account, Map.of()).get(instrument);
+    if (source == null) return CompletableFuture.completedFuture(new RecentBars(0, List.of()));
+    java.util.concurrent.Executor blocking = system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
+    return symbol(account, instrument).thenApplyAsync(state -> {
+      OffsetDateTime last = state.lastBarApplied();
+      java.util.ArrayDeque<dev.ordo.engine.model.Bar> kept = new java.util.ArrayDeque<>(Math.min(limit, 4096));
+      long applied = 0;
+      if (last != null) {
+        for (java.util.Iterator<dev.ordo.engine.model.Bar> bars = source.read(); bars.hasNext(); ) {
+          dev.ordo.engine.model.Bar bar = bars.next();
+          if (bar.tsOpen().isAfter(last)) break;
+          applied++;
+          kept.addLast(bar);
+          if (kept.size() > limit) kept.removeFirst();
+        }
+      }
+      return new RecentBars(applied, List.copyOf(kept));
+    }, blocking);
+  }
+
+  /**
+   * Bars of one instrument.
+   *
+   * @param applied bars applied in all
+   * @param bars    the last ones asked for, oldest first
+   */
+  public record RecentBars(long applied, List<dev.ordo.engine.model.Bar> bars) {}
+
   void attachReplay(AccountId account, ActorRef<ReplayDriver.Command> driver) {
     Map<AccountId, ActorRef<ReplayDriver.Command>> next = new TreeMap<>(replays);
     next.put(account, driver);
@@ -137,6 +182,17 @@ public final class EngineQueries {
   public CompletionStage<SymbolTrader.State> symbol(AccountId account, InstrumentId instrument) {
     return sharding.entityRefFor(SymbolTrader.ENTITY_TYPE_KEY, SymbolTrader.entityId(account, instrument))
         .ask(SymbolTrader.GetState::new, timeout);
+  }
+
+  /**
+   * The bars of the symbol trader of {@code account} and {@code instrument} that its journal holds, oldest first, each with the
+   * strategy's state after it ({@code BarApplied} events, read through the read journal). In a replay a bar is journaled only when
+   * it decided something (an order, a stop move), so these are the bars where the strategy acted, not every bar.
+   */
+  public CompletionStage<List<SymbolTrader.BarApplied>> barsApplied(AccountId account, InstrumentId instrument) {
+    return dev.ordo.persistence.JournalReader.of(system).events(SymbolTrader.ENTITY_TYPE_KEY.name() + "|" + SymbolTrader.entityId(account, instrument))
+        .thenApply(entries -> entries.stream().map(dev.ordo.persistence.JournalReader.Entry::event)
+            .filter(SymbolTrader.BarApplied.class::isInstance).map(SymbolTrader.BarApplied.class::cast).toList());
   }
 
   /** How far each instrument's trader has applied the market data. */

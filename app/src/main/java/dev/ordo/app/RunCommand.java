@@ -133,6 +133,7 @@ final class RunCommand implements Callable<Integer> {
     String api = engine.apiUrl();
     out.printf("HTTP API on %s (try /status, /accounts/%s/trades)%n", api, engine.account());
     out.println(tokenHint(engine.apiTokenFile(), api));
+    out.println(dashboardLine(engine.apiTokenFile(), api));
     out.flush();
 
     engine.replayEnd().thenAccept(progress -> onReplayEnd(engine, progress, out));
@@ -185,6 +186,7 @@ final class RunCommand implements Callable<Integer> {
       System.out.printf("HTTP API on %s (try /status, /accounts/%s/positions)%n", api, engine.account());
     }
     System.out.println(tokenHint(engine.apiTokenFile(), api));
+    System.out.println(dashboardLine(engine.apiTokenFile(), api));
     System.out.flush();
     keepsRunning = true;
     return 0;
@@ -243,6 +245,25 @@ final class RunCommand implements Callable<Integer> {
     if (generatedFile == null) return "API tokens: as configured (ORDO_API_TOKEN, ordo.http.tokens-file)";
     return "API token in " + generatedFile.toAbsolutePath() + ": curl -H \"Authorization: Bearer $(cat " + generatedFile.toAbsolutePath()
         + ")\" " + api + "/status";
+  }
+
+  /**
+   * The dashboard's address: with the generated token in the link's fragment ({@code http://127.0.0.1:8080/#token=...}), which a
+   * browser never sends to the server, the way notebook servers print theirs. Printed on the terminal only, never logged. With
+   * configured tokens (or a generated file that cannot be read) the page's address alone: it asks for a token.
+   */
+  static String dashboardLine(Path generatedFile, String api) {
+    if (generatedFile != null) {
+      try {
+        String token = java.nio.file.Files.readString(generatedFile).strip();
+        if (!token.isEmpty())
+          return "Dashboard: " + api + "/#token=" + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8)
+              + " (the link holds the token: share it as you would the token)";
+      } catch (java.io.IOException e) {
+        // fall through to the address alone: the page asks for the token
+      }
+    }
+    return "Dashboard: " + api + "/ (sign in with an API token)";
   }
 
   /**

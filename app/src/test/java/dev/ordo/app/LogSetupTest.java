@@ -29,6 +29,10 @@ class LogSetupTest {
     assertEquals(0, run.exitCode(), run.err());
     assertEquals("", run.err(), "the logs went to the file, not to stderr");
     assertTrue(run.out().contains("replay finished"), "the command's own output is printed as always: " + run.out());
+    String token = Files.readString(dir.resolve("state").resolve(ApiTokenSource.GENERATED_FILE)).strip();
+    assertTrue(run.out().lines().anyMatch(l -> l.matches("Dashboard: http://127\\.0\\.0\\.1:\\d+/#token=" + java.util.regex.Pattern.quote(token)
+        + " \\(the link holds the token: share it as you would the token\\)")), "the dashboard's link carries the token in its fragment: " + run.out());
+    assertFalse(Files.readString(log).contains(token), "the token is printed on the terminal, never logged");
 
     List<JsonNode> lines = new ArrayList<>();
     for (String line : Files.readAllLines(log)) lines.add(Json.mapper().readTree(line));

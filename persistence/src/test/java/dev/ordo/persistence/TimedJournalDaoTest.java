@@ -26,7 +26,10 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The timed journal DAO on a real H2 journal: every event written is reported once, in committed batches. */
+/**
+ * The timed journal DAO on a real H2 journal: every event written is reported once, in committed batches, and each committed event
+ * reaches the event listener with its persistence id and sequence number.
+ */
 class TimedJournalDaoTest {
 
   record Add(int events, ActorRef<Integer> replyTo) {}
@@ -89,6 +92,44 @@ class TimedJournalDaoTest {
         rows.next();
         assertEquals(18, rows.getLong(1), "the journal holds what was reported");
       }
+    } finally {
+      testKit.shutdownTestKit();
+    }
+  }
+
+  record Journaled(String persistenceId, long sequenceNr, Object event) {}
+
+  @Test
+  void handsEveryCommittedEventToTheEventListenerInSequenceOrder(@TempDir Path dataDir) throws Exception {
+    Config config = JournalSettings.withJournal(ConfigFactory.load("ordo-persistence"), dataDir);
+    JournalSchema.create(config);
+    ActorTestKit testKit = ActorTestKit.create(config);
+    try {
+      List<Journaled> heard = new CopyOnWriteArrayList<>();
+      List<Long> timestamps = new CopyOnWriteArrayList<>();
+      JournalWrites.get(testKit.system()).listenToEvents((persistenceId, sequenceNr, timestamp, event) -> {
+        heard.add(new Journaled(persistenceId, sequenceNr, event));
+        timestamps.add(timestamp);
+      });
+      TestProbe<Integer> replies = testKit.createTestProbe();
+      ActorRef<Add> a = testKit.spawn(new Counter("ev-a"));
+      ActorRef<Add> b = testKit.spawn(new Counter("ev-b"));
+      a.tell(new Add(2, replies.ref()));
+      b.tell(new Add(1, replies.ref()));
+      replies.receiveMessage(Duration.ofSeconds(10));
+      replies.receiveMessage(Duration.ofSeconds(10));
+      a.tell(new Add(1, replies.ref()));
+      assertEquals(3, replies.receiveMessage(Duration.ofSeconds(10)));
+
+      replies.awaitAssert(Duration.ofSeconds(5), () -> {
+        assertEquals(4, heard.size(), heard.toString());
+        return null;
+      });
+      assertEquals(List.of(new Journaled("ev-a", 1, new Added(0)), new Journaled("ev-a", 2, new Added(1)), new Journaled("ev-a", 3, new Added(2))),
+          heard.stream().filter(j -> j.persistenceId().equals("ev-a")).toList(), "the entity's own events, in order");
+      assertEquals(List.of(new Journaled("ev-b", 1, new Added(0))), heard.stream().filter(j -> j.persistenceId().equals("ev-b")).toList());
+      assertTrue(timestamps.stream().allMatch(t -> t > 0), "the journal's write time: " + timestamps);
+
     } finally {
       testKit.shutdownTestKit();
     }

@@ -1,6 +1,8 @@
 package dev.ordo.app.http;
 
 import dev.ordo.app.EngineQueries;
+import dev.ordo.app.api.ApiTimes;
+import dev.ordo.app.api.BarsView;
 import dev.ordo.app.api.OrderView;
 import dev.ordo.app.api.RiskView;
 import dev.ordo.engine.risk.AccountRisk;
@@ -30,8 +32,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Per-account resources: {@code GET /accounts/{account}/positions}, {@code .../orders},
- * {@code .../trades} (closed round trips) and {@code .../symbols/{symbol}} (a symbol trader's
- * state; {@code symbol} is {@code SYMBOL.VENUE} or a trading symbol such as {@code DALBHARAT-EQ}); the control actions
+ * {@code .../trades} (closed round trips), {@code .../symbols/{symbol}} (a symbol trader's
+ * state; {@code symbol} is {@code SYMBOL.VENUE} or a trading symbol such as {@code DALBHARAT-EQ}) and
+ * {@code .../symbols/{symbol}/bars[?limit=N]} (the last N bars it applied, with the strategy's state after each); the control actions
  * {@code POST .../service/start}, {@code .../service/stop}, {@code .../tasks/{task}/run} and the kill switch
  * {@code POST .../halt} and {@code .../resume} (409 when the account already is in that state).
  * An unknown account or symbol answers 404 with a JSON error, and so does an account the caller's
@@ -54,7 +57,9 @@ public final class AccountRoutes extends AllDirectives {
             path("orders", () -> onSuccess(queries.orders(account), this::orders)),
             path("trades", () -> onSuccess(queries.trades(account), this::trades)),
             path(PathMatchers.segment("symbols").slash(PathMatchers.segment()), symbol -> withInstrument(account, symbol,
-                instrument -> onSuccess(queries.symbol(account, instrument), this::symbol))))),
+                instrument -> onSuccess(queries.symbol(account, instrument), this::symbol))),
+            path(PathMatchers.segment("symbols").slash(PathMatchers.segment()).slash("bars"), symbol -> withInstrument(account, symbol,
+                instrument -> parameterOptional("limit", limit -> bars(account, instrument, limit)))))),
             post(() -> concat(
                 path("halt", () -> onSuccess(queries.halt(account, principal.subject()), answer -> riskControl(account, answer))),
                 path("resume", () -> onSuccess(queries.resume(account, principal.subject()), answer -> riskControl(account, answer))),
@@ -64,6 +69,29 @@ public final class AccountRoutes extends AllDirectives {
                     onSuccess(queries.stopService(account, principal.subject()), this::control)),
                 path(PathMatchers.segment("tasks").slash(PathMatchers.segment()).slash("run"), task ->
                     onSuccess(queries.runTask(account, task, principal.subject()), answer -> taskRun(account, task, answer))))))))));
+  }
+
+  /** Bars per answer when no limit is given, and the most one answer holds. */
+  static final int DEFAULT_BARS = 500;
+  static final int MAX_BARS = 5000;
+
+  private Route bars(AccountId account, InstrumentId instrument, Optional<String> limitText) {
+    int limit;
+    try {
+      limit = limitText.map(Integer::parseInt).orElse(DEFAULT_BARS);
+      if (limit < 1 || limit > MAX_BARS) throw new NumberFormatException();
+    } catch (NumberFormatException e) {
+      return complete(StatusCodes.BAD_REQUEST, new Json.Error("bad limit", "limit must be a whole number 1.." + MAX_BARS + ", got '"
+          + limitText.orElse("") + "'"), Jackson.marshaller(Json.mapper()));
+    }
+    String currency = queries.currencyOf(instrument);
+    return onSuccess(queries.bars(account, instrument, limit), recent -> onSuccess(queries.barsApplied(account, instrument), journaled -> {
+      java.util.Map<java.time.Instant, dev.ordo.engine.strategy.StrategyState> decided = new java.util.HashMap<>();
+      for (SymbolTrader.BarApplied e : journaled) decided.put(e.bar().tsOpen().toInstant(), e.strategy());
+      List<BarsView.BarView> bars = recent.bars().stream().map(b -> new BarsView.BarView(ApiTimes.of(b.tsOpen(), instrument), b.open(), b.high(),
+          b.low(), b.close(), b.volume(), decided.get(b.tsOpen().toInstant()))).toList();
+      return ok(new BarsView(instrument, currency, recent.applied(), bars));
+    }));
   }
 
   private Route control(ServiceManager.ControlAnswer answer) {

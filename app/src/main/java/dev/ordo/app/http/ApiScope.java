@@ -20,6 +20,14 @@ public sealed interface ApiScope {
   /** Whether {@code account} is visible (and, with {@link #allowsMethod}, controllable). */
   boolean seesAccount(AccountId account);
 
+  /**
+   * Whether the journal of an entity of {@code account} is visible (the audit and the live feed): an account's own; one of no
+   * single account ({@code null}: the service manager's, an expert's) only to an {@code admin} or {@code read} token.
+   */
+  default boolean seesJournalOf(AccountId account) {
+    return account == null ? !(this instanceof Account) : seesAccount(account);
+  }
+
   /** Everything. */
   record Admin() implements ApiScope {
     @Override

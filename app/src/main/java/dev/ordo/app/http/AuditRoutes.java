@@ -42,8 +42,7 @@ public final class AuditRoutes extends AllDirectives {
     } catch (IllegalArgumentException e) {
       return error(StatusCodes.NOT_FOUND, "unknown entity", e.getMessage());
     }
-    boolean visible = entity.account() == null ? !(principal.scope() instanceof ApiScope.Account) : principal.scope().seesAccount(entity.account());
-    if (!visible) return error(StatusCodes.NOT_FOUND, "unknown entity", "the journal holds no events of " + entity);
+    if (!principal.scope().seesJournalOf(entity.account())) return error(StatusCodes.NOT_FOUND, "unknown entity", "the journal holds no events of " + entity);
     Instant asOf;
     long from;
     int limit;

@@ -58,7 +58,7 @@ public final class HttpServer extends AllDirectives {
   public static CompletionStage<HttpServer> start(ActorSystem<?> system, String host, int port, EngineQueries queries, ApiTokens tokens,
       SSLContext tls, EngineMetrics metrics) {
     long maxBody = system.settings().config().getBytes("pekko.http.server.parsing.max-content-length");
-    Route route = new HttpServer(null, false).allRoutes(queries, tokens, metrics, maxBody);
+    Route route = new HttpServer(null, false).allRoutes(queries, tokens, metrics, maxBody, LiveEvents.start(system));
     ServerBuilder builder = Http.get(system).newServerAt(host, port);
     if (tls != null) builder = builder.enableHttps(ConnectionContext.httpsServer(tls));
     return builder.bind(route).thenApply(binding -> {
@@ -71,13 +71,15 @@ public final class HttpServer extends AllDirectives {
     });
   }
 
-  private Route allRoutes(EngineQueries queries, ApiTokens tokens, EngineMetrics metrics, long maxBody) {
+  private Route allRoutes(EngineQueries queries, ApiTokens tokens, EngineMetrics metrics, long maxBody, LiveEvents live) {
     HealthRoutes health = new HealthRoutes(queries);
     AccountRoutes accounts = new AccountRoutes(queries);
     AuditRoutes audit = new AuditRoutes();
     ExpertRoutes experts = new ExpertRoutes(queries);
-    Route api = concat(health.health(), authenticated(tokens, principal -> concat(health.status(principal), accounts.routes(principal),
-        experts.routes(principal), audit.routes(principal), metrics(metrics, principal))));
+    DashboardRoutes dashboard = new DashboardRoutes(live);
+    Route api = concat(health.health(), dashboard.page(), authenticated(tokens, principal -> concat(health.status(principal),
+        accounts.routes(principal), experts.routes(principal), audit.routes(principal), metrics(metrics, principal), dashboard.events(principal),
+        dashboard.whoami(principal))));
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> bodyLimit(maxBody, api)));
   }
 

@@ -123,4 +123,37 @@ class ApiSecurityTest {
     assertEquals(0, otherStatus.get("instruments").size(), "nor the instruments of accounts it does not see: " + otherStatus);
     ApiSchema.assertConforms("Status", otherStatus);
   }
+
+  @Test
+  void whoamiBarsAndTheDashboardPageAnswerAsDocumented() throws Exception {
+    JsonNode admin = json(send("GET", "/whoami", "Bearer " + ADMIN));
+    ApiSchema.assertConforms("Whoami", admin);
+    assertEquals("ops", admin.get("subject").asText());
+    assertTrue(admin.get("controls").asBoolean());
+    JsonNode reader = json(send("GET", "/whoami", "Bearer " + READER));
+    assertEquals("read", reader.get("scope").asText());
+    assertFalse(reader.get("controls").asBoolean(), "a read token has no control");
+    assertEquals("account:paper", json(send("GET", "/whoami", "Bearer " + PAPER_DESK)).get("scope").asText());
+    assertEquals(401, send("GET", "/whoami", null).statusCode());
+    assertFalse(send("GET", "/whoami", "Bearer " + ADMIN).body().contains(ADMIN), "never the token");
+
+    engine.replayEnd().toCompletableFuture().get(120, java.util.concurrent.TimeUnit.SECONDS);
+    JsonNode bars = json(send("GET", "/accounts/paper/symbols/TCS-EQ.NSE/bars?limit=3", "Bearer " + PAPER_DESK));
+    ApiSchema.assertConforms("Bars", bars);
+    assertEquals(1125, bars.get("totalBars").asInt(), "every bar of the sample's TCS file was applied");
+    assertEquals(3, bars.get("bars").size());
+    assertEquals("2024-02-02T15:25:00+05:30", bars.at("/bars/2/time").asText(), "the last bar of the sample, venue's offset");
+    JsonNode all = json(send("GET", "/accounts/paper/symbols/TCS-EQ.NSE/bars?limit=5000", "Bearer " + READER));
+    assertTrue(java.util.stream.StreamSupport.stream(all.get("bars").spliterator(), false).anyMatch(b -> !b.get("strategy").isNull()),
+        "the bars that decided something carry the strategy's state");
+    assertEquals(400, send("GET", "/accounts/paper/symbols/TCS-EQ.NSE/bars?limit=0", "Bearer " + ADMIN).statusCode());
+    assertEquals(404, send("GET", "/accounts/paper/symbols/TCS-EQ.NSE/bars", "Bearer " + OTHER_DESK).statusCode(), "another account's");
+
+    HttpResponse<String> page = send("GET", "/", null);
+    assertEquals(200, page.statusCode(), "the page needs no token: it holds no data");
+    assertTrue(page.body().contains("<title>Ordo dashboard</title>"));
+    assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("default-src 'self'"));
+    assertEquals(200, send("GET", "/dashboard/vendor/lightweight-charts/lightweight-charts.standalone.production.js", null).statusCode());
+    assertEquals(401, send("GET", "/events", null).statusCode(), "the live feed needs a token");
+  }
 }
