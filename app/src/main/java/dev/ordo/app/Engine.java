@@ -7,6 +7,7 @@ import dev.ordo.app.metrics.EngineMetrics;
 import dev.ordo.app.metrics.MeteredBroker;
 import dev.ordo.broker.data.BarFileIndex;
 import dev.ordo.broker.data.BarFileReader;
+import dev.ordo.broker.data.BarIndexCache;
 import dev.ordo.broker.data.ScannedBarFolder;
 import dev.ordo.broker.paper.PaperBroker;
 import dev.ordo.engine.marketdata.ReplayDriver;
@@ -142,7 +143,7 @@ public final class Engine implements AutoCloseable {
     List<Prepared> accounts = new ArrayList<>();
     for (AccountsConfig.PaperAccount account : configured) {
       Path data = account.data() != null ? account.data() : settings.dataFolder();
-      ScannedBarFolder all = scanned.computeIfAbsent(data, Engine::scan);
+      ScannedBarFolder all = scanned.computeIfAbsent(data, folder -> scan(folder, barIndexCache(settings.dataDir())));
       ScannedBarFolder folder;
       try {
         folder = all.onlyInstruments(account.instruments());
@@ -156,6 +157,8 @@ public final class Engine implements AutoCloseable {
     StartChecks.listenAddress(settings.httpHost(), settings.httpPort(), "--http-host", "--http-port");
 
     DataDirLock lock = lockDataDir(config, settings.dataDir());
+    // the files checked now need not be parsed at the next start over them (the data directory is this process's now)
+    for (ScannedBarFolder folder : scanned.values()) barIndexCache(settings.dataDir()).storeAll(folder);
     HttpAccess api = HttpAccess.load(config, settings.dataDir(), System.getenv(), settings.httpHost(), "--http-host", lock);
     ActorSystem<SpawnProtocol.Command> system = startSystem(config, lock);
     try {
@@ -216,8 +219,13 @@ public final class Engine implements AutoCloseable {
   public record AccountReplay(AccountId account, ReplaySchedule schedule, ActorRef<ReplayDriver.Command> driver,
       CompletionStage<ReplayDriver.Progress> end) {}
 
-  private static ScannedBarFolder scan(Path data) {
-    ScannedBarFolder folder = BarFileReader.scanAll(data);
+  /** Where the checked bar files' indexes are kept ({@link BarIndexCache}): {@code <data-dir>/bar-index}. */
+  static BarIndexCache barIndexCache(Path dataDir) {
+    return BarIndexCache.in(dataDir.resolve("bar-index"));
+  }
+
+  private static ScannedBarFolder scan(Path data, BarIndexCache cache) {
+    ScannedBarFolder folder = BarFileReader.scanAll(data, cache);
     for (BarFileIndex file : folder.files())
       if (file.interval().compareTo(java.time.Duration.ofDays(1)) >= 0)
         throw new dev.ordo.broker.data.BadBarDataException(file.source(), 1, "holds daily bars: a replay trades intraday bars (daily bars feed"

@@ -107,7 +107,7 @@ public final class BarFileReader {
    * @throws UncheckedIOException     when the folder or a file cannot be read (permissions, I/O error)
    */
   public static BarFolder readAll(Path folder) {
-    Checked<InstrumentBars> checked = check(folder, bars -> bars);
+    Checked<InstrumentBars> checked = check(folder, bars -> bars, InstrumentBars::instrument, null);
     return new BarFolder(folder, checked.files(), checked.sha256ByFile(), checked.ignored());
   }
 
@@ -121,15 +121,33 @@ public final class BarFileReader {
    * @throws UncheckedIOException     when the folder or a file cannot be read (permissions, I/O error)
    */
   public static ScannedBarFolder scanAll(Path folder) {
-    Checked<BarFileIndex> checked = check(folder, BarFileIndex::of);
+    Checked<BarFileIndex> checked = check(folder, BarFileIndex::of, BarFileIndex::instrument, null);
+    return new ScannedBarFolder(folder, checked.files(), checked.sha256ByFile(), checked.ignored());
+  }
+
+  /**
+   * {@link #scanAll(Path)}, taking the index of a file whose name and bytes {@code cache} holds from it instead of parsing the
+   * file again (it passed the same checks before); the files it does not hold are checked and indexed as usual. Store the
+   * result in the cache with {@link BarIndexCache#storeAll}.
+   *
+   * @throws BadBarDataException      on the first bad file, header or row, or when two files are the same instrument
+   * @throws IllegalArgumentException when the folder does not exist, is a file, or holds no {@code .csv} file
+   * @throws UncheckedIOException     when the folder or a file cannot be read (permissions, I/O error)
+   */
+  public static ScannedBarFolder scanAll(Path folder, BarIndexCache cache) {
+    Checked<BarFileIndex> checked = check(folder, BarFileIndex::of, BarFileIndex::instrument, cache::load);
     return new ScannedBarFolder(folder, checked.files(), checked.sha256ByFile(), checked.ignored());
   }
 
   /** What {@link #check} kept of each bar file, the SHA-256 of each, and the folder's other entries. */
   private record Checked<T>(List<T> files, SortedMap<String, String> sha256ByFile, List<String> ignored) {}
 
-  /** Reads and checks every bar file of {@code folder} (the refusals of {@link #readAll}), keeping {@code keep} of each. */
-  private static <T> Checked<T> check(Path folder, java.util.function.Function<InstrumentBars, T> keep) {
+  /**
+   * Reads and checks every bar file of {@code folder} (the refusals of {@link #readAll}), keeping {@code keep} of each, or what
+   * {@code cached} (when not null) has of a file with those bytes (by its path and SHA-256), which passed the checks before.
+   */
+  private static <T> Checked<T> check(Path folder, java.util.function.Function<InstrumentBars, T> keep,
+      java.util.function.Function<T, Instrument> instrumentOf, java.util.function.BiFunction<Path, String, java.util.Optional<T>> cached) {
     if (Files.isRegularFile(folder))
       throw new IllegalArgumentException("data folder " + folder + " is a file: name the folder that holds the bar files");
     if (!Files.isDirectory(folder)) throw new IllegalArgumentException("data folder not found: " + folder);
@@ -146,12 +164,15 @@ public final class BarFileReader {
     Map<InstrumentId, Path> fileOf = new HashMap<>();
     for (Path file : barFiles) {
       byte[] bytes = bytesOf(file);
-      InstrumentBars bars = parse(file, bytes);
-      Path other = fileOf.putIfAbsent(bars.instrument().id(), file);
+      String sha256 = BarFolder.sha256(bytes);
+      java.util.Optional<T> known = cached == null ? java.util.Optional.empty() : cached.apply(file, sha256);
+      T kept = known.isPresent() ? known.get() : keep.apply(parse(file, bytes));
+      InstrumentId id = instrumentOf.apply(kept).id();
+      Path other = fileOf.putIfAbsent(id, file);
       if (other != null)
-        throw new BadBarDataException(file, 0, "is the instrument " + bars.instrument().id() + ", like " + other.getFileName() + ": keep one of the two");
-      sha256ByFile.put(file.getFileName().toString(), BarFolder.sha256(bytes));
-      files.add(keep.apply(bars));
+        throw new BadBarDataException(file, 0, "is the instrument " + id + ", like " + other.getFileName() + ": keep one of the two");
+      sha256ByFile.put(file.getFileName().toString(), sha256);
+      files.add(kept);
     }
     return new Checked<>(files, sha256ByFile, ignored);
   }
