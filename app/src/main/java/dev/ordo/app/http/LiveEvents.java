@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * The live feed of the dashboard: every event the journal commits ({@link JournalWrites.EventListener}), as
  * {@link LiveEventView} JSON, pushed to each client as Server-Sent Events, filtered by its token's scope. The journal is
  * never held up: the DAO's callback offers the event to a bounded queue and returns (an event that finds the queue full is
- * dropped and counted); one stream turns each event into its JSON once and broadcasts it; each client has its own bounded
+ * dropped and counted); one stream broadcasts the events; each client keeps those of the entities its scope sees and turns
+ * them into JSON (nothing is serialized while no client listens: a replay journals thousands of events a second); each has its own bounded
  * buffer that drops its oldest events when the client reads too slowly; the events a client is sent are numbered (the SSE
  * {@code id}: 1, 2, ... per connection) before that buffer, so a client that lost some sees the gap and reads the state again.
  */
@@ -44,17 +45,19 @@ public final class LiveEvents {
   /** A comment line this often keeps an idle connection open (and lets a client notice a dead one). */
   static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
-  /** One event on its way: the entity (for the scope filter) and its JSON. */
-  private record Published(AuditedEntity entity, String json) {}
+  /** One event a client sees, with its entity. */
+  private record Published(AuditedEntity entity, Journaled journaled) {}
 
   private record Journaled(String persistenceId, long sequenceNr, long timestamp, Object event) {}
 
-  private final Source<Published, NotUsed> hub;
+  private final Source<Journaled, NotUsed> hub;
   private final SharedKillSwitch shutdown;
+  private final Auditor auditor;
 
-  private LiveEvents(Source<Published, NotUsed> hub, SharedKillSwitch shutdown) {
+  private LiveEvents(Source<Journaled, NotUsed> hub, SharedKillSwitch shutdown, Auditor auditor) {
     this.hub = hub;
     this.shutdown = shutdown;
+    this.auditor = auditor;
   }
 
   /**
@@ -64,12 +67,9 @@ public final class LiveEvents {
   public static LiveEvents start(ActorSystem<?> system) {
     Auditor auditor = new Auditor(system, AuditInput.strategies(system.settings().config()));
     SharedKillSwitch shutdown = KillSwitches.shared("live-events");
-    Pair<BoundedSourceQueue<Journaled>, Source<Published, NotUsed>> queueAndHub = Source.<Journaled>queue(BUFFER)
-        .map(journaled -> toPublished(auditor, journaled))
-        .filter(Optional::isPresent)
-        .map(Optional::get)
+    Pair<BoundedSourceQueue<Journaled>, Source<Journaled, NotUsed>> queueAndHub = Source.<Journaled>queue(BUFFER)
         .via(shutdown.flow())
-        .toMat(BroadcastHub.of(Published.class, 256), Keep.both())
+        .toMat(BroadcastHub.of(Journaled.class, 256), Keep.both())
         .run(system);
     // A consumer that is always there, so the hub moves on while no client listens (it would otherwise hold the events back)
     queueAndHub.second().runWith(Sink.ignore(), system);
@@ -88,21 +88,27 @@ public final class LiveEvents {
       shutdown.shutdown();
       return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
     });
-    return new LiveEvents(queueAndHub.second(), shutdown);
+    return new LiveEvents(queueAndHub.second(), shutdown, auditor);
   }
 
-  private static Optional<Published> toPublished(Auditor auditor, Journaled journaled) {
-    Optional<AuditedEntity> entity = AuditedEntity.ofPersistenceId(journaled.persistenceId());
-    if (entity.isEmpty()) return Optional.empty();
+  /** The event with its entity, when it is one of an entity Ordo knows that {@code scope} sees; else empty. */
+  private static Optional<Published> visible(Journaled journaled, ApiScope scope) {
+    return AuditedEntity.ofPersistenceId(journaled.persistenceId()).filter(entity -> scope.seesJournalOf(entity.account()))
+        .map(entity -> new Published(entity, journaled));
+  }
+
+  /** The event as the audit shows it ({@link LiveEventView} JSON); empty (logged) when it cannot be shown. */
+  private static Optional<String> toJson(Auditor auditor, Published published) {
+    AuditedEntity e = published.entity();
+    Journaled journaled = published.journaled();
     try {
-      Auditor.EventView view = auditor.view(entity.get(),
+      Auditor.EventView view = auditor.view(e,
           new JournalReader.Entry(journaled.persistenceId(), journaled.sequenceNr(), Instant.ofEpochMilli(journaled.timestamp()), journaled.event()));
-      AuditedEntity e = entity.get();
       LiveEventView live = new LiveEventView(e.type().auditName(), e.id(), e.account() == null ? null : e.account().value(),
           e.instrument() == null ? null : e.instrument().toString(), view.sequenceNr(), view.time(), view.journaledAt(), view.type(), view.payload());
-      return Optional.of(new Published(e, Json.mapper().writeValueAsString(live)));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-      log.warn("live feed: event {} #{} not pushed: {}", journaled.persistenceId(), journaled.sequenceNr(), e.toString());
+      return Optional.of(Json.mapper().writeValueAsString(live));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException failure) {
+      log.warn("live feed: event {} #{} not pushed: {}", journaled.persistenceId(), journaled.sequenceNr(), failure.toString());
       return Optional.empty();
     }
   }
@@ -115,10 +121,11 @@ public final class LiveEvents {
    */
   public Source<ServerSentEvent, NotUsed> stream(ApiTokens.Principal principal) {
     ApiScope scope = principal.scope();
-    return hub.filter(published -> scope.seesJournalOf(published.entity().account()))
+    return hub.map(journaled -> visible(journaled, scope)).filter(Optional::isPresent).map(Optional::get)
+        .map(published -> toJson(auditor, published)).filter(Optional::isPresent).map(Optional::get)
         .zipWithIndex()
         .buffer(BUFFER, OverflowStrategy.dropHead())
-        .map(numbered -> ServerSentEvent.create(numbered.first().json(), "journal", Long.toString(numbered.second() + 1)))
+        .map(numbered -> ServerSentEvent.create(numbered.first(), "journal", Long.toString(numbered.second() + 1)))
         .keepAlive(HEARTBEAT, ServerSentEvent::heartbeat)
         .via(shutdown.flow());
   }

@@ -199,6 +199,7 @@ public final class BarFileReader {
       throw new UncheckedIOException("cannot read the bar file " + file + ": " + reason(e), e);
     }
     Layout layout = layout(file, parser.getHeaderNames());
+    Columns columns = Columns.of(parser.getHeaderNames());
     java.util.Iterator<CSVRecord> records = parser.iterator();
     for (int i = 0; i < skip && records.hasNext(); i++) records.next();
     return new java.util.Iterator<>() {
@@ -218,7 +219,7 @@ public final class BarFileReader {
       @Override
       public Bar next() {
         CSVRecord record = records.next();
-        Row r = parseRow(file, record.getRecordNumber() + 1, record, layout);
+        Row r = parseRow(file, record.getRecordNumber() + 1, record, layout, columns);
         return new Bar(id, interval, Price.of(r.open()), Price.of(r.high()), Price.of(r.low()), Price.of(r.close()), r.volume(), r.tsOpen());
       }
     };
@@ -288,6 +289,7 @@ public final class BarFileReader {
     CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreHeaderCase(true).setTrim(true).get();
     try (CSVParser parser = CSVParser.parse(text, format)) {
       Layout layout = layout(file, parser.getHeaderNames());
+      Columns columns = Columns.of(parser.getHeaderNames());
       InstrumentId id = layout.instrumentId(file, baseName(file));
       Lines lines = new Lines(text);
       List<Row> rows = new ArrayList<>();
@@ -295,7 +297,7 @@ public final class BarFileReader {
       int maxScale = 0;
       Row previous = null;
       for (CSVRecord record : parser) {
-        Row row = parseRow(file, lines.lineAt(record.getCharacterPosition()), record, layout);
+        Row row = parseRow(file, lines.lineAt(record.getCharacterPosition()), record, layout, columns);
         boolean opensSession = previous == null || !previous.tsOpen().toLocalDate().equals(row.tsOpen().toLocalDate());
         if (previous != null) checkAfter(file, previous, row, layout);
         String warning = checkRange(file, row, opensSession);
@@ -343,11 +345,11 @@ public final class BarFileReader {
   private record Row(long line, String time, OffsetDateTime tsOpen, BigDecimal open, BigDecimal high, BigDecimal low, BigDecimal close,
       BigDecimal volume) {}
 
-  private static Row parseRow(Path file, long line, CSVRecord record, Layout layout) {
+  private static Row parseRow(Path file, long line, CSVRecord record, Layout layout, Columns columns) {
     if (!record.isConsistent())
       throw new BadBarDataException(file, line, "expected " + record.getParser().getHeaderNames().size() + " fields, found " + record.size());
     String column = layout.timeColumn();
-    String time = field(file, line, record, column);
+    String time = field(file, line, record, column, columns);
     OffsetDateTime tsOpen;
     try {
       tsOpen = OffsetDateTime.parse(time, TIMESTAMP);
@@ -359,17 +361,18 @@ public final class BarFileReader {
       throw new BadBarDataException(file, line,
           column + " '" + time + "' is not in the exchange's time: " + layout.exchange + " times carry the offset " + offset(layout.offset()));
     for (String extra : layout.extraColumns()) {
-      BigDecimal value = decimal(file, line, extra, field(file, line, record, extra));
-      if (decimals(value) > 0) throw new BadBarDataException(file, line, extra + " '" + record.get(extra) + "' is not a whole number");
+      String text = field(file, line, record, extra, columns);
+      BigDecimal value = decimal(file, line, extra, text);
+      if (decimals(value) > 0) throw new BadBarDataException(file, line, extra + " '" + text + "' is not a whole number");
     }
     if (layout.interval() != null && !tsOpen.toLocalTime().equals(java.time.LocalTime.MIDNIGHT))
       throw new BadBarDataException(file, line, column + " '" + time + "' is not at 00:00: a daily bar opens at the start of its day");
-    return new Row(line, time, tsOpen, price(file, line, record, "open", layout), price(file, line, record, "high", layout),
-        price(file, line, record, "low", layout), price(file, line, record, "close", layout), volume(file, line, record, layout));
+    return new Row(line, time, tsOpen, price(file, line, record, "open", layout, columns), price(file, line, record, "high", layout, columns),
+        price(file, line, record, "low", layout, columns), price(file, line, record, "close", layout, columns), volume(file, line, record, layout, columns));
   }
 
-  private static BigDecimal price(Path file, long line, CSVRecord record, String column, Layout layout) {
-    String text = field(file, line, record, column);
+  private static BigDecimal price(Path file, long line, CSVRecord record, String column, Layout layout, Columns columns) {
+    String text = field(file, line, record, column, columns);
     BigDecimal value = decimal(file, line, column, text);
     if (value.signum() == 0) throw new BadBarDataException(file, line, column + " is " + text + ": a price must be positive");
     if (value.compareTo(MAX_PRICE) >= 0)
@@ -379,8 +382,8 @@ public final class BarFileReader {
     return value;
   }
 
-  private static BigDecimal volume(Path file, long line, CSVRecord record, Layout layout) {
-    String text = field(file, line, record, "volume");
+  private static BigDecimal volume(Path file, long line, CSVRecord record, Layout layout, Columns columns) {
+    String text = field(file, line, record, "volume", columns);
     BigDecimal value = decimal(file, line, "volume", text);
     if (value.compareTo(MAX_VOLUME) >= 0)
       throw new BadBarDataException(file, line, "volume '" + text + "' is too large: a volume must be below " + MAX_VOLUME.toPlainString());
@@ -406,8 +409,21 @@ public final class BarFileReader {
     return value.signum() == 0 ? 0 : Math.max(0, value.stripTrailingZeros().scale());
   }
 
-  private static String field(Path file, long line, CSVRecord record, String column) {
-    String value = record.isSet(column) ? record.get(column) : null;
+  /**
+   * The index of each header name, lower case: a field is read by its index ({@link CSVRecord#get(String)} looks the name up in
+   * a case-insensitive map, which was the largest cost of reading a row).
+   */
+  private record Columns(Map<String, Integer> index) {
+    static Columns of(List<String> headerNames) {
+      Map<String, Integer> index = new HashMap<>();
+      for (int i = 0; i < headerNames.size(); i++) index.putIfAbsent(headerNames.get(i).toLowerCase(Locale.ROOT), i);
+      return new Columns(index);
+    }
+  }
+
+  private static String field(Path file, long line, CSVRecord record, String column, Columns columns) {
+    Integer i = columns.index().get(column);
+    String value = i != null && i < record.size() ? record.get(i) : null;
     if (value == null || value.isEmpty()) throw new BadBarDataException(file, line, "missing " + column);
     return value;
   }
