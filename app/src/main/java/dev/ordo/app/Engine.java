@@ -403,7 +403,10 @@ public final class Engine implements AutoCloseable {
       resume.values().stream().map(SymbolTrader.Progress::lastBarApplied).filter(java.util.Objects::nonNull)
           .map(java.time.OffsetDateTime::toInstant).max(java.time.Instant::compareTo).ifPresent(clock::advanceTo);
       primeMarket(broker, prepared.files(), resume);
-      redeliverVenueFills(broker, router, account, redeliverySince(resume), phaseTimeout);
+      Map<InstrumentId, Long> positionFills = new HashMap<>();
+      for (dev.ordo.engine.trading.Position.State p : queries.positionStates(account).toCompletableFuture().get(120, TimeUnit.SECONDS))
+        positionFills.put(p.instrument(), p.fills());
+      redeliverVenueFills(broker, router, account, redeliverySince(resume), positionFills, phaseTimeout);
     }
 
     // The replay driver is made after the service (it delivers through the service's parts); the lifecycle reaches it through this.
@@ -455,21 +458,25 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Delivers the fills the paper venue journaled at or after {@code since} (null: all) to the symbol
-   * traders and positions again, before a resumed replay goes on: a process killed after the venue
-   * journaled a fill and before the trader or the position did would otherwise never learn of it (the
-   * venue sees the order filled and does not fill it again). Each entity applies a trade id once, so
-   * the fills it has are no-ops. Fills of one instrument go in the venue's order; instruments in
-   * parallel. Earlier fills were all applied ({@link #redeliverySince}): sending them again cost a
-   * restart time growing with the account's history.
+   * Delivers fills the paper venue journaled to the symbol traders and positions again, before a
+   * resumed replay goes on: a process killed after the venue journaled a fill and before the trader or
+   * the position did would otherwise never learn of it (the venue sees the order filled and does not
+   * fill it again). Each entity applies a trade id once, so the fills it has are no-ops. Fills of one
+   * instrument go in the venue's order; instruments in parallel. Delivered: the fills at or after
+   * {@code since} (null: all; earlier ones were applied by every entity, {@link #redeliverySince}), and
+   * every fill of an instrument whose position holds fewer fills than the venue made ({@code positionFills},
+   * absent: none): sending them all again cost a restart time growing with the account's history.
    *
    * @throws IllegalStateException when the venue does not answer, or an entity does not take a fill within {@code timeout}
    */
   private static void redeliverVenueFills(PaperBroker broker, OrderUpdateRouter router, AccountId account, java.time.Instant since,
-      Duration timeout) throws Exception {
+      Map<InstrumentId, Long> positionFills, Duration timeout) throws Exception {
     SessionToken token = ok(broker.login(Credentials.none()).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS), "log in");
     List<Fill> all = ok(broker.trades(token).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS), "list its fills");
-    List<Fill> fills = since == null ? all : all.stream().filter(f -> !f.tsEvent().toInstant().isBefore(since)).toList();
+    Map<InstrumentId, Long> venueFills = new HashMap<>();
+    for (Fill fill : all) venueFills.merge(fill.instrumentId(), 1L, Long::sum);
+    List<Fill> fills = all.stream().filter(f -> since == null || !f.tsEvent().toInstant().isBefore(since)
+        || positionFills.getOrDefault(f.instrumentId(), 0L) < venueFills.get(f.instrumentId())).toList();
     Map<InstrumentId, CompletableFuture<Done>> chains = new LinkedHashMap<>();
     for (Fill fill : fills) {
       CompletableFuture<Done> before = chains.getOrDefault(fill.instrumentId(), CompletableFuture.completedFuture(Done.getInstance()));
