@@ -36,6 +36,9 @@ final class AuditCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "ordo-data", paramLabel = "DIR", description = "The stopped engine's data folder (default ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  @picocli.CommandLine.Mixin
+  JournalOptions journalOptions = new JournalOptions();
+
   @Parameters(index = "0", arity = "0..1", paramLabel = "ENTITY_TYPE",
       description = "symbol-trader, position, paper-venue, replay-run or reconciler.")
   String entityType;
@@ -84,7 +87,7 @@ final class AuditCommand implements Callable<Integer> {
       return StartFailure.USAGE;
     }
     PrintStream out = System.out;
-    try (OfflineJournal journal = OfflineJournal.open(dataDir, ConfigFactory.load())) {
+    try (OfflineJournal journal = OfflineJournal.open(dataDir, journalOptions.over(ConfigFactory.load(), System.getenv()))) {
       Auditor auditor = journal.auditor();
       Auditor.Listing listing = auditor.entities().toCompletableFuture().get(5, TimeUnit.MINUTES);
       if (listing.entities().isEmpty() && listing.unknown().isEmpty()) {

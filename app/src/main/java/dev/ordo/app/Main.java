@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "ordo", mixinStandardHelpOptions = true, version = "Ordo 0.1.0",
     description = "Actor-based trading engine on Pekko.",
     subcommands = {RunCommand.class, BacktestCommand.class, BrokerSimCommand.class, SoakCommand.class, AuditCommand.class,
-        VerifyCommand.class, CrashTestCommand.class})
+        VerifyCommand.class, CrashTestCommand.class, DbCommand.class})
 public final class Main implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -89,7 +89,7 @@ public final class Main implements Runnable {
   }
 
   private static int onFailure(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
-    String prefix = "ordo " + command.getCommandName() + ": ";
+    String prefix = command.getCommandSpec().qualifiedName() + ": ";  // ordo run, ordo db start
     if (e instanceof StartFailure failure) {
       log.debug("{}{}", prefix, failure.getMessage(), failure);
       System.err.println(prefix + failure.getMessage());

@@ -25,6 +25,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   DataOptions dataOptions = new DataOptions();
 
+  @Mixin
+  JournalOptions journalOptions = new JournalOptions();
+
   @Option(names = "--speed", defaultValue = "600x", paramLabel = "max|<N>x",
       description = "Replay speed: 'max', or N times real time (default ${DEFAULT-VALUE}: a 6h15 NSE session in about 40 s).")
   String speed;
@@ -101,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
     Config config;
     List<AccountsConfig.PaperAccount> accounts;
     try {
-      config = config(configFile);
+      config = journalOptions.over(config(configFile), System.getenv());
       AccountsConfig.Accounts all = AccountsConfig.readAll(config);
       if (!all.live().isEmpty() && all.paper().isEmpty()) return liveAccounts(config, all.live());
       accounts = AccountsConfig.read(config);
@@ -208,7 +211,8 @@ final class RunCommand implements Callable<Integer> {
       return 2;
     }
     LiveEngine.Settings chosen = settings;
-    return runLive(() -> LiveEngine.start(chosen, ConfigFactory.load()));
+    Config config = journalOptions.over(ConfigFactory.load(), System.getenv());
+    return runLive(() -> LiveEngine.start(chosen, config));
   }
 
   /**

@@ -21,10 +21,16 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "ordo-data", paramLabel = "DIR", description = "The stopped engine's data folder (default ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  @picocli.CommandLine.Mixin
+  JournalOptions journalOptions = new JournalOptions();
+
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
-    Verifier.Result result = verify(dataDir);
+    Verifier.Result result;
+    try (OfflineJournal journal = OfflineJournal.open(dataDir, journalOptions.over(ConfigFactory.load(), System.getenv()))) {
+      result = verify(journal);
+    }
     if (result.entities() == 0 && result.unknown().isEmpty()) {
       System.err.println("ordo verify: the journal of " + dataDir.toAbsolutePath().normalize() + " holds no events");
       return StartFailure.ENVIRONMENT;

@@ -18,7 +18,7 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 
 /**
- * Writes chosen events into the real H2 journal of a data directory, through the persistence
+ * Writes chosen events into the real H2 journal of a data directory (or a PostgreSQL journal), through the persistence
  * plugin (the same serializers and tables as the engine): how the tests plant a journal that breaks
  * an invariant.
  */
@@ -28,8 +28,12 @@ final class JournalPlanter {
 
   /** Journals {@code events} under each persistence id, in order, in the H2 journal of {@code dataDir}. */
   static void write(Path dataDir, Map<String, List<Object>> events) throws Exception {
-    Config config = JournalSettings.withJournal(ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()),
-        dataDir);
+    write(ConfigFactory.load(), dataDir, events);
+  }
+
+  /** The same in the journal of {@code config} (e.g. a PostgreSQL one, {@code ordo.persistence.*} set), {@code dataDir} for H2. */
+  static void write(Config config, Path dataDir, Map<String, List<Object>> events) throws Exception {
+    config = JournalSettings.withJournal(ConfigFactory.parseString("pekko.actor.provider = local").withFallback(config), dataDir);
     JournalSchema.create(config);
     ActorTestKit kit = ActorTestKit.create("planter", config);
     try {

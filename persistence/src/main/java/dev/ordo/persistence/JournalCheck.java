@@ -134,8 +134,8 @@ public final class JournalCheck {
       };
     }
     String state = String.valueOf(sql.getSQLState());
-    if (state.startsWith("28"))
-      return where + " refused the login of user '" + user + "'; check ordo.persistence.user and ORDO_DB_PASSWORD";
+    if (state.startsWith("28") || state.equals("08004") && String.valueOf(sql.getMessage()).contains("password"))
+      return where + " refused the login of user '" + user + "'; check the user (--journal or ordo.persistence.user) and the password (--journal-password-file or ORDO_DB_PASSWORD)";
     if (state.equals("3D000")) return where + ": the database does not exist; create it (createdb) or fix ordo.persistence.url";
     if (state.startsWith("08")) return "cannot reach the " + where + " (" + networkReason(root) + "); check ordo.persistence.url and that the server is up";
     return where + " cannot be opened: " + firstLine(sql);

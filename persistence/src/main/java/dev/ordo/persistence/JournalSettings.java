@@ -44,7 +44,52 @@ public final class JournalSettings {
       }
       default -> throw new IllegalArgumentException("ordo.persistence.kind must be h2 or postgres, got '" + kind + "'");
     }
+    // the user and password too: a config resolved before ordo.persistence.* was overridden (--journal) holds the old ones there
+    overrides = overrides
+        .withValue("pekko-persistence-jdbc.shared-databases.slick.db.user", ConfigValueFactory.fromAnyRef(config.getString("ordo.persistence.user")))
+        .withValue("pekko-persistence-jdbc.shared-databases.slick.db.password",
+            ConfigValueFactory.fromAnyRef(config.getString("ordo.persistence.password")));
     return overrides.withFallback(config);
+  }
+
+  /**
+   * The {@code ordo.persistence.*} settings of a PostgreSQL journal given as {@code postgres://USER@HOST[:PORT]/DATABASE}
+   * ({@code postgresql://} too; the port defaults to 5432; a query string such as {@code ?sslmode=require} is handed to the
+   * driver), with its password. Put the result over the loaded configuration, then complete it with {@link #withJournal}.
+   *
+   * @param journal  the URL, without a password
+   * @param password the role's password (from ORDO_DB_PASSWORD or a password file; may be empty)
+   * @throws IllegalArgumentException saying what is wrong with {@code journal}: another scheme, no user, a password in it, no
+   *     host or no database
+   */
+  public static Config postgres(String journal, String password) {
+    String form = "give --journal as postgres://USER@HOST:PORT/DATABASE, e.g. postgres://ordo@127.0.0.1:5433/ordo";
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(journal);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("--journal '" + JournalCheck.withoutSecrets(journal) + "' is not a URL (" + e.getReason() + "); " + form, e);
+    }
+    String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+    if (!scheme.equals("postgres") && !scheme.equals("postgresql"))
+      throw new IllegalArgumentException("--journal " + JournalCheck.withoutSecrets(journal) + ": only PostgreSQL is supported "
+          + "(the default journal is H2 in --data-dir, without --journal); " + form);
+    String user = uri.getRawUserInfo();
+    if (user != null && user.contains(":"))
+      throw new IllegalArgumentException("--journal holds a password: never put it in the URL (it would show in the process list); "
+          + "give it in ORDO_DB_PASSWORD or --journal-password-file");
+    if (user == null || user.isBlank()) throw new IllegalArgumentException("--journal " + journal + " names no user; " + form);
+    if (uri.getHost() == null) throw new IllegalArgumentException("--journal " + JournalCheck.withoutSecrets(journal) + " names no host; " + form);
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    if (!path.matches("/[^/]+")) throw new IllegalArgumentException("--journal " + JournalCheck.withoutSecrets(journal) + " names no database; " + form);
+    String host = uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]" : uri.getHost();
+    String url = "jdbc:postgresql://" + host + ":" + (uri.getPort() == -1 ? 5432 : uri.getPort()) + path
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    return ConfigFactory.empty()
+        .withValue("ordo.persistence.kind", ConfigValueFactory.fromAnyRef("postgres"))
+        .withValue("ordo.persistence.url", ConfigValueFactory.fromAnyRef(url))
+        .withValue("ordo.persistence.user", ConfigValueFactory.fromAnyRef(uri.getUserInfo()))
+        .withValue("ordo.persistence.password", ConfigValueFactory.fromAnyRef(password));
   }
 
   /**

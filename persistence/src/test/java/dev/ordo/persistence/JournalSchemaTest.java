@@ -4,33 +4,41 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The plugin's own DDL creates the tables of an H2 journal, and running it again changes nothing. */
+/** The plugin's own DDL creates the tables of an H2 or a PostgreSQL journal, and running it again changes nothing. */
 class JournalSchemaTest {
 
   @TempDir
   Path dataDir;
 
-  @Test
-  void createsThePluginsTablesOnceAndIsIdempotent() throws Exception {
-    Config config = JournalSettings.withJournal(ConfigFactory.load("ordo-persistence"), dataDir);
+  @ParameterizedTest
+  @EnumSource(Journals.Kind.class)
+  void createsThePluginsTablesOnceAndIsIdempotent(Journals.Kind kind) throws Exception {
+    Config config = Journals.config(kind, dataDir);
     JournalSchema.create(config);
     JournalSchema.create(config);
     List<String> tables = new ArrayList<>();
-    try (Connection connection = DriverManager.getConnection(JournalSettings.h2Url(dataDir), "sa", "");
-        ResultSet rows = connection.getMetaData().getTables(null, "PUBLIC", null, new String[] {"TABLE"})) {
-      while (rows.next()) tables.add(rows.getString("TABLE_NAME"));
+    try (Connection connection = Journals.connect(config);
+        ResultSet rows = connection.getMetaData().getTables(null, null, null, new String[] {"TABLE"})) {
+      while (rows.next()) if (rows.getString("TABLE_SCHEM").equalsIgnoreCase("public")) tables.add(rows.getString("TABLE_NAME"));
     }
     assertEquals(List.of("durable_state", "event_journal", "event_tag", "snapshot"), tables.stream().sorted().toList());
+    assertEquals(kind == Journals.Kind.H2 ? "H2" : "PostgreSQL", databaseProduct(config), "the journal's database");
+  }
+
+  private static String databaseProduct(Config config) throws Exception {
+    try (Connection connection = Journals.connect(config)) {
+      return connection.getMetaData().getDatabaseProductName();
+    }
   }
 
   @Test

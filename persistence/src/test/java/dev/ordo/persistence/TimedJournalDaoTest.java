@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.ordo.engine.OrdoSerializable;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +21,12 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The timed journal DAO on a real H2 journal: every event written is reported once, in committed batches, and each committed event
+ * The timed journal DAO on a real H2 and a real PostgreSQL journal: every event written is reported once, in committed batches, and each committed event
  * reaches the event listener with its persistence id and sequence number.
  */
 class TimedJournalDaoTest {
@@ -62,9 +61,10 @@ class TimedJournalDaoTest {
 
   record Write(int events, Duration took, boolean committed) {}
 
-  @Test
-  void reportsEveryEventWrittenInCommittedBatches(@TempDir Path dataDir) throws Exception {
-    Config config = JournalSettings.withJournal(ConfigFactory.load("ordo-persistence"), dataDir);
+  @ParameterizedTest
+  @EnumSource(Journals.Kind.class)
+  void reportsEveryEventWrittenInCommittedBatches(Journals.Kind kind, @TempDir Path dataDir) throws Exception {
+    Config config = Journals.config(kind, dataDir);
     JournalSchema.create(config);
     ActorTestKit testKit = ActorTestKit.create(config);
     try {
@@ -87,7 +87,7 @@ class TimedJournalDaoTest {
       assertTrue(writes.size() <= 9, "at most one insert per persist: " + writes);
       assertTrue(writes.stream().allMatch(Write::committed), writes.toString());
       assertFalse(writes.stream().anyMatch(w -> w.took().isNegative() || w.took().isZero()), writes.toString());
-      try (Connection connection = DriverManager.getConnection(JournalSettings.h2Url(dataDir), "sa", "");
+      try (Connection connection = Journals.connect(config);
           ResultSet rows = connection.createStatement().executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
         rows.next();
         assertEquals(18, rows.getLong(1), "the journal holds what was reported");
@@ -99,9 +99,10 @@ class TimedJournalDaoTest {
 
   record Journaled(String persistenceId, long sequenceNr, Object event) {}
 
-  @Test
-  void handsEveryCommittedEventToTheEventListenerInSequenceOrder(@TempDir Path dataDir) throws Exception {
-    Config config = JournalSettings.withJournal(ConfigFactory.load("ordo-persistence"), dataDir);
+  @ParameterizedTest
+  @EnumSource(Journals.Kind.class)
+  void handsEveryCommittedEventToTheEventListenerInSequenceOrder(Journals.Kind kind, @TempDir Path dataDir) throws Exception {
+    Config config = Journals.config(kind, dataDir);
     JournalSchema.create(config);
     ActorTestKit testKit = ActorTestKit.create(config);
     try {
