@@ -18,6 +18,7 @@ import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -25,7 +26,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * Builds bars of {@code interval} from the live ticks of one account and drives its symbol traders
  * as the replay does: the first tick of a new window closes the previous bar ({@code CloseBar}),
  * ends the session when the local date changed ({@code EndSession}), and opens the new bar
- * ({@code OpenBar}). Windows start at multiples of {@code interval} from local midnight in the
+ * ({@code OpenBar}); each bar closed is published on the event stream as {@link BarCompleted}. Windows start at multiples of {@code interval} from local midnight in the
  * instrument's exchange time zone. A tick older than the current window is ignored.
  */
 public final class BarBuilder {
@@ -71,7 +72,9 @@ public final class BarBuilder {
             }
             if (bar == null || window.isAfter(bar.open)) {
               if (bar != null) {
-                trader.tell(new SymbolTrader.CloseBar(new Bar(id, interval, bar.o, bar.h, bar.l, bar.c, bar.volume, bar.open), ignore));
+                Bar completed = new Bar(id, interval, bar.o, bar.h, bar.l, bar.c, bar.volume, bar.open);
+                trader.tell(new SymbolTrader.CloseBar(completed, ignore));
+                context.getSystem().eventStream().tell(new EventStream.Publish<>(new BarCompleted(account, completed)));
                 LocalDate previous = bar.open.toLocalDate();
                 if (!previous.equals(window.toLocalDate())) trader.tell(new SymbolTrader.EndSession(previous, ignore));
               }

@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -31,8 +32,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * its subscription set, and answers once every trader has handled them; the {@link ReplayDriver}
  * advances only then, which makes the replay lock-step. The events of one instrument go one after
  * the other (each waits for the trader's answer to the previous one); instruments run in parallel.
- * Deliveries run one at a time, in the order they came. Live bars do not pass here:
- * {@link BarBuilder} sends them to the traders itself.
+ * Deliveries run one at a time, in the order they came. Each bar a trader handled is published on the
+ * event stream as {@link BarCompleted}. Live bars do not pass here: {@link BarBuilder} sends them to the
+ * traders itself.
  *
  * <p>Events are told, not asked: each instrument has a child actor that its trader answers and
  * that reports {@code Answered(instrument)}, and one timer watches the whole delivery (an ask per
@@ -271,6 +273,8 @@ public final class BarDelivery {
     private Behavior<Command> onAnswered(Answered answered) {
       // An answer after its round failed (or a duplicate) is ignored.
       if (round == null || !round.awaiting.containsKey(answered.instrument())) return Behaviors.same();
+      if (round.awaiting.get(answered.instrument()) instanceof BarClose close)
+        context.getSystem().eventStream().tell(new EventStream.Publish<>(new BarCompleted(account, close.bar())));
       sendNext(answered.instrument());
       if (!round.awaiting.isEmpty()) return Behaviors.same();
       timers.cancel(RoundLate.class);

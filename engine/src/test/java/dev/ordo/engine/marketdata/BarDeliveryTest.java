@@ -27,6 +27,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -163,6 +164,29 @@ class BarDeliveryTest {
     traders.expectNoMessage(Duration.ofMillis(100));
 
     assertEquals(new BarDelivery.Status(account, false, List.of(INFY, TCS), 5, tcs.tsOpen()), status(delivery));
+  }
+
+  @Test
+  void publishesEachBarOnTheEventStreamOnceItsTraderHandledIt() {
+    TestProbe<BarCompleted> published = testKit.createTestProbe();
+    testKit.system().eventStream().tell(new EventStream.Subscribe<>(BarCompleted.class, published.ref()));
+    try {
+      ActorRef<BarDelivery.Command> delivery = testKit.spawn(BarDelivery.create(account, Duration.ofSeconds(10)));
+      delivery.tell(new BarDelivery.Subscribe(Set.of(TCS)));
+      TestProbe<BarDelivery.Delivery> replies = testKit.createTestProbe();
+      Bar tcs = bar(TCS, "09:15");
+      delivery.tell(new BarDelivery.Deliver(List.of(new BarDelivery.BarOpen(TCS, tcs.tsOpen()), new BarDelivery.BarClose(tcs)), replies.ref()));
+
+      answer(traders.receiveMessage().command());
+      Received close = traders.receiveMessage();
+      published.expectNoMessage(Duration.ofMillis(200)); // the open is not a bar; the close is not handled yet
+      answer(close.command());
+      assertEquals(new BarCompleted(account, tcs), published.receiveMessage());
+      replies.expectMessage(new BarDelivery.DeliveryDone(2));
+      published.expectNoMessage(Duration.ofMillis(100));
+    } finally {
+      testKit.system().eventStream().tell(new EventStream.Unsubscribe<>(published.ref()));
+    }
   }
 
   @Test
