@@ -1,6 +1,8 @@
 // Ordo dashboard: plain JavaScript, no build step. Every data call carries the API token (kept in this tab's sessionStorage);
 // the live feed is GET /events (Server-Sent Events) read with fetch() so the token travels in the Authorization header, never
-// in a URL. Snapshots come from the JSON API; the feed tells the page when to read them again and adds fills and bars at once.
+// in a URL. It pushes the journal's events (type journal), every bar the traders receive (bar) and the status (status, at once and
+// every few seconds). Snapshots come from the JSON API, read at sign-in, after a reconnect or a gap in the feed; the journal's
+// events tell the page when to read positions, orders and trades again; bars and the status are not read again, they are pushed.
 'use strict';
 
 const TOKEN_KEY = 'ordo-token';
@@ -8,8 +10,9 @@ const S = {
   token: null, who: null, status: null, view: 'overview',
   data: {},              // account -> {positions, trades, orders, fills, symbols}
   feed: null, feedSeq: 0, retry: 0, signedOut: false,
-  refreshTimer: null, lastChunk: 0,
+  refreshTimer: null, refreshFull: false, lastChunk: 0,
   equity: {}, symbolChart: null, symbolKey: null, bars: [], experts: [],
+  barsStale: false, barsLoading: null, pendingBars: [], totalBars: 0, barsZone: '', barsCurrency: '', symbolTimer: null, linesTimer: null,
   events: [],
 };
 
@@ -77,7 +80,13 @@ function stateSpan(s) { return el('span', { class: 'state-' + s }, s || '–'); 
 
 // ------------------------------------------------------------------ API
 
+// The page's own calls, counted by method and path ("GET /status": 3): what the page read again and what it did not (the browser
+// test reads it to see that bars and the status came by the feed).
+window.__ordoFetches = {};
+
 async function call(method, path, body) {
+  const key = method + ' ' + path.split('?')[0];
+  window.__ordoFetches[key] = (window.__ordoFetches[key] || 0) + 1;
   const headers = { Authorization: 'Bearer ' + S.token };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
@@ -121,7 +130,7 @@ async function signIn(token, fromForm) {
   $('#whoami').textContent = S.who.subject + ' (' + S.who.scope + ')';
   document.body.dataset.scope = S.who.scope;
   connectFeed();
-  await refresh();
+  await refresh(true);
 }
 
 function showSignIn() {
@@ -158,7 +167,7 @@ async function connectFeed() {
     const reconnected = S.retry > 0;
     S.retry = 0; S.lastChunk = Date.now();
     setConnection('live', true);
-    if (reconnected) refreshSoon(0); // what happened while disconnected
+    if (reconnected) refreshSoon(0, true); // what happened while disconnected
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -193,7 +202,7 @@ setInterval(() => {
 }, 5000);
 
 function onBlock(block) {
-  let data = '', id = null;
+  let data = '', id = null, type = 'message';
   for (const line of block.split('\n')) {
     if (line.startsWith(':')) continue;
     const colon = line.indexOf(':');
@@ -201,16 +210,27 @@ function onBlock(block) {
     const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
     if (field === 'data') data += (data ? '\n' : '') + value;
     else if (field === 'id') id = value;
+    else if (field === 'event') type = value;
   }
   if (!data) return; // a heartbeat
   if (id !== null) {
     const n = Number(id);
-    if (S.feedSeq && n > S.feedSeq + 1) refreshSoon(0); // events were dropped for this slow reader: read the state again
+    if (S.feedSeq && n > S.feedSeq + 1) refreshSoon(0, true); // events or bars were dropped for this slow reader: read the state again
     S.feedSeq = n;
   }
   let event;
   try { event = JSON.parse(data); } catch (e) { return; }
-  onJournalEvent(event);
+  if (type === 'status') onStatus(event);
+  else if (type === 'bar') onPushedBar(event);
+  else onJournalEvent(event);
+}
+
+/** The status as GET /status shows it, pushed at once and every few seconds: heartbeats, feed and service states, replay clock. */
+function onStatus(status) {
+  S.status = status;
+  renderBanner();
+  fillSelects();
+  if (S.view === 'overview') renderOverview();
 }
 
 function onJournalEvent(e) {
@@ -218,15 +238,17 @@ function onJournalEvent(e) {
   if (S.events.length > 500) S.events.length = 500;
   if (S.view === 'events') prependEventRow(e, true);
   if (e.type === 'FillApplied' && e.entityType === 'position') onFill(e);
-  if (e.type === 'BarApplied' && e.entityType === 'symbol-trader' && S.symbolKey === e.entityId) onBar(e);
+  if (e.type === 'BarApplied' && e.entityType === 'symbol-trader' && S.symbolKey === e.entityId) onJournaledBar(e);
   if (e.type === 'BarApplied' || e.type === 'BarOpened') refreshSoon(2000); else refreshSoon(300);
 }
 
 // ------------------------------------------------------------------ refresh
 
-function refreshSoon(delay) {
+/** A refresh in {@code delay} ms (one at a time); {@code full} also reads the status and the shown chart's bars again. */
+function refreshSoon(delay, full) {
+  if (full) S.refreshFull = true;
   if (S.refreshTimer) return;
-  S.refreshTimer = setTimeout(() => { S.refreshTimer = null; refresh(); }, delay);
+  S.refreshTimer = setTimeout(() => { S.refreshTimer = null; const f = S.refreshFull; S.refreshFull = false; refresh(f); }, delay);
 }
 
 function accounts() { return S.status ? S.status.accounts.map((a) => a.account) : []; }
@@ -236,10 +258,12 @@ function currencyOf(account) {
   return a && a.risk && a.risk.dailyRealizedPnl ? a.risk.dailyRealizedPnl.currency : '';
 }
 
-async function refresh() {
+/** Reads positions, orders and trades of every account; {@code full}: the status and the shown chart's bars too (else pushed). */
+async function refresh(full) {
   if (!S.token) return;
   try {
-    S.status = await get('/status');
+    if (full || !S.status) S.status = await get('/status');
+    if (full) S.barsStale = true;
     await Promise.all(accounts().map(async (account) => {
       const [positions, trades, orders] = await Promise.all([
         get('/accounts/' + enc(account) + '/positions'), get('/accounts/' + enc(account) + '/trades'), get('/accounts/' + enc(account) + '/orders')]);
@@ -358,6 +382,8 @@ function drawEquity(account) {
 // ------------------------------------------------------------------ selects
 
 function setOptions(select, values, keepFirst) {
+  const have = [...select.options].slice(keepFirst ? 1 : 0).map((o) => o.value);
+  if (have.length === values.length && have.every((v, i) => v === values[i])) return; // unchanged: the list stays as it is
   const current = select.value;
   const first = keepFirst ? [...select.options].slice(0, 1) : [];
   select.replaceChildren(...first, ...values.map((v) => el('option', { value: v }, v)));
@@ -375,13 +401,32 @@ function fillSelects() {
 
 // ------------------------------------------------------------------ symbol chart
 
+/**
+ * The symbol view: its bars are read when the chart is (re)built or after a reconnect or a gap in the feed, then pushed (onPushedBar);
+ * the trader's state (markers, strategy) is read on each refresh and after pushed bars.
+ */
 async function renderSymbol() {
   const account = $('#symbol-account').value, instrument = $('#symbol-instrument').value;
   if (!account || !instrument) return;
   const key = account + ':' + instrument;
-  const [bars, symbol] = await Promise.all([
-    get('/accounts/' + enc(account) + '/symbols/' + enc(instrument) + '/bars?limit=2000'),
-    get('/accounts/' + enc(account) + '/symbols/' + enc(instrument))]);
+  const reload = S.symbolKey !== key || !S.symbolChart || S.barsStale;
+  if (reload) { S.barsStale = false; S.barsLoading = key; S.pendingBars = []; }
+  let bars, symbol;
+  try {
+    [bars, symbol] = await Promise.all([
+      reload ? get('/accounts/' + enc(account) + '/symbols/' + enc(instrument) + '/bars?limit=2000') : null,
+      get('/accounts/' + enc(account) + '/symbols/' + enc(instrument))]);
+  } finally {
+    if (reload && S.barsLoading === key) S.barsLoading = null;
+  }
+  if (key !== $('#symbol-account').value + ':' + $('#symbol-instrument').value) return; // another symbol was chosen meanwhile
+  if (reload) loadBars(key, bars);
+  else if (S.symbolKey !== key) return;
+  renderMarkers(symbol);
+  renderStrategy(symbol);
+}
+
+function loadBars(key, bars) {
   if (S.symbolKey !== key || !S.symbolChart) {
     if (S.symbolChart) S.symbolChart.chart.remove();
     const chart = LightweightCharts.createChart($('#chart'), { autoSize: true, layout: { attributionLogo: false },
@@ -396,17 +441,30 @@ async function renderSymbol() {
     S.symbolKey = key;
   }
   S.bars = bars.bars.map((b) => ({ time: chartTime(b.time), open: +b.open, high: +b.high, low: +b.low, close: +b.close, strategy: b.strategy }));
+  S.totalBars = bars.totalBars;
+  S.barsCurrency = bars.currency;
+  S.barsZone = bars.bars.length ? time(bars.bars[0].time).slice(20) : '';
   S.symbolChart.candles.setData(S.bars.map(({ time, open, high, low, close }) => ({ time, open, high, low, close })));
-  // the strategy's state is journaled with the bars that decided something: the stop and prevLow as steps between those bars
+  drawLines();
+  if (!S.symbolChart.fitted && S.bars.length) { S.symbolChart.chart.timeScale().setVisibleLogicalRange({ from: S.bars.length - 150, to: S.bars.length + 5 }); S.symbolChart.fitted = true; }
+  $('#chart').dataset.currency = bars.currency;
+  if (S.bars.length) $('#chart').dataset.lastBar = String(S.bars[S.bars.length - 1].time);
+  // bars pushed while these were read: those the answer does not hold yet
+  const pending = S.pendingBars; S.pendingBars = [];
+  for (const row of pending) applyBar(row);
+  chartNote();
+}
+
+function chartNote() {
+  $('#chart-note').textContent = S.totalBars + ' bar(s) applied' + (S.totalBars > S.bars.length ? ', the last ' + S.bars.length + ' shown' : '')
+    + '; times in the venue\'s zone (' + S.barsZone + '); prices in ' + S.barsCurrency
+    + '; red dashes: the stop, blue: the setup\'s prevLow, as the strategy journaled them.';
+}
+
+/** The stop and prevLow lines: the strategy's state is journaled with the bars that decided something, the lines step between those. */
+function drawLines() {
   S.symbolChart.stop.setData(S.bars.filter((b) => b.strategy).map((b) => b.strategy.stop ? { time: b.time, value: +b.strategy.stop } : { time: b.time }));
   S.symbolChart.prevLow.setData(S.bars.filter((b) => b.strategy).map((b) => b.strategy.prevLow ? { time: b.time, value: +b.strategy.prevLow } : { time: b.time }));
-  if (!S.symbolChart.fitted && S.bars.length) { S.symbolChart.chart.timeScale().setVisibleLogicalRange({ from: S.bars.length - 150, to: S.bars.length + 5 }); S.symbolChart.fitted = true; }
-  $('#chart-note').textContent = bars.totalBars + ' bar(s) applied' + (bars.totalBars > bars.bars.length ? ', the last ' + bars.bars.length + ' shown' : '')
-    + '; times in the venue\'s zone (' + (bars.bars.length ? time(bars.bars[0].time).slice(20) : '') + '); prices in ' + bars.currency
-    + '; red dashes: the stop, blue: the setup\'s prevLow, as the strategy journaled them.';
-  $('#chart').dataset.currency = bars.currency;
-  renderMarkers(symbol);
-  renderStrategy(symbol);
 }
 
 /** The bar on or before {@code t} (chart seconds), so a marker sits on a bar of the chart. */
@@ -456,17 +514,65 @@ function renderStrategy(symbol) {
   $('#strategy-state').replaceChildren(...rows);
 }
 
-function onBar(e) {
+/** A bar the feed pushed (every bar a trader receives, as a row of the bars endpoint): the shown chart adds or updates its candle. */
+function onPushedBar(e) {
+  const key = e.account + ':' + e.instrument;
+  const b = e.bar;
+  const row = { time: chartTime(b.time), open: +b.open, high: +b.high, low: +b.low, close: +b.close, strategy: b.strategy };
+  if (S.barsLoading === key) { S.pendingBars.push(row); return; }
+  if (S.symbolKey !== key || !S.symbolChart) return;
+  applyBar(row);
+  symbolSoon();
+}
+
+/** A bar the journal carries (one that decided something), with the strategy's state after it. */
+function onJournaledBar(e) {
   if (!S.symbolChart) return;
-  const b = e.payload.bar, t = chartTime(e.payload.bar.tsOpen || e.time);
-  if (S.bars.length && t < S.bars[S.bars.length - 1].time) return;
-  const bar = { time: t, open: +b.open, high: +b.high, low: +b.low, close: +b.close };
-  S.symbolChart.candles.update(bar);
+  const b = e.payload.bar, t = chartTime(b.tsOpen || e.time);
   const strategy = e.payload.strategy || {};
-  S.symbolChart.stop.update(strategy.stop ? { time: t, value: +strategy.stop } : { time: t });
-  S.symbolChart.prevLow.update(strategy.prevLow ? { time: t, value: +strategy.prevLow } : { time: t });
-  renderStrategy({ strategy, currency: $('#chart').dataset.currency, lastBarApplied: e.payload.bar.tsOpen });
-  if (!S.bars.length || S.bars[S.bars.length - 1].time !== t) S.bars.push({ ...bar, strategy });
+  const row = { time: t, open: +b.open, high: +b.high, low: +b.low, close: +b.close, strategy };
+  if (S.barsLoading === S.symbolKey) { S.pendingBars.push(row); return; }
+  applyBar(row);
+  if (S.bars.length && S.bars[S.bars.length - 1].time === t)
+    renderStrategy({ strategy, currency: $('#chart').dataset.currency, lastBarApplied: b.tsOpen });
+}
+
+/** Adds {@code row} to the shown chart, or updates its bar of the same time; of an older bar only the strategy's state is kept. */
+function applyBar(row) {
+  const last = S.bars.length ? S.bars[S.bars.length - 1] : null;
+  if (last && row.time < last.time) {
+    // a bar journaled after later ones were pushed (a replayed bar that decided nothing is journaled with the next write)
+    const i = barIndex(row.time);
+    if (row.strategy && i >= 0) { S.bars[i].strategy = row.strategy; linesSoon(); }
+    return;
+  }
+  S.symbolChart.candles.update({ time: row.time, open: row.open, high: row.high, low: row.low, close: row.close });
+  if (last && last.time === row.time) Object.assign(last, { open: row.open, high: row.high, low: row.low, close: row.close }, row.strategy ? { strategy: row.strategy } : {});
+  else { S.bars.push(row); S.totalBars++; }
+  if (row.strategy) {
+    S.symbolChart.stop.update(row.strategy.stop ? { time: row.time, value: +row.strategy.stop } : { time: row.time });
+    S.symbolChart.prevLow.update(row.strategy.prevLow ? { time: row.time, value: +row.strategy.prevLow } : { time: row.time });
+  }
+  $('#chart').dataset.lastBar = String(row.time);
+  chartNote();
+}
+
+/** The index in S.bars of the bar of {@code t} (chart seconds), -1 when none. */
+function barIndex(t) {
+  let lo = 0, hi = S.bars.length - 1;
+  while (lo <= hi) { const mid = (lo + hi) >> 1; if (S.bars[mid].time === t) return mid; if (S.bars[mid].time < t) lo = mid + 1; else hi = mid - 1; }
+  return -1;
+}
+
+function linesSoon() {
+  if (S.linesTimer) return;
+  S.linesTimer = setTimeout(() => { S.linesTimer = null; if (S.symbolChart) drawLines(); }, 250);
+}
+
+/** After pushed bars, the shown trader's state (strategy, markers) is read again, at most once a second. */
+function symbolSoon() {
+  if (S.symbolTimer) return;
+  S.symbolTimer = setTimeout(() => { S.symbolTimer = null; if (S.token && S.view === 'symbol') renderSymbol(); }, 1000);
 }
 
 // ------------------------------------------------------------------ blotter
@@ -680,11 +786,8 @@ document.addEventListener('DOMContentLoaded', () => {
   $('#blotter-instrument').addEventListener('change', () => renderBlotter());
   $('#events-filter').addEventListener('input', () => renderEvents());
   $('#audit-close').addEventListener('click', () => { $('#audit').hidden = true; });
+  // the heartbeat's age counts on between two pushed statuses (nothing is read: the page's clock only)
   setInterval(() => { if (S.view === 'overview' && S.status) renderOverviewClock(); }, 1000);
-  // A replayed bar that decides nothing is not journaled, so the feed says nothing of it: the chart reads its new bars every 5 s while shown
-  setInterval(() => { if (S.token && S.view === 'symbol') renderSymbol(); }, 5000);
-  // Heartbeats and feed states are not journaled: /status is read again every 15 s for them (the rest follows the live feed)
-  setInterval(() => { if (S.token) refreshSoon(0); }, 15000);
   // a link with a token opened in this tab again changes only the fragment: no new page load
   window.addEventListener('hashchange', () => { const t = tokenFromFragment(); if (t) signIn(t, false); });
   const token = tokenFromFragment() || sessionStorage.getItem(TOKEN_KEY);

@@ -1,5 +1,6 @@
 package dev.ordo.app.api;
 
+import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.Price;
 import dev.ordo.engine.strategy.StrategyState;
@@ -27,5 +28,11 @@ public record BarsView(InstrumentId instrument, String currency, long totalBars,
    * @param strategy the strategy's state after the bar (for the 80-20 strategy: setup, armed, prevLow, stop, ...) when the journal
  *                 holds it, else null
    */
-  public record BarView(OffsetDateTime time, Price open, Price high, Price low, Price close, BigDecimal volume, StrategyState strategy) {}
+  public record BarView(OffsetDateTime time, Price open, Price high, Price low, Price close, BigDecimal volume, StrategyState strategy) {
+
+    /** {@code bar} as a row, its time in the venue's offset ({@link ApiTimes}), with {@code strategy} (null when not known). */
+    public static BarView of(Bar bar, StrategyState strategy) {
+      return new BarView(ApiTimes.of(bar.tsOpen(), bar.instrumentId()), bar.open(), bar.high(), bar.low(), bar.close(), bar.volume(), strategy);
+    }
+  }
 }

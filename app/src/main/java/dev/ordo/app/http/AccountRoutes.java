@@ -1,7 +1,6 @@
 package dev.ordo.app.http;
 
 import dev.ordo.app.EngineQueries;
-import dev.ordo.app.api.ApiTimes;
 import dev.ordo.app.api.BarsView;
 import dev.ordo.app.api.OrderView;
 import dev.ordo.app.api.RiskView;
@@ -88,8 +87,7 @@ public final class AccountRoutes extends AllDirectives {
     return onSuccess(queries.bars(account, instrument, limit), recent -> onSuccess(queries.barsApplied(account, instrument), journaled -> {
       java.util.Map<java.time.Instant, dev.ordo.engine.strategy.StrategyState> decided = new java.util.HashMap<>();
       for (SymbolTrader.BarApplied e : journaled) decided.put(e.bar().tsOpen().toInstant(), e.strategy());
-      List<BarsView.BarView> bars = recent.bars().stream().map(b -> new BarsView.BarView(ApiTimes.of(b.tsOpen(), instrument), b.open(), b.high(),
-          b.low(), b.close(), b.volume(), decided.get(b.tsOpen().toInstant()))).toList();
+      List<BarsView.BarView> bars = recent.bars().stream().map(b -> BarsView.BarView.of(b, decided.get(b.tsOpen().toInstant()))).toList();
       return ok(new BarsView(instrument, currency, recent.applied(), bars));
     }));
   }

@@ -10,7 +10,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The web dashboard: its page and files ({@code GET /} and {@code GET /dashboard/...}, from the jar's {@code dashboard/} folder,
  * without a token: they hold no data, every call for data carries the token) and its live feed ({@code GET /events}, Server-Sent
- * Events of the journal's events, with a token, filtered by its scope: {@link LiveEvents}), and {@code GET /whoami}.
+ * Events of the journal's events, the bars and the status, with a token, filtered by its scope: {@link LiveEvents}), and
+ * {@code GET /whoami}.
  */
 public final class DashboardRoutes extends AllDirectives {
 
@@ -23,9 +24,12 @@ public final class DashboardRoutes extends AllDirectives {
       RawHeader.create("Cache-Control", "no-cache"));
 
   private final LiveEvents live;
+  private final HealthRoutes health;
 
-  public DashboardRoutes(LiveEvents live) {
+  /** {@code health} computes the status the feed pushes, as {@code GET /status} answers it. */
+  public DashboardRoutes(LiveEvents live, HealthRoutes health) {
     this.live = live;
+    this.health = health;
   }
 
   /** {@code GET /}: the page; {@code GET /dashboard/<file>}: its scripts, styles and the vendored chart library. */
@@ -50,6 +54,7 @@ public final class DashboardRoutes extends AllDirectives {
 
   /** {@code GET /events}: the live feed as {@code principal} may see it. */
   public Route events(ApiTokens.Principal principal) {
-    return path("events", () -> get(() -> completeOK(live.stream(principal), EventStreamMarshalling.toEventStream())));
+    return path("events", () -> get(() -> completeOK(live.stream(principal, () -> health.statusOf(principal)),
+        EventStreamMarshalling.toEventStream())));
   }
 }

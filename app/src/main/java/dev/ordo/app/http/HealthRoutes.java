@@ -1,7 +1,9 @@
 package dev.ordo.app.http;
 
 import dev.ordo.app.EngineQueries;
+import dev.ordo.app.api.StatusView;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -23,9 +25,13 @@ public final class HealthRoutes extends AllDirectives {
     return path("health", () -> get(() -> completeOK(Map.of("status", "UP"), Jackson.marshaller(Json.mapper()))));
   }
 
-  /** {@code GET /status} as {@code principal} may see it. */
+  /** {@code GET /status} as {@code principal} may see it ({@link #statusOf}). */
   public Route status(ApiTokens.Principal principal) {
-    return path("status", () -> get(() -> onSuccess(queries.status(),
-        status -> completeOK(status.visibleTo(principal.scope()::seesAccount), Jackson.marshaller(Json.mapper())))));
+    return path("status", () -> get(() -> onSuccess(statusOf(principal), status -> completeOK(status, Jackson.marshaller(Json.mapper())))));
+  }
+
+  /** The status as {@code principal} may see it: the accounts its scope sees. The answer of {@code GET /status}, and pushed by the live feed. */
+  public CompletionStage<StatusView> statusOf(ApiTokens.Principal principal) {
+    return queries.status().thenApply(status -> status.visibleTo(principal.scope()::seesAccount));
   }
 }

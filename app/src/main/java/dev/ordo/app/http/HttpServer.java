@@ -76,7 +76,7 @@ public final class HttpServer extends AllDirectives {
     AccountRoutes accounts = new AccountRoutes(queries);
     AuditRoutes audit = new AuditRoutes();
     ExpertRoutes experts = new ExpertRoutes(queries);
-    DashboardRoutes dashboard = new DashboardRoutes(live);
+    DashboardRoutes dashboard = new DashboardRoutes(live, health);
     Route api = concat(health.health(), dashboard.page(), authenticated(tokens, principal -> concat(health.status(principal),
         accounts.routes(principal), experts.routes(principal), audit.routes(principal), metrics(metrics, principal), dashboard.events(principal),
         dashboard.whoami(principal))));

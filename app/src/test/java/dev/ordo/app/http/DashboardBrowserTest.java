@@ -22,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +51,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real browser (Debian's headless Chromium through its chromedriver and Selenium) on an engine replaying the
  * bundled sample while the tests run: a wrong token is refused; the link's token signs in and leaves the address bar; the
- * overview shows the replay's account; a fill arriving during the test appears without a reload; a symbol's chart carries a
+ * overview shows the replay's account; the status and the chart's bars are pushed (the page reads neither again while they move);
+ * a fill arriving during the test appears without a reload; a symbol's chart carries a
  * marker for each trade the engine lists; a {@code read} token sees no control and its POSTs are refused; a halt from the page
  * makes the next recommendation skipped {@code ACCOUNT_HALTED}. Each view is saved as a screenshot under
  * {@code target/dashboard-screenshots/}. The methods run in order on one replay that goes on while they run.
@@ -172,6 +174,45 @@ class DashboardBrowserTest {
 
   @Test
   @Order(3)
+  void barsAndTheStatusArePushedWithoutThePageReadingThemAgain() throws Exception {
+    show("overview");
+    waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".card.account[data-account='paper']")));
+    long statusReads = fetched("/status");
+    assertTrue(statusReads >= 1, "the page read the status at sign-in: " + fetches());
+    String clock = replayClock();
+    waiting().withMessage(() -> "the replay clock stayed at " + clock).until(d -> !clock.equals(replayClock()));
+
+    show("symbol");
+    WebElement chart = browser.findElement(By.id("chart"));
+    String first = waiting().until(d -> chart.getAttribute("data-last-bar"));
+    long barReads = fetched("/bars");
+    assertTrue(barReads >= 1, "the chart read its bars once: " + fetches());
+    waiting().withMessage(() -> "the chart's last bar stayed at " + first)
+        .until(d -> Long.parseLong(chart.getAttribute("data-last-bar")) > Long.parseLong(first));
+    assertEquals(barReads, fetched("/bars"), "the new bars were pushed, not read: " + fetches());
+    assertEquals(statusReads, fetched("/status"), "the status was pushed, not read: " + fetches());
+  }
+
+  /** The replay clock the overview shows for {@code paper}. */
+  String replayClock() {
+    return (String) ((JavascriptExecutor) browser).executeScript("const row = [...document.querySelectorAll("
+        + "\".card.account[data-account='paper'] tr\")].find(r => r.cells[0].textContent === 'replay clock'); return row ? row.cells[1].textContent : ''");
+  }
+
+  /** The page's own calls so far, {@code "GET /status"} to how many ({@code window.__ordoFetches}). */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> fetches() {
+    return (Map<String, Object>) ((JavascriptExecutor) browser).executeScript("return Object.assign({}, window.__ordoFetches)");
+  }
+
+  /** How many {@code GET}s of a path ending with {@code suffix} the page made. */
+  long fetched(String suffix) {
+    return fetches().entrySet().stream().filter(e -> e.getKey().startsWith("GET ") && e.getKey().endsWith(suffix))
+        .mapToLong(e -> ((Number) e.getValue()).longValue()).sum();
+  }
+
+  @Test
+  @Order(4)
   void aFillArrivingDuringTheTestAppearsWithoutAReload() throws Exception {
     show("blotter");
     ((JavascriptExecutor) browser).executeScript("window.ordoTestMark = 'same page'");
@@ -185,7 +226,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aSymbolChartShowsAMarkerForEachTradeTheEngineLists() throws Exception {
     String instrument = new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> {
       JsonNode trades = trades();
@@ -242,7 +283,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void theEventsViewTailsTheJournalWithLinksToTheAuditTrail() throws Exception {
     show("events");
     waiting().until(d -> {
@@ -256,7 +297,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aReadTokenSeesNoControlAndItsPostsAreRefused() throws Exception {
     signOut();
     signInWithLink(READER);
@@ -271,7 +312,7 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aHaltFromThePageMakesTheNextRecommendationSkippedAccountHalted() throws Exception {
     HttpResponse<String> created = send("PUT", "/experts/desk", ADMIN, "{\"account\":\"paper\"}");
     assertEquals(201, created.statusCode(), created.body());

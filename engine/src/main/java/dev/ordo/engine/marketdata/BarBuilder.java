@@ -18,14 +18,17 @@ import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Builds bars of {@code interval} from the live ticks of one account and drives its symbol traders
  * as the replay does: the first tick of a new window closes the previous bar ({@code CloseBar}),
  * ends the session when the local date changed ({@code EndSession}), and opens the new bar
- * ({@code OpenBar}). Windows start at multiples of {@code interval} from local midnight in the
+ * ({@code OpenBar}); each bar closed is published on the event stream as {@link BarCompleted} while someone watches
+ * ({@link BarCompleted#WATCHERS}). Windows start at multiples of {@code interval} from local midnight in the
  * instrument's exchange time zone. A tick older than the current window is ignored.
  */
 public final class BarBuilder {
@@ -37,6 +40,9 @@ public final class BarBuilder {
 
   /** One tick of the stream. */
   public record OnTick(TradeTick tick) implements Command {}
+
+  /** Whether someone watches the bars ({@link BarCompleted#WATCHERS}): only then are they published. */
+  private record WatchersChanged(boolean watched) implements Command {}
 
   private static final class Building {
     OffsetDateTime open;
@@ -56,7 +62,14 @@ public final class BarBuilder {
       ActorRef<Done> ignore = context.getSystem().ignoreRef();
       Map<InstrumentId, Building> building = new HashMap<>();
       long seconds = interval.toSeconds();
+      context.getSystem().receptionist().tell(Receptionist.subscribe(BarCompleted.WATCHERS,
+          context.messageAdapter(Receptionist.Listing.class, listing -> new WatchersChanged(BarCompleted.watched(listing)))));
+      boolean[] watched = {false}; // the actor's own state, changed only by its WatchersChanged handler
       return Behaviors.receive(Command.class)
+          .onMessage(WatchersChanged.class, changed -> {
+            watched[0] = changed.watched();
+            return Behaviors.same();
+          })
           .onMessage(OnTick.class, message -> {
             TradeTick tick = message.tick();
             InstrumentId id = tick.instrumentId();
@@ -71,7 +84,9 @@ public final class BarBuilder {
             }
             if (bar == null || window.isAfter(bar.open)) {
               if (bar != null) {
-                trader.tell(new SymbolTrader.CloseBar(new Bar(id, interval, bar.o, bar.h, bar.l, bar.c, bar.volume, bar.open), ignore));
+                Bar completed = new Bar(id, interval, bar.o, bar.h, bar.l, bar.c, bar.volume, bar.open);
+                trader.tell(new SymbolTrader.CloseBar(completed, ignore));
+                if (watched[0]) context.getSystem().eventStream().tell(new EventStream.Publish<>(new BarCompleted(account, completed)));
                 LocalDate previous = bar.open.toLocalDate();
                 if (!previous.equals(window.toLocalDate())) trader.tell(new SymbolTrader.EndSession(previous, ignore));
               }

@@ -20,9 +20,11 @@ import java.util.TreeSet;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -31,8 +33,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * its subscription set, and answers once every trader has handled them; the {@link ReplayDriver}
  * advances only then, which makes the replay lock-step. The events of one instrument go one after
  * the other (each waits for the trader's answer to the previous one); instruments run in parallel.
- * Deliveries run one at a time, in the order they came. Live bars do not pass here:
- * {@link BarBuilder} sends them to the traders itself.
+ * Deliveries run one at a time, in the order they came. Each bar a trader handled is published on the
+ * event stream as {@link BarCompleted} while someone watches ({@link BarCompleted#WATCHERS}). Live
+ * bars do not pass here: {@link BarBuilder} sends them to the traders itself.
  *
  * <p>Events are told, not asked: each instrument has a child actor that its trader answers and
  * that reports {@code Answered(instrument)}, and one timer watches the whole delivery (an ask per
@@ -64,6 +67,9 @@ public final class BarDelivery {
 
   /** The trader of {@code instrument} answered the event it was sent. */
   private record Answered(InstrumentId instrument) implements Command {}
+
+  /** Whether someone watches the bars ({@link BarCompleted#WATCHERS}): only then are they published. */
+  private record WatchersChanged(boolean watched) implements Command {}
 
   /** The round {@code round} did not finish in time. */
   private record RoundLate(long round) implements Command {}
@@ -139,7 +145,11 @@ public final class BarDelivery {
    * @param askTimeout how long one trader may take to handle one event
    */
   public static Behavior<Command> create(AccountId account, Duration askTimeout) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Deliveries(account, askTimeout, context, timers).behavior()));
+    return Behaviors.setup(context -> {
+      context.getSystem().receptionist().tell(Receptionist.subscribe(BarCompleted.WATCHERS,
+          context.messageAdapter(Receptionist.Listing.class, listing -> new WatchersChanged(BarCompleted.watched(listing)))));
+      return Behaviors.withTimers(timers -> new Deliveries(account, askTimeout, context, timers).behavior());
+    });
   }
 
   private static final class Deliveries {
@@ -159,6 +169,8 @@ public final class BarDelivery {
     /** The delivery being run, null when none. */
     private Round round;
     private long rounds;
+    /** Whether a bar watcher is registered: bars are published only then. */
+    private boolean watched;
 
     private record Link(EntityRef<SymbolTrader.Command> trader, ActorRef<Done> answers) {}
 
@@ -210,6 +222,10 @@ public final class BarDelivery {
           .onMessage(Deliver.class, deliver -> {
             waiting.add(deliver);
             if (round == null) startNext();
+            return Behaviors.same();
+          })
+          .onMessage(WatchersChanged.class, changed -> {
+            watched = changed.watched();
             return Behaviors.same();
           })
           .onMessage(Answered.class, this::onAnswered)
@@ -271,6 +287,8 @@ public final class BarDelivery {
     private Behavior<Command> onAnswered(Answered answered) {
       // An answer after its round failed (or a duplicate) is ignored.
       if (round == null || !round.awaiting.containsKey(answered.instrument())) return Behaviors.same();
+      if (watched && round.awaiting.get(answered.instrument()) instanceof BarClose close)
+        context.getSystem().eventStream().tell(new EventStream.Publish<>(new BarCompleted(account, close.bar())));
       sendNext(answered.instrument());
       if (!round.awaiting.isEmpty()) return Behaviors.same();
       timers.cancel(RoundLate.class);

@@ -27,6 +27,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -163,6 +165,50 @@ class BarDeliveryTest {
     traders.expectNoMessage(Duration.ofMillis(100));
 
     assertEquals(new BarDelivery.Status(account, false, List.of(INFY, TCS), 5, tcs.tsOpen()), status(delivery));
+  }
+
+  /** Delivers {@code bar} alone to {@code delivery} (TCS subscribed) and has its trader answer, after checking nothing was published before. */
+  void deliverAndAnswer(ActorRef<BarDelivery.Command> delivery, Bar bar, TestProbe<BarCompleted> published) {
+    TestProbe<BarDelivery.Delivery> replies = testKit.createTestProbe();
+    delivery.tell(new BarDelivery.Deliver(List.of(new BarDelivery.BarClose(bar)), replies.ref()));
+    Received close = traders.receiveMessage();
+    published.expectNoMessage(Duration.ofMillis(100)); // not before the trader handled it
+    answer(close.command());
+    replies.expectMessage(new BarDelivery.DeliveryDone(1));
+  }
+
+  @Test
+  void publishesEachBarOnTheEventStreamOnceItsTraderHandledItWhileSomeoneWatches() {
+    TestProbe<BarCompleted> published = testKit.createTestProbe();
+    TestProbe<BarCompleted> watcher = testKit.createTestProbe();
+    testKit.system().eventStream().tell(new EventStream.Subscribe<>(BarCompleted.class, published.ref()));
+    try {
+      ActorRef<BarDelivery.Command> delivery = testKit.spawn(BarDelivery.create(account, Duration.ofSeconds(10)));
+      delivery.tell(new BarDelivery.Subscribe(Set.of(TCS)));
+      deliverAndAnswer(delivery, bar(TCS, "09:15"), published);
+      published.expectNoMessage(Duration.ofMillis(300)); // no one watches: nothing is published
+
+      testKit.system().receptionist().tell(Receptionist.register(BarCompleted.WATCHERS, watcher.ref()));
+      // the delivery hears of the watcher from the receptionist (within its notify interval): bars go on until one is published
+      BarCompleted first = null;
+      for (int minute = 20; first == null && minute < 60; minute += 5) {
+        Bar bar = bar(TCS, "09:" + minute);
+        deliverAndAnswer(delivery, bar, published);
+        try {
+          first = published.receiveMessage(Duration.ofMillis(700));
+        } catch (AssertionError notYet) {
+          continue;
+        }
+        assertEquals(new BarCompleted(account, bar), first, "the bar just handled");
+      }
+      assertTrue(first != null, "a bar was published once a watcher registered");
+      Bar next = bar(TCS, "10:00");
+      deliverAndAnswer(delivery, next, published);
+      assertEquals(new BarCompleted(account, next), published.receiveMessage(), "then each bar is");
+      testKit.system().receptionist().tell(Receptionist.deregister(BarCompleted.WATCHERS, watcher.ref()));
+    } finally {
+      testKit.system().eventStream().tell(new EventStream.Unsubscribe<>(published.ref()));
+    }
   }
 
   @Test
