@@ -29,6 +29,22 @@ class EngineRestartTest {
   Path dataDir;
 
   @Test
+  void theVenuesFillsAreDeliveredAgainFromADayBeforeTheEarliestTradersLastJournaledBar() {
+    dev.ordo.engine.model.InstrumentId tcs = new dev.ordo.engine.model.InstrumentId("TCS-EQ", "NSE");
+    dev.ordo.engine.model.InstrumentId infy = new dev.ordo.engine.model.InstrumentId("INFY-EQ", "NSE");
+    dev.ordo.engine.model.InstrumentId itc = new dev.ordo.engine.model.InstrumentId("ITC-EQ", "NSE");
+    java.time.OffsetDateTime late = java.time.OffsetDateTime.parse("2024-01-18T10:00:00+05:30");
+    java.time.OffsetDateTime early = java.time.OffsetDateTime.parse("2024-01-16T14:35:00+05:30");
+    java.util.Map<dev.ordo.engine.model.InstrumentId, dev.ordo.engine.trading.SymbolTrader.Progress> resume = java.util.Map.of(
+        tcs, new dev.ordo.engine.trading.SymbolTrader.Progress(tcs, late, null),
+        infy, new dev.ordo.engine.trading.SymbolTrader.Progress(infy, early, null),
+        itc, new dev.ordo.engine.trading.SymbolTrader.Progress(itc, null, null));
+    assertEquals(java.time.Instant.parse("2024-01-15T09:05:00Z"), Engine.redeliverySince(resume), "INFY's last bar, a day before");
+    assertEquals(null, Engine.redeliverySince(java.util.Map.of(itc, new dev.ordo.engine.trading.SymbolTrader.Progress(itc, null, null))),
+        "no trader journaled a bar: every fill");
+  }
+
+  @Test
   void aReplayStoppedHalfWayAndStartedAgainEndsWithTheSameTrades() throws Exception {
     List<RoundTrip> expected = EngineFixture.expectedTrades();
     assertEquals(9, expected.size(), "the sample's trades by the backtester");
@@ -46,6 +62,10 @@ class EngineRestartTest {
     assertTrue(partial.size() < expected.size(), "stopped before the end: " + partial.size() + " trades");
     engine.close();
     assertTrue(Files.exists(dataDir.resolve("journal.mv.db")), "H2 file journal under the data dir");
+    try (java.util.stream.Stream<Path> entries = Files.list(dataDir.resolve("bar-index"))) {
+      assertEquals(EngineFixture.SAMPLE.toFile().list((d, name) -> name.endsWith(".csv")).length, entries.count(),
+          "an index kept per bar file for the next start");
+    }
 
     Engine second = EngineFixture.start(dataDir, progress -> {});
     try {
