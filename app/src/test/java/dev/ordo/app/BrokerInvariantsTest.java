@@ -30,7 +30,7 @@ class BrokerInvariantsTest {
     NetPosition net = quantity == 0 ? NetPosition.FLAT
         : NetPosition.FLAT.apply(VerifyCommandTest.fill("X", 9, quantity > 0 ? OrderSide.BUY : OrderSide.SELL, Math.abs(quantity)));
     return new Position.State(ACCOUNT, VerifyCommandTest.TCS, net, fills,
-        Set.of(tradeIds).stream().map(TradeId::of).collect(java.util.stream.Collectors.toSet()));
+        dev.ordo.engine.model.AppliedTradeIds.ofOld(Set.of(tradeIds).stream().map(TradeId::of).collect(java.util.stream.Collectors.toSet())));
   }
 
   static PositionReport broker(long net) {
@@ -46,6 +46,21 @@ class BrokerInvariantsTest {
   void aRoundTripAppliedOnceAndFlatAtBothHoldsEverything() {
     assertEquals(List.of(true, true, true, true),
         holds(new BrokerInvariants.Truth(stats(2, 0), List.of(BUY, SELL), List.of(broker(0)), List.of(position(0, 2, "F1", "F2")))));
+  }
+
+  @Test
+  void aFillThePositionNoLongerRemembersCountsWhenItsCountSaysItWasApplied() {
+    // F1 bought, then F2 sold nine days later: the position remembers F2 only (a week of fill time)
+    Fill late = new Fill(SELL.tradeId(), SELL.clientOrderId(), SELL.venueOrderId(), SELL.instrumentId(), SELL.side(), SELL.lastQty(), SELL.lastPx(),
+        BUY.tsEvent().plusDays(9));
+    dev.ordo.engine.model.AppliedTradeIds remembered = dev.ordo.engine.model.AppliedTradeIds.NONE.with(BUY).with(late);
+    assertEquals(Set.of(late.tradeId()), remembered.recent());
+    assertEquals(List.of(true, true, true, true), holds(new BrokerInvariants.Truth(stats(2, 0), List.of(BUY, late), List.of(broker(0)),
+        List.of(new Position.State(ACCOUNT, VerifyCommandTest.TCS, NetPosition.FLAT, 2, remembered)))));
+    // the same, but the buy was never applied (one fill counted): missing, whatever the window says
+    assertEquals(List.of(true, false, true, true), holds(new BrokerInvariants.Truth(stats(2, 0), List.of(BUY, late), List.of(broker(0)),
+        List.of(new Position.State(ACCOUNT, VerifyCommandTest.TCS, NetPosition.FLAT, 1,
+            dev.ordo.engine.model.AppliedTradeIds.NONE.with(late))))));
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.ordo.engine.broker.BrokerCall;
 import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.broker.GatewayLink;
 import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.AppliedTradeIds;
 import dev.ordo.engine.model.ClientOrderId;
 import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.InstrumentId;
@@ -368,15 +369,15 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
    * @param transactionSequence transactions opened so far
    * @param transactions    open transactions and the last {@value #CLOSED_TRANSACTIONS_KEPT} closed, oldest first
    * @param orders          the orders of the transactions kept
-   * @param appliedTradeIds trade ids applied
+   * @param appliedTradeIds the trade ids of the fills applied in the last {@link AppliedTradeIds#RETENTION} of fill time
    */
   public record State(String expertId, Settings settings, long orderSequence, long transactionSequence, List<Transaction> transactions,
-      Map<ClientOrderId, ExpertOrder> orders, Set<TradeId> appliedTradeIds) implements OrdoSerializable {
+      Map<ClientOrderId, ExpertOrder> orders, AppliedTradeIds appliedTradeIds) implements OrdoSerializable {
 
     public State {
       transactions = List.copyOf(transactions);
       orders = Map.copyOf(orders);
-      appliedTradeIds = Set.copyOf(appliedTradeIds);
+      appliedTradeIds = appliedTradeIds == null ? AppliedTradeIds.NONE : appliedTradeIds;
     }
 
     /** Whether it has been configured. */
@@ -433,7 +434,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
 
   /** An expert that was never configured: what {@link #applyEvent} folds from. */
   public static State initialState(String expertId) {
-    return new State(expertId, null, 0, 0, List.of(), Map.of(), Set.of());
+    return new State(expertId, null, 0, 0, List.of(), Map.of(), AppliedTradeIds.NONE);
   }
 
   // ---------------------------------------------------------------- behavior
@@ -693,7 +694,7 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
   private ReplyEffect<Event, State> onApplyFill(State state, ApplyFill apply) {
     Fill fill = apply.fill();
     ExpertOrder order = state.orders().get(fill.clientOrderId());
-    if (state.appliedTradeIds().contains(fill.tradeId()) || order == null) {
+    if (state.appliedTradeIds().applied(fill) || order == null) {
       if (order == null) context.getLog().warn("Fill {} of order {} is not one of expert {}'s orders kept; not applied", fill.tradeId(),
           fill.clientOrderId(), expertId);
       return Effect().reply(apply.replyTo(), Done.getInstance());
@@ -959,10 +960,8 @@ public final class Expert extends EventSourcedBehaviorWithEnforcedReplies<Expert
     if (event instanceof FillApplied e) {
       Fill fill = e.fill();
       ExpertOrder o = state.orders().get(fill.clientOrderId());
-      Set<TradeId> applied = new LinkedHashSet<>(state.appliedTradeIds());
-      applied.add(fill.tradeId());
       State next = new State(state.expertId(), state.settings(), state.orderSequence(), state.transactionSequence(), state.transactions(),
-          state.orders(), applied);
+          state.orders(), state.appliedTradeIds().with(fill));
       if (o == null) return next;
       Quantity filled = o.filled().plus(fill.lastQty());
       next = next.with(o.with(filled.compareTo(o.quantity()) >= 0 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED, o.venueOrderId(), filled,

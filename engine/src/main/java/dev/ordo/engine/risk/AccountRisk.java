@@ -5,6 +5,7 @@ import dev.ordo.engine.LogMdc;
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.calendar.VenueZones;
 import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.AppliedTradeIds;
 import dev.ordo.engine.model.ClientOrderId;
 import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.InstrumentId;
@@ -227,17 +228,17 @@ public final class AccountRisk
    * @param positions        per instrument that ever filled, sorted by instrument
    * @param tradingDay       the session date of the last fill, null before the first
    * @param dailyRealizedPnl realized P&amp;L of the fills of {@code tradingDay}
-   * @param appliedTradeIds  trade ids applied
+   * @param appliedTradeIds  the trade ids of the fills applied in the last {@link AppliedTradeIds#RETENTION} of fill time
    */
   public record State(AccountId account, TradingState tradingState, String reason, Instant since, String changedBy,
-      List<InstrumentPosition> positions, LocalDate tradingDay, BigDecimal dailyRealizedPnl, Set<TradeId> appliedTradeIds, long ordersRefused)
+      List<InstrumentPosition> positions, LocalDate tradingDay, BigDecimal dailyRealizedPnl, AppliedTradeIds appliedTradeIds, long ordersRefused)
       implements OrdoSerializable {
 
     public State {
       tradingState = tradingState == null ? TradingState.ACTIVE : tradingState;
       positions = positions == null ? List.of() : List.copyOf(positions);
       dailyRealizedPnl = dailyRealizedPnl == null ? BigDecimal.ZERO : dailyRealizedPnl;
-      appliedTradeIds = appliedTradeIds == null ? Set.of() : Set.copyOf(appliedTradeIds);
+      appliedTradeIds = appliedTradeIds == null ? AppliedTradeIds.NONE : appliedTradeIds;
     }
 
     /** The position of {@code instrument}, or null when it never filled. */
@@ -275,9 +276,7 @@ public final class AccountRisk
       boolean sameDay = e.sessionDate().equals(tradingDay);
       LocalDate day = tradingDay == null || e.sessionDate().isAfter(tradingDay) ? e.sessionDate() : tradingDay;
       BigDecimal daily = sameDay ? dailyRealizedPnl.add(realized) : day.equals(e.sessionDate()) ? realized : dailyRealizedPnl;
-      Set<TradeId> applied = new HashSet<>(appliedTradeIds);
-      applied.add(fill.tradeId());
-      return new State(account, tradingState, reason, since, changedBy, next, day, daily, applied, ordersRefused);
+      return new State(account, tradingState, reason, since, changedBy, next, day, daily, appliedTradeIds.with(fill), ordersRefused);
     }
 
     State halted(Halted e) {
@@ -298,7 +297,7 @@ public final class AccountRisk
 
   /** The state of {@code account} before any event: what {@link #applyEvent} folds from. */
   public static State initialState(AccountId account) {
-    return new State(account, TradingState.ACTIVE, null, null, null, List.of(), null, BigDecimal.ZERO, Set.of(), 0);
+    return new State(account, TradingState.ACTIVE, null, null, null, List.of(), null, BigDecimal.ZERO, AppliedTradeIds.NONE, 0);
   }
 
   /**
@@ -424,7 +423,7 @@ public final class AccountRisk
 
   private ReplyEffect<Event, State> onApplyFill(State state, ApplyFill command) {
     Fill fill = command.fill();
-    if (state.appliedTradeIds().contains(fill.tradeId())) return Effect().reply(command.replyTo(), Done.getInstance());
+    if (state.appliedTradeIds().applied(fill)) return Effect().reply(command.replyTo(), Done.getInstance());
     Instant now = settings.clock().instant();
     LocalDate session = fill.tsEvent().atZoneSameInstant(VenueZones.zoneOf(fill.instrumentId())).toLocalDate();
     FillApplied applied = new FillApplied(account, fill, session, now);

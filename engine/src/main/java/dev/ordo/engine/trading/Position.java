@@ -4,14 +4,13 @@ import dev.ordo.engine.JournalFailures;
 import dev.ordo.engine.LogMdc;
 import dev.ordo.engine.OrdoSerializable;
 import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.AppliedTradeIds;
 import dev.ordo.engine.model.Fill;
 import dev.ordo.engine.model.InstrumentId;
 import dev.ordo.engine.model.NetPosition;
 import dev.ordo.engine.model.TradeId;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -86,20 +85,18 @@ public final class Position
    *
    * @param position        the fold of the fills applied (signed quantity in instrument units, prices and P&amp;L in instrument currency)
    * @param fills           number of fills applied
-   * @param appliedTradeIds trade ids applied
+   * @param appliedTradeIds the trade ids of the fills applied in the last {@link AppliedTradeIds#RETENTION} of fill time
    */
-  public record State(AccountId account, InstrumentId instrument, NetPosition position, long fills, Set<TradeId> appliedTradeIds)
+  public record State(AccountId account, InstrumentId instrument, NetPosition position, long fills, AppliedTradeIds appliedTradeIds)
       implements OrdoSerializable {
 
     public State {
       position = position == null ? NetPosition.FLAT : position;
-      appliedTradeIds = appliedTradeIds == null ? Set.of() : Set.copyOf(appliedTradeIds);
+      appliedTradeIds = appliedTradeIds == null ? AppliedTradeIds.NONE : appliedTradeIds;
     }
 
     State fillApplied(Fill fill) {
-      Set<TradeId> applied = new HashSet<>(appliedTradeIds);
-      applied.add(fill.tradeId());
-      return new State(account, instrument, position.apply(fill), fills + 1, applied);
+      return new State(account, instrument, position.apply(fill), fills + 1, appliedTradeIds.with(fill));
     }
   }
 
@@ -135,7 +132,12 @@ public final class Position
 
   private ReplyEffect<Event, State> onApplyFill(State state, ApplyFill command) {
     Fill fill = command.fill();
-    if (state.appliedTradeIds().contains(fill.tradeId())) return Effect().reply(command.replyTo(), Done.getInstance());
+    if (state.appliedTradeIds().applied(fill)) {
+      if (state.appliedTradeIds().tooOld(fill))
+        org.slf4j.LoggerFactory.getLogger(Position.class).warn("Fill {} of {} executed at {}, over {} before the latest fill applied: taken as applied",
+            fill.tradeId(), instrument, fill.tsEvent(), AppliedTradeIds.RETENTION);
+      return Effect().reply(command.replyTo(), Done.getInstance());
+    }
     if (!fill.instrumentId().equals(instrument)) {
       org.slf4j.LoggerFactory.getLogger(Position.class)
           .error("Fill {} of {} sent to the position of {}; not applied", fill.tradeId(), fill.instrumentId(), instrument);
@@ -151,7 +153,7 @@ public final class Position
 
   /** The position of {@code account} in {@code instrument} before any fill: what {@link #applyEvent} folds from. */
   public static State initialState(AccountId account, InstrumentId instrument) {
-    return new State(account, instrument, NetPosition.FLAT, 0, Set.of());
+    return new State(account, instrument, NetPosition.FLAT, 0, AppliedTradeIds.NONE);
   }
 
   /**

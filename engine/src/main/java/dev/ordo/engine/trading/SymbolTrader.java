@@ -7,6 +7,7 @@ import dev.ordo.engine.broker.BrokerCall;
 import dev.ordo.engine.broker.BrokerGateway;
 import dev.ordo.engine.broker.GatewayLink;
 import dev.ordo.engine.model.AccountId;
+import dev.ordo.engine.model.AppliedTradeIds;
 import dev.ordo.engine.model.Bar;
 import dev.ordo.engine.model.ClientOrderId;
 import dev.ordo.engine.model.ExitReason;
@@ -410,7 +411,7 @@ public final class SymbolTrader
    * @param lastSessionEnded the last session ended, null before the first
    * @param position         the position of the trader's fills (quantity in instrument units)
    * @param roundTrips       closed trades, oldest first
-   * @param appliedTradeIds  trade ids already applied
+   * @param appliedTradeIds  the trade ids of the fills applied in the last {@link AppliedTradeIds#RETENTION} of fill time
    * @param pendingReplies   askers of market-data commands owed an answer once no broker request is in flight
    */
   public record State(
@@ -423,7 +424,7 @@ public final class SymbolTrader
       LocalDate lastSessionEnded,
       NetPosition position,
       List<RoundTrip> roundTrips,
-      Set<TradeId> appliedTradeIds,
+      AppliedTradeIds appliedTradeIds,
       List<ActorRef<Done>> pendingReplies)
       implements OrdoSerializable {
 
@@ -431,12 +432,12 @@ public final class SymbolTrader
       orders = orders == null ? List.of() : List.copyOf(orders);
       position = position == null ? NetPosition.FLAT : position;
       roundTrips = roundTrips == null ? List.of() : List.copyOf(roundTrips);
-      appliedTradeIds = appliedTradeIds == null ? Set.of() : Set.copyOf(appliedTradeIds);
+      appliedTradeIds = appliedTradeIds == null ? AppliedTradeIds.NONE : appliedTradeIds;
       pendingReplies = pendingReplies == null ? List.of() : List.copyOf(pendingReplies);
     }
 
     static State empty(InstrumentId instrument, StrategyState strategy) {
-      return new State(instrument, strategy, List.of(), 0, null, null, null, NetPosition.FLAT, List.of(), Set.of(), List.of());
+      return new State(instrument, strategy, List.of(), 0, null, null, null, NetPosition.FLAT, List.of(), AppliedTradeIds.NONE, List.of());
     }
 
     /** The working order playing {@code role}, or null. */
@@ -496,9 +497,8 @@ public final class SymbolTrader
         trips = new ArrayList<>(roundTrips);
         trips.add(closed);
       }
-      Set<TradeId> applied = new HashSet<>(appliedTradeIds);
-      applied.add(fill.tradeId());
-      return new State(instrument, next, updated.orders, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position.apply(fill), trips, applied,
+      return new State(instrument, next, updated.orders, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position.apply(fill), trips,
+          appliedTradeIds.with(fill),
           updated.pendingReplies);
     }
 
@@ -736,7 +736,12 @@ public final class SymbolTrader
 
   private ReplyEffect<Event, State> onApplyFill(State state, ApplyFill command) {
     Fill fill = command.fill();
-    if (state.appliedTradeIds().contains(fill.tradeId())) return Effect().reply(command.replyTo(), Done.getInstance());
+    if (state.appliedTradeIds().applied(fill)) {
+      if (state.appliedTradeIds().tooOld(fill))
+        context.getLog().warn("{}: fill {} executed at {}, over {} before the latest fill applied: taken as applied", instrument, fill.tradeId(),
+            fill.tsEvent(), AppliedTradeIds.RETENTION);
+      return Effect().reply(command.replyTo(), Done.getInstance());
+    }
     OrderRecord order = state.order(fill.clientOrderId());
     if (order == null || !fill.instrumentId().equals(instrument)) {
       context.getLog().warn("{}: fill {} of unknown order {} ({}) not applied by the trader", instrument, fill.tradeId(), fill.clientOrderId(),

@@ -390,7 +390,7 @@ class ReconcilerTest {
         Quantity.of(10), null, Price.of("120"), BigDecimal.ONE, BigDecimal.ZERO, Quantity.of(10), BigDecimal.ZERO, Quantity.ZERO, ids, NOW,
         null, null);
     get.replyTo().tell(new Expert.State(expertId, new Expert.Settings(account, true, 5, BigDecimal.TEN, BigDecimal.ZERO, Set.of()), ids.size(),
-        1, orders.length == 0 ? List.of() : List.of(transaction), byId, Set.of()));
+        1, orders.length == 0 ? List.of() : List.of(transaction), byId, dev.ordo.engine.model.AppliedTradeIds.NONE));
   }
 
   /** Expects a ReconcileOrder of order {@code id} at expert {@code expertId}, acknowledges it and answers it. */
@@ -458,7 +458,7 @@ class ReconcilerTest {
     Received<SymbolTrader.Command> received = traders.receiveMessage();
     assertEquals(SymbolTrader.entityId(account, instrument), received.entityId());
     SymbolTrader.GetState get = assertInstanceOf(SymbolTrader.GetState.class, received.command());
-    get.replyTo().tell(new SymbolTrader.State(instrument, null, List.of(orders), orders.length, null, null, null, null, List.of(), Set.of(), List.of()));
+    get.replyTo().tell(new SymbolTrader.State(instrument, null, List.of(orders), orders.length, null, null, null, null, List.of(), dev.ordo.engine.model.AppliedTradeIds.NONE, List.of()));
   }
 
   /** Expects a ReconcileOrder of order {@code id} at {@code instrument}'s trader, acknowledges it and answers it. */
@@ -477,7 +477,7 @@ class ReconcilerTest {
     assertEquals(Position.entityId(account, instrument), received.entityId());
     Position.GetPosition get = assertInstanceOf(Position.GetPosition.class, received.command());
     get.replyTo().tell(new Position.State(account, instrument,
-        new dev.ordo.engine.model.NetPosition(BigDecimal.valueOf(quantity), null, BigDecimal.ZERO, null, null), 0, Set.of()));
+        new dev.ordo.engine.model.NetPosition(BigDecimal.valueOf(quantity), null, BigDecimal.ZERO, null, null), 0, dev.ordo.engine.model.AppliedTradeIds.NONE));
   }
 
   String persistenceId() {

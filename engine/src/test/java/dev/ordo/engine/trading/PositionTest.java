@@ -64,13 +64,35 @@ class PositionTest {
   }
 
   @Test
+  void overAYearOfDailyRoundTripsTheStateKeepsAWeeksTradeIdsAndAFillFromBeforeThemIsNotAppliedAgain() {
+    int day = 0;
+    for (; day < 365; day++) {
+      apply(fill("B" + day, OrderSide.BUY, 10, "2179.00", day * 24 * 60));
+      apply(fill("S" + day, OrderSide.SELL, 10, "2180.00", day * 24 * 60 + 60));
+    }
+    Position.State year = kit.getState();
+    assertEquals(730, year.fills());
+    assertEquals(15, year.appliedTradeIds().size(), "the fills within a week of the latest (the last sell): days 358-364 and the sell of 357");
+    assertEquals(BigDecimal.ZERO, year.position().quantity());
+
+    var replayed = apply(fill("B0", OrderSide.BUY, 10, "2179.00", 0));
+    assertTrue(replayed.hasNoEvents(), "a fill of the first day, delivered again a year later: taken as applied");
+    assertEquals(year, replayed.state());
+    var recent = apply(fill("S360", OrderSide.SELL, 10, "2180.00", 360 * 24 * 60 + 60));
+    assertTrue(recent.hasNoEvents(), "a fill of the last week: found by its id");
+
+    kit.restart();
+    assertEquals(year, kit.getState(), "the same state recovered");
+  }
+
+  @Test
   void journalsAFillOnceAndAnswersARepeatWithoutAnEvent() {
     Fill buy = fill("T1", OrderSide.BUY, 100, "2179.00", 0);
     var first = apply(buy);
     assertEquals(new Position.FillApplied(ACCOUNT, INSTRUMENT, buy, NOW), first.event());
     assertEquals(Done.getInstance(), first.reply());
     assertEquals(new Position.State(ACCOUNT, INSTRUMENT, new NetPosition(BigDecimal.valueOf(100), Price.of("2179.00"), BigDecimal.ZERO, T0, null),
-        1, Set.of(TradeId.of("T1"))), first.state());
+        1, dev.ordo.engine.model.AppliedTradeIds.NONE.with(buy)), first.state());
 
     var again = apply(buy);
     assertTrue(again.hasNoEvents(), "the same trade id is applied once");
