@@ -499,9 +499,10 @@ public final class Engine implements AutoCloseable {
     for (BarFileIndex file : files) {
       SymbolTrader.Progress progress = resume.get(file.instrument().id());
       if (progress == null || progress.lastBarApplied() == null) continue;
-      int index = java.util.Arrays.binarySearch(file.openTimes(), progress.lastBarApplied().toEpochSecond());
-      if (index < 0) continue; // not a bar of this file (a resume over other data was refused before)
-      dev.ordo.engine.model.Bar bar = file.readFrom(index).next();
+      int upTo = file.countUpTo(progress.lastBarApplied());
+      if (upTo == 0 || file.openTimes()[upTo - 1] != progress.lastBarApplied().toEpochSecond())
+        continue; // not a bar of this file (a resume over other data was refused before)
+      dev.ordo.engine.model.Bar bar = file.readFrom(upTo - 1).next();
       last.add(bar);
       if (bar.tsOpen().toLocalDate().equals(progress.lastSessionEnded())) closed.add(bar.instrumentId());
     }

@@ -114,17 +114,14 @@ public final class EngineQueries {
     java.util.concurrent.Executor blocking = system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
     return symbol(account, instrument).thenApplyAsync(state -> {
       OffsetDateTime last = state.lastBarApplied();
-      java.util.ArrayDeque<dev.ordo.engine.model.Bar> kept = new java.util.ArrayDeque<>(Math.min(limit, 4096));
-      long applied = 0;
-      if (last != null) {
-        for (java.util.Iterator<dev.ordo.engine.model.Bar> bars = source.read(); bars.hasNext(); ) {
-          dev.ordo.engine.model.Bar bar = bars.next();
-          if (bar.tsOpen().isAfter(last)) break;
-          applied++;
-          kept.addLast(bar);
-          if (kept.size() > limit) kept.removeFirst();
-        }
-      }
+      if (last == null) return new RecentBars(0, List.of());
+      // the bars opening at or before the last one applied, found in the file's open times; only the last `limit` are read
+      int applied = source.countUpTo(last);
+      int first = Math.max(0, applied - limit);
+      List<dev.ordo.engine.model.Bar> kept = new ArrayList<>(applied - first);
+      if (applied > 0)
+        for (java.util.Iterator<dev.ordo.engine.model.Bar> bars = source.readFrom(first); bars.hasNext() && kept.size() < applied - first; )
+          kept.add(bars.next());
       return new RecentBars(applied, List.copyOf(kept));
     }, blocking);
   }

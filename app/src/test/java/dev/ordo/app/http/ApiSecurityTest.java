@@ -143,6 +143,7 @@ class ApiSecurityTest {
     assertEquals(1125, bars.get("totalBars").asInt(), "every bar of the sample's TCS file was applied");
     assertEquals(3, bars.get("bars").size());
     assertEquals("2024-02-02T15:25:00+05:30", bars.at("/bars/2/time").asText(), "the last bar of the sample, venue's offset");
+    assertEquals("2024-02-02T15:15:00+05:30", bars.at("/bars/0/time").asText(), "the last three, oldest first");
     JsonNode all = json(send("GET", "/accounts/paper/symbols/TCS-EQ.NSE/bars?limit=5000", "Bearer " + READER));
     assertTrue(java.util.stream.StreamSupport.stream(all.get("bars").spliterator(), false).anyMatch(b -> !b.get("strategy").isNull()),
         "the bars that decided something carry the strategy's state");

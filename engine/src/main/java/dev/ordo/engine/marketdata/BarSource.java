@@ -32,6 +32,12 @@ public interface BarSource {
    */
   Iterator<Bar> read();
 
+  /** How many bars open at or before {@code time} (the index of the first one after it), found in {@link #openTimes()}. */
+  default int countUpTo(java.time.OffsetDateTime time) {
+    int found = java.util.Arrays.binarySearch(openTimes(), time.toEpochSecond());
+    return found >= 0 ? found + 1 : -found - 1;
+  }
+
   /**
    * The bars from bar {@code first} on (0 is the oldest), read as the iterator advances; a source that
    * can skip rows without parsing them does so (a resumed replay starts late in its files).

@@ -271,6 +271,18 @@ class ReplayScheduleTest {
   }
 
   @Test
+  void aSourceCountsItsBarsOpeningAtOrBeforeATime() {
+    CountingSource aaa = new CountingSource(AAA_BARS); // D1 09:15, 09:20; D2 09:15, 09:20; D3 09:15
+    assertEquals(0, aaa.countUpTo(OffsetDateTime.of(D1, LocalTime.of(9, 10), IST)), "before the first");
+    assertEquals(1, aaa.countUpTo(OffsetDateTime.of(D1, LocalTime.of(9, 15), IST)), "at the first");
+    assertEquals(2, aaa.countUpTo(OffsetDateTime.of(D1, LocalTime.of(15, 0), IST)), "between two bars");
+    assertEquals(2, aaa.countUpTo(OffsetDateTime.of(D1, LocalTime.of(9, 20), IST).withOffsetSameInstant(java.time.ZoneOffset.UTC)),
+        "the same instant in another offset");
+    assertEquals(5, aaa.countUpTo(OffsetDateTime.of(D3, LocalTime.of(16, 0), IST)), "after the last");
+    assertEquals(0, aaa.reads, "told from the open times, without reading");
+  }
+
+  @Test
   void aDateRangeKeepsItsSessionsAndEndsTheLastSessionInsideIt() {
     ReplaySchedule held = ReplaySchedule.of(List.of(AAA_BARS, BBB_BARS), D2, D2);
     ReplaySchedule streamed = ReplaySchedule.streamed(List.of(new CountingSource(AAA_BARS), new CountingSource(BBB_BARS)), D2, D2);
