@@ -277,11 +277,14 @@ class PeerCrashFailuresTest {
               story.get(e.fill().clientOrderId()).add("filled");
           }
     }
-    // every placement was carried out: the broker's orders are the journaled placements, each one placed once
-    assertEquals(stats.ordersPlaced(), story.size(), "each broker order is one journaled placement: " + story);
+    // every placement sent was carried out: the broker's orders are the journaled placements that have an outcome (one journaled as
+    // the engine was closing may not have been sent), each placed once
+    long sent = story.values().stream().filter(events -> events.size() > 1).count();
+    assertEquals(stats.ordersPlaced(), sent, "each broker order is one journaled placement: " + story);
     assertTrue(story.values().stream().anyMatch(events -> events.contains("unknown")), "placements timed out into UNKNOWN: " + story);
     story.forEach((id, events) -> {
       assertEquals(1, events.stream().filter("submitted"::equals).count(), id + " placed once: " + events);
+      if (events.size() == 1) return; // not sent before the engine closed
       if (events.contains("unknown")) {
         // never sent again; resolved by the reconciliation: found in the order book by its tag, or filled from the trade book
         assertTrue(events.contains("reconciled") || events.contains("filled"), id + " resolved by reconciliation: " + events);
