@@ -335,6 +335,7 @@ function renderOverview() {
     const beat = a.lastHeartbeat ? Math.max(0, Math.round((now - Date.parse(a.lastHeartbeat)) / 1000)) + ' s ago' : '–';
     const rows = [
       ['service', stateSpan(a.service)],
+      ['runs on', a.node ? a.node.replace(/^pekko:\/\/ordo@/, '') : '–'],
       ['heartbeat', beat],
       ['broker session', stateSpan(a.auth && a.auth.state)],
       ['market data', stateSpan(a.marketData && a.marketData.state)],

@@ -269,12 +269,31 @@ public final class Engine implements AutoCloseable {
     system.getWhenTerminated().thenRun(lock::close);
     try {
       Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      java.util.List<String> seeds = system.settings().config().getStringList("pekko.cluster.seed-nodes");
+      if (seeds.isEmpty()) cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      else awaitUp(system, seeds, Duration.ofSeconds(60));
       JournalSchema.createIfMissing(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       return system;
     } catch (Exception | Error e) {
       stop(system, lock);
       throw e;
+    }
+  }
+
+  /**
+   * Waits until this node is Up in the cluster of {@code seeds} (it joins them by itself).
+   *
+   * @throws StartFailure when it is not within {@code timeout} (no seed answers, or they refuse the node)
+   */
+  private static void awaitUp(ActorSystem<?> system, java.util.List<String> seeds, Duration timeout) throws StartFailure, InterruptedException {
+    CompletableFuture<Done> up = new CompletableFuture<>();
+    org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> up.complete(Done.getInstance()));
+    try {
+      up.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      log.info("Node {} is up in the cluster of {}", Cluster.get(system).selfMember().address(), seeds);
+    } catch (ExecutionException | TimeoutException e) {
+      throw StartFailure.environment("could not join the cluster of " + seeds + " within " + timeout.toSeconds()
+          + " s: is a seed node running and reachable, and does its --cluster-seed list match?", e);
     }
   }
 
@@ -310,7 +329,7 @@ public final class Engine implements AutoCloseable {
       strategies.put(account.id(), byInstrument);
     }
     // The paper venue answers a request it already has with its first answer: what a kill interrupted is sent again.
-    SymbolTrader.init(system, new SymbolTrader.Dependencies((account, id) -> {
+    SymbolTrader.init(system, SymbolTrader.Dependencies.of((account, id) -> {
       Strategy strategy = strategies.getOrDefault(account, Map.of()).get(id);
       if (strategy == null) throw new IllegalArgumentException("no strategy configured for " + id + " in account " + account);
       return strategy;
@@ -338,7 +357,9 @@ public final class Engine implements AutoCloseable {
         config.getDuration("ordo.trading-service.drain-timeout"), Clock.systemUTC()), "service-manager");
     Map<AccountId, Collection<Instrument>> instrumentsByAccount = new TreeMap<>();
     for (Prepared account : accounts) instrumentsByAccount.put(account.id(), account.schedule().instruments().values());
-    EngineQueries queries = new EngineQueries(system, services, instrumentsByAccount, config.getDuration("ordo.http.ask-timeout"));
+    Map<AccountId, ActorRef<ServiceManager.Command>> managers = new TreeMap<>();
+    for (Prepared account : accounts) managers.put(account.id(), services);
+    EngineQueries queries = new EngineQueries(system, managers, instrumentsByAccount, config.getDuration("ordo.http.ask-timeout"));
 
     List<AccountReplay> replays = new ArrayList<>();
     for (Prepared account : accounts)

@@ -53,7 +53,8 @@ public final class EngineQueries {
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
-  private final ActorRef<ServiceManager.Command> services;
+  /** The manager of each account's service: one for every account of a replay, one per account (a cluster singleton) live. */
+  private final Map<AccountId, ActorRef<ServiceManager.Command>> services;
   private final Map<InstrumentId, Instrument> instruments;
   private final Map<AccountId, java.util.SortedSet<InstrumentId>> instrumentsByAccount;
   private final Duration timeout;
@@ -63,19 +64,22 @@ public final class EngineQueries {
   /** Each paper account's replay driver; replaced whole (an immutable map) while the engine is wired, before HTTP is up. */
   private volatile Map<AccountId, ActorRef<ReplayDriver.Command>> replays = Map.of();
 
-  /** @param instrumentsByAccount the instruments each account trades */
-  EngineQueries(ActorSystem<?> system, ActorRef<ServiceManager.Command> services, Map<AccountId, ? extends Collection<Instrument>> instrumentsByAccount,
+  /**
+   * @param services             the manager of each account's service
+   * @param instrumentsByAccount the instruments each account trades
+   */
+  EngineQueries(ActorSystem<?> system, Map<AccountId, ActorRef<ServiceManager.Command>> services, Map<AccountId, ? extends Collection<Instrument>> instrumentsByAccount,
       Duration timeout) {
     this(system, services, instrumentsByAccount, timeout, java.time.Clock.systemUTC());
   }
 
   /** @param wallClock the machine's clock, against which heartbeats are judged stale */
-  EngineQueries(ActorSystem<?> system, ActorRef<ServiceManager.Command> services, Map<AccountId, ? extends Collection<Instrument>> instrumentsByAccount,
-      Duration timeout, java.time.Clock wallClock) {
+  EngineQueries(ActorSystem<?> system, Map<AccountId, ActorRef<ServiceManager.Command>> services,
+      Map<AccountId, ? extends Collection<Instrument>> instrumentsByAccount, Duration timeout, java.time.Clock wallClock) {
     this.wallClock = wallClock;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
-    this.services = services;
+    this.services = Map.copyOf(services);
     this.instruments = new TreeMap<>();
     Map<AccountId, java.util.SortedSet<InstrumentId>> byAccount = new TreeMap<>();
     instrumentsByAccount.forEach((account, list) -> {
@@ -324,20 +328,74 @@ public final class EngineQueries {
     });
   }
 
+  /** The cluster's members and the sharded entities on each node ({@code GET /cluster}). */
+  public CompletionStage<dev.ordo.app.api.ClusterView> cluster() {
+    org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state = org.apache.pekko.cluster.Cluster.get(system.classicSystem()).state();
+    Set<org.apache.pekko.cluster.Member> unreachable = state.getUnreachable();
+    org.apache.pekko.cluster.Member oldest = null;
+    for (org.apache.pekko.cluster.Member member : state.getMembers())
+      if (member.status() == org.apache.pekko.cluster.MemberStatus.up() && (oldest == null || member.isOlderThan(oldest))) oldest = member;
+    List<dev.ordo.app.api.ClusterView.Member> members = new ArrayList<>();
+    for (org.apache.pekko.cluster.Member member : state.getMembers())
+      members.add(new dev.ordo.app.api.ClusterView.Member(member.address().toString(), member.status().toString(),
+          !unreachable.contains(member), member.equals(oldest)));
+    Map<String, CompletableFuture<org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats>> stats = new java.util.LinkedHashMap<>();
+    List<org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey<?>> types = List.of(SymbolTrader.ENTITY_TYPE_KEY,
+        dev.ordo.engine.trading.Position.ENTITY_TYPE_KEY, dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, AccountRisk.ENTITY_TYPE_KEY);
+    for (var type : types)
+      stats.put(type.name(), orNull(AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+          org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats>ask(sharding.shardState(),
+          replyTo -> new org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats(type, partTimeout, replyTo), timeout, system.scheduler())));
+    String leader = state.getLeader() == null ? null : state.getLeader().toString();
+    return CompletableFuture.allOf(stats.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      Map<String, Map<String, Integer>> entities = new TreeMap<>();
+      stats.forEach((type, ask) -> {
+        var answer = ask.join();
+        if (answer == null) return;
+        Map<String, Integer> byNode = new TreeMap<>();
+        answer.getRegions().forEach((address, region) ->
+            byNode.put(address.toString(), region.getStats().values().stream().mapToInt(count -> ((Number) count).intValue()).sum()));
+        entities.put(type, byNode);
+      });
+      return new dev.ordo.app.api.ClusterView(system.address().toString(), leader, members, entities);
+    });
+  }
+
   /** Every account of the process, started or not, with its service's state. */
   public CompletionStage<Map<AccountId, ServiceManager.AccountState>> accountStates() {
-    return AskPattern.<ServiceManager.Command, Map<AccountId, ServiceManager.AccountState>>ask(services, ServiceManager.GetAccounts::new,
-        timeout, system.scheduler());
+    // A manager that does not answer (its node was lost and the account's service is moving to another) leaves its accounts
+    // UNREACHABLE rather than failing the whole question.
+    Map<ActorRef<ServiceManager.Command>, CompletableFuture<ServiceManager.Accounts>> asks = new java.util.LinkedHashMap<>();
+    for (ActorRef<ServiceManager.Command> manager : services.values())
+      asks.computeIfAbsent(manager, m -> orNull(AskPattern.<ServiceManager.Command, ServiceManager.Accounts>ask(m, ServiceManager.GetAccounts::new,
+          partTimeout, system.scheduler())));
+    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      Map<AccountId, ServiceManager.AccountState> all = new TreeMap<>();
+      services.forEach((account, manager) -> {
+        ServiceManager.Accounts answer = asks.get(manager).join();
+        if (answer != null) all.putAll(answer.byAccount());
+        else all.put(account, new ServiceManager.AccountState(ServiceManager.ServiceState.UNREACHABLE,
+            "the manager of its service does not answer (its node was lost: the service is moving to another)", wallClock.instant(), null,
+            null, null));
+      });
+      return java.util.Collections.unmodifiableMap(all);
+    });
   }
 
   /** Starts the stopped (or failed) service of {@code account}, asked by {@code subject}; answered once it runs again (or could not). */
   public CompletionStage<ServiceManager.ControlAnswer> startService(AccountId account, String subject) {
-    return AskPattern.ask(services, replyTo -> new ServiceManager.Start(account, subject, replyTo), controlTimeout, system.scheduler());
+    ActorRef<ServiceManager.Command> manager = services.get(account);
+    if (manager == null)
+      return CompletableFuture.completedFuture(new ServiceManager.UnknownAccount(account, services.keySet().stream().sorted().toList()));
+    return AskPattern.ask(manager, replyTo -> new ServiceManager.Start(account, subject, replyTo), controlTimeout, system.scheduler());
   }
 
   /** Stops the running service of {@code account} gracefully, asked by {@code subject}; answered once it stopped. */
   public CompletionStage<ServiceManager.ControlAnswer> stopService(AccountId account, String subject) {
-    return AskPattern.ask(services, replyTo -> new ServiceManager.Stop(account, subject, replyTo), controlTimeout, system.scheduler());
+    ActorRef<ServiceManager.Command> manager = services.get(account);
+    if (manager == null)
+      return CompletableFuture.completedFuture(new ServiceManager.UnknownAccount(account, services.keySet().stream().sorted().toList()));
+    return AskPattern.ask(manager, replyTo -> new ServiceManager.Stop(account, subject, replyTo), controlTimeout, system.scheduler());
   }
 
   /** The kill switch: halts {@code account} (entries refused, exits go on), asked by {@code subject}; journaled by its risk actor. */
@@ -402,7 +460,7 @@ public final class EngineQueries {
     StatusView.ServiceState service = StatusView.ServiceState.valueOf(state.state().name());
     OffsetDateTime since = ApiTimes.of(state.since(), zone);
     if (state.service() == null)
-      return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, service, state.reason(), since, state.changedBy(), null,
+      return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, service, state.reason(), since, state.changedBy(), state.node(), null,
           traded, replay, null, null, null, null, null, null, null, List.of(), null));
     CompletableFuture<TradingService.Parts> parts = orNull(AskPattern.<TradingService.Command, TradingService.Parts>ask(state.service(),
         TradingService.GetParts::new, partTimeout, system.scheduler()));
@@ -417,7 +475,7 @@ public final class EngineQueries {
           ? "no heartbeat since " + (beat.lastBeat() == null ? "its start " + beat.startedAt() : beat.lastBeat()) : state.reason();
       OffsetDateTime lastBeat = beat == null ? null : ApiTimes.of(beat.lastBeat(), zone);
       if (p == null)
-        return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat,
+        return CompletableFuture.completedFuture(new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), state.node(), lastBeat,
             traded, replay, null, null, null, null, null, null, null, List.of(), null));
       CompletableFuture<StatusView.Feed> marketData = p.barDelivery() != null ? orNull(deliveryStatus(p.barDelivery(), zone))
           : p.marketData() != null ? orNull(streamStatus(p.marketData())) : CompletableFuture.completedFuture(null);
@@ -438,7 +496,7 @@ public final class EngineQueries {
               dev.ordo.engine.scanner.Scanner.GetStatus::new, partTimeout, system.scheduler()));
       return CompletableFuture.allOf(marketData, orderFeed, auth, gateway, reconciler, reconciliations, tasks, scanner).thenApply(ignored -> {
         TaskScheduler.Status t = tasks.join();
-        return new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), lastBeat, traded, replay, marketData.join(),
+        return new StatusView.AccountStatus(account, shown, reason, since, state.changedBy(), state.node(), lastBeat, traded, replay, marketData.join(),
             orderFeed.join(),
             StatusView.Auth.of(auth.join(), zone), StatusView.Gateway.of(gateway.join()),
             reconciler.join() == null ? null : StatusView.Reconciliation.of(account, reconciler.join(), reconciliations.join(), zone),

@@ -125,8 +125,8 @@ public final class LiveEngine implements AutoCloseable {
     }
   }
 
-  /** One running live account: its broker, its service's parts, the instruments it trades. */
-  private record Wired(AccountId account, String brokerUrl, NeoBroker broker, TradingService.Parts parts) {}
+  /** One live account of this node: its broker adapter (the one that calls the broker while the account's service runs here). */
+  private record Wired(AccountId account, String brokerUrl, NeoBroker broker) {}
 
   private final ActorSystem<SpawnProtocol.Command> system;
   private final DataDirLock lock;
@@ -197,19 +197,28 @@ public final class LiveEngine implements AutoCloseable {
   private static LiveEngine wire(ActorSystem<SpawnProtocol.Command> system, DataDirLock lock, java.util.List<Account> accounts, Shared shared,
       HttpAccess api, Config config) throws Exception {
     Clock clock = shared.clock();
+    // Each node has an adapter per account; only the node running the account's service (below) logs in and calls the broker.
     Map<AccountId, NeoBroker> brokers = new java.util.TreeMap<>();
     for (Account account : accounts)
       brokers.put(account.id(), new NeoBroker(system, new NeoBroker.Settings(account.brokerUrl(), shared.callTimeout(), Clock.systemUTC())));
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry(system);
+    // Each account's instruments and tick sizes come from its broker's scrip master, which the node running the account's service
+    // loads at its first login: this node learns them from that service (awaitInstruments) and its traders wait for them.
+    Map<AccountId, java.util.concurrent.CompletableFuture<Map<InstrumentId, Instrument>>> known = new java.util.TreeMap<>();
     Map<AccountId, EightyTwentyStrategy.Parameters> parameters = new java.util.TreeMap<>();
-    for (Account account : accounts) parameters.put(account.id(), account.strategy());
-    // Each account's instruments and tick sizes come from its own broker's scrip master
+    for (Account account : accounts) {
+      parameters.put(account.id(), account.strategy());
+      known.put(account.id(), new java.util.concurrent.CompletableFuture<>());
+    }
     SymbolTrader.init(system, new SymbolTrader.Dependencies((account, id) -> {
-      NeoBroker broker = brokers.get(account);
-      ScripMaster master = broker == null ? null : broker.scripMaster();
-      Instrument instrument = master == null ? null : master.byId(id).orElse(null);
-      if (instrument == null) throw new IllegalArgumentException(id + " is not in the scrip master of account " + account + "'s broker");
-      return new EightyTwentyStrategy(parameters.get(account).withTickSize(instrument.tickSize()));
+      java.util.concurrent.CompletableFuture<Map<InstrumentId, Instrument>> instruments = known.get(account);
+      if (instruments == null)
+        return java.util.concurrent.CompletableFuture.failedFuture(new IllegalArgumentException("no live account " + account + " in this engine"));
+      return instruments.thenApply(byId -> {
+        Instrument instrument = byId.get(id);
+        if (instrument == null) throw new IllegalArgumentException(id + " is not traded by account " + account + " (its broker's scrip master, --symbols)");
+        return (Strategy) new EightyTwentyStrategy(parameters.get(account).withTickSize(instrument.tickSize()));
+      });
     }, account -> clock, account -> false));
     Position.init(system, clock);
     dev.ordo.engine.expert.Expert.init(system, any -> clock, clock);
@@ -223,36 +232,38 @@ public final class LiveEngine implements AutoCloseable {
     OrderUpdateRouter router = new OrderUpdateRouter(system, config.getDuration("ordo.replay-phase-timeout"), true);
     TradingService.Settings serviceSettings = TradingService.Settings.fromConfig(config.getConfig("ordo.live-trading-service"))
         .withGatewayListener(new BrokerCallMetrics(registry));
-    ActorRef<ServiceManager.Command> services = Engine.spawn(system, ServiceManager.create(serviceSettings,
-        config.getDuration("ordo.live-trading-service.drain-timeout"), java.time.Clock.systemUTC()), "service-manager");
+    Duration drainTimeout = config.getDuration("ordo.live-trading-service.drain-timeout");
 
-    java.util.List<Wired> wired = new java.util.ArrayList<>();
-    Map<AccountId, java.util.List<Instrument>> instruments = new java.util.TreeMap<>();
+    // Each account's service runs once in the cluster (a singleton per account: one login, one rate limit, one market-data
+    // connection), on whichever node; every node can host it and takes it over when the node running it goes.
+    Map<AccountId, ActorRef<ServiceManager.Command>> managers = new java.util.TreeMap<>();
     long seed = shared.seed();
     for (Account account : accounts) {
-      NeoBroker broker = brokers.get(account.id());
-      Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
-      TradingService.Parts parts = startAccount(system, account, broker, traded, router, services, registry, shared, seed++);
-      ScripMaster master = broker.scripMaster();
-      for (Instrument instrument : master.instruments())
-        if (account.symbols().isEmpty() || account.symbols().contains(instrument.id().toString())) traded.add(instrument.id());
-      Set<String> unknown = new TreeSet<>(account.symbols());
-      traded.forEach(id -> unknown.remove(id.toString()));
-      if (!unknown.isEmpty()) throw new IllegalArgumentException("account " + account.id() + ": not in the broker's scrip master: " + unknown);
-      log.info("Trading {} instrument(s) of account {} through {}", traded.size(), account.id(), broker);
-      parts.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
-      parts.marketData().tell(MarketDataConnection.Connect.INSTANCE);
-      if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
-      instruments.put(account.id(), master.instruments().stream().filter(i -> traded.contains(i.id())).toList());
-      wired.add(new Wired(account.id(), account.brokerUrl(), broker, parts));
+      ServiceManager.ServiceSpec spec = serviceSpec(system, account, brokers.get(account.id()), router, registry, shared, seed++);
+      managers.put(account.id(), org.apache.pekko.cluster.typed.ClusterSingleton.get(system).init(
+          org.apache.pekko.cluster.typed.SingletonActor.of(ServiceManager.forAccount(spec, serviceSettings, drainTimeout, java.time.Clock.systemUTC()),
+              "services-" + account.id()).withStopMessage(ServiceManager.HandOver.INSTANCE)));
     }
-    EngineQueries queries = new EngineQueries(system, services, instruments, config.getDuration("ordo.http.ask-timeout"));
+    java.util.List<Wired> wired = new java.util.ArrayList<>();
+    Map<AccountId, java.util.List<Instrument>> instruments = new java.util.TreeMap<>();
+    for (Account account : accounts) {
+      java.util.List<Instrument> traded = awaitInstruments(system, managers.get(account.id()), account.id(), Duration.ofSeconds(90));
+      Map<InstrumentId, Instrument> byId = new java.util.TreeMap<>();
+      for (Instrument instrument : traded) byId.put(instrument.id(), instrument);
+      known.get(account.id()).complete(java.util.Collections.unmodifiableMap(byId));
+      instruments.put(account.id(), traded);
+      log.info("Trading {} instrument(s) of account {} through {}", traded.size(), account.id(), account.brokerUrl());
+      wired.add(new Wired(account.id(), account.brokerUrl(), brokers.get(account.id())));
+    }
+    EngineQueries queries = new EngineQueries(system, managers, instruments, config.getDuration("ordo.http.ask-timeout"));
     HttpServer http = HttpServer.start(system, shared.httpHost(), shared.httpPort(), queries, api.tokens(), api.tls(),
         new EngineMetrics(registry, queries)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    // Stopping: the market data of the services running on this node stops first (no bar reaches a trader while the cluster's
+    // entities are handed off); a service running on another node goes on.
     for (Wired account : wired)
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "disconnect-market-data-" + account.account(), () ->
           queries.runningParts(account.account()).thenApply(running -> {
-            running.ifPresent(p -> {
+            running.filter(p -> p.marketData().path().address().hasLocalScope()).ifPresent(p -> {
               p.marketData().tell(MarketDataConnection.Disconnect.INSTANCE);
               if (p.orderFeed() != null) p.orderFeed().tell(MarketDataConnection.Disconnect.INSTANCE);
             });
@@ -265,16 +276,42 @@ public final class LiveEngine implements AutoCloseable {
   }
 
   /**
-   * Starts one live account's trading service (session, gateway, streams, reconciler, trading day) and waits for its first
-   * login, which loads its broker's scrip master.
+   * The instruments {@code account} trades, asked of its service's manager wherever it runs until its first login has loaded them.
    *
-   * @param traded the account's instruments, filled in by the caller once the scrip master is known (read at each use)
-   * @throws IllegalStateException when the first login fails
+   * @throws IllegalStateException when the service failed to start (its first login refused: wrong credentials, broker down), or
+   *     did not know them within {@code timeout}
    */
-  private static TradingService.Parts startAccount(ActorSystem<SpawnProtocol.Command> system, Account account, NeoBroker broker,
-      Set<InstrumentId> traded, OrderUpdateRouter router, ActorRef<ServiceManager.Command> services, PrometheusMeterRegistry registry,
-      Shared shared, long seed) throws Exception {
+  private static java.util.List<Instrument> awaitInstruments(ActorSystem<?> system, ActorRef<ServiceManager.Command> manager, AccountId account,
+      Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer from its service";
+    while (System.nanoTime() < deadline) {
+      try {
+        ServiceManager.Instruments answer = AskPattern.<ServiceManager.Command, ServiceManager.Instruments>ask(manager,
+            replyTo -> new ServiceManager.GetInstruments(account, replyTo), Duration.ofSeconds(5), system.scheduler())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (answer.instruments() != null) return answer.instruments();
+        if (answer.state() != null && answer.state().state() == ServiceManager.ServiceState.FAILED)
+          throw new IllegalStateException("the service of account " + account + " could not start: " + answer.state().reason());
+        last = answer.state() == null ? "its service has not started" : "its service is " + answer.state().state();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        last = "no answer from its service (" + e.getCause() + ")";
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("account " + account + ": its instruments were not known within " + timeout + ": " + last);
+  }
+
+  /**
+   * How to run one live account's trading service (session, gateway, streams, reconciler, trading day): its lifecycle logs in for
+   * the first time (which loads the broker's scrip master), then subscribes the account's instruments and connects the streams,
+   * each time the service starts (on whichever node).
+   */
+  private static ServiceManager.ServiceSpec serviceSpec(ActorSystem<SpawnProtocol.Command> system, Account account, NeoBroker broker,
+      OrderUpdateRouter router, PrometheusMeterRegistry registry, Shared shared, long seed) {
     Clock clock = shared.clock();
+    // the account's instruments, set by the lifecycle once the scrip master is known and read by the service's parts at each use
+    Set<InstrumentId> traded = new java.util.concurrent.ConcurrentSkipListSet<>();
     String marketDataUrl = account.marketDataUrl() != null ? account.marketDataUrl()
         : account.brokerUrl().replaceFirst("^http", "ws") + "/realtime";
     String orderFeedUrl = marketDataUrl.replaceFirst("/realtime$", "/orderfeed");
@@ -282,41 +319,48 @@ public final class LiveEngine implements AutoCloseable {
         shared.streamSettings(), Duration.ofMinutes(5), VenueZones::zoneOf, router, () -> traded,
         new Reconciler.Settings(account.reconcileEvery(), shared.callTimeout().multipliedBy(3)), clock, seed,
         account.orderFeed() ? new NeoOrderFeed(system, orderFeedUrl) : null);
-    Duration ask = Duration.ofSeconds(30);
     AccountsConfig.TradingDay day = account.day();
     AccountId id = account.id();
     // Kotak Neo's cash segment: NSE's calendar and zone
     TradingService.Day tradingDay = new TradingService.Day(VenueZones.INDIA,
         dev.ordo.engine.calendar.TradingCalendar.standard().tradingDays(java.util.List.of("NSE")), clock, true, () -> traded, router,
         day.preOpenLogin(), day.marketOpen(), day.eodCleanup(), day.taskTimeout(), () -> EngineQueries.expertIdsOf(system, id, day.taskTimeout()));
-    // A service started again (POST /accounts/{account}/service/start) subscribes and connects its new streams.
-    ServiceManager.Lifecycle streams = new ServiceManager.Lifecycle() {
+    ServiceManager.Lifecycle lifecycle = new ServiceManager.Lifecycle() {
       @Override
-      public java.util.concurrent.CompletionStage<Done> started(TradingService.Parts restarted) {
-        restarted.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
-        restarted.marketData().tell(MarketDataConnection.Connect.INSTANCE);
-        if (restarted.orderFeed() != null) restarted.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
+      public CompletionStage<Done> started(TradingService.Parts parts) {
+        // The first login (single-flight, like every later one) loads the scrip master.
+        return AskPattern.<AuthSession.Command, AuthSession.TokenReply>ask(parts.authSession(), AuthSession.GetToken::new, Duration.ofSeconds(60),
+            system.scheduler()).thenApply(first -> {
+              if (first instanceof AuthSession.Unavailable unavailable)
+                throw new IllegalStateException("first login of account " + id + " failed: " + unavailable.reason());
+              Set<InstrumentId> ids = new TreeSet<>();
+              for (Instrument instrument : broker.scripMaster().instruments())
+                if (account.symbols().isEmpty() || account.symbols().contains(instrument.id().toString())) ids.add(instrument.id());
+              Set<String> unknown = new TreeSet<>(account.symbols());
+              ids.forEach(i -> unknown.remove(i.toString()));
+              if (!unknown.isEmpty()) throw new IllegalArgumentException("account " + id + ": not in the broker's scrip master: " + unknown);
+              traded.addAll(ids);
+              parts.marketData().tell(new MarketDataConnection.Subscribe(Set.copyOf(traded)));
+              parts.marketData().tell(MarketDataConnection.Connect.INSTANCE);
+              if (parts.orderFeed() != null) parts.orderFeed().tell(MarketDataConnection.Connect.INSTANCE);
+              return Done.getInstance();
+            });
+      }
+
+      @Override
+      public CompletionStage<Done> stopping() {
         return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
       }
 
       @Override
-      public java.util.concurrent.CompletionStage<Done> stopping() {
-        return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+      public java.util.List<Instrument> instruments() {
+        ScripMaster master = broker.scripMaster();
+        if (master == null || traded.isEmpty()) return null;
+        return master.instruments().stream().filter(i -> traded.contains(i.id())).toList();
       }
     };
-    ServiceManager.ServiceSpec spec = new ServiceManager.ServiceSpec(id, new MeteredBroker(broker, registry, id),
-        account.credentials().toCredentials(), live, tradingDay, streams, dev.ordo.engine.risk.AccountRisk.of(system, id));
-    ActorRef<TradingService.Command> service = AskPattern.<ServiceManager.Command, ActorRef<TradingService.Command>>ask(services,
-        replyTo -> new ServiceManager.StartService(spec, "engine", replyTo), ask,
-        system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    TradingService.Parts parts = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new, ask,
-        system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    // The first login (single-flight, like every later one) loads the scrip master.
-    AuthSession.TokenReply first = AskPattern.<AuthSession.Command, AuthSession.TokenReply>ask(parts.authSession(), AuthSession.GetToken::new,
-        Duration.ofSeconds(60), system.scheduler()).toCompletableFuture().get(70, TimeUnit.SECONDS);
-    if (first instanceof AuthSession.Unavailable unavailable)
-      throw new IllegalStateException("first login of account " + id + " failed: " + unavailable.reason());
-    return parts;
+    return new ServiceManager.ServiceSpec(id, new MeteredBroker(broker, registry, id), account.credentials().toCredentials(), live, tradingDay,
+        lifecycle, dev.ordo.engine.risk.AccountRisk.of(system, id));
   }
 
   public InetSocketAddress httpAddress() {
@@ -347,9 +391,21 @@ public final class LiveEngine implements AutoCloseable {
     return queries;
   }
 
-  /** The first account's service parts (as started). */
+  /**
+   * The first account's running service parts (wherever in the cluster it runs).
+   *
+   * @throws IllegalStateException when its service is not running
+   */
   public TradingService.Parts parts() {
-    return accounts.get(0).parts();
+    try {
+      return queries.runningParts(account()).toCompletableFuture().get(30, TimeUnit.SECONDS)
+          .orElseThrow(() -> new IllegalStateException("the service of account " + account() + " is not running"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the service of account " + account() + " did not answer", e);
+    }
   }
 
   /** The login URL of the broker of {@code account}. */

@@ -28,6 +28,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   JournalOptions journalOptions = new JournalOptions();
 
+  @Mixin
+  ClusterOptions clusterOptions = new ClusterOptions();
+
   @Option(names = "--speed", defaultValue = "600x", paramLabel = "max|<N>x",
       description = "Replay speed: 'max', or N times real time (default ${DEFAULT-VALUE}: a 6h15 NSE session in about 40 s).")
   String speed;
@@ -104,9 +107,11 @@ final class RunCommand implements Callable<Integer> {
     Config config;
     List<AccountsConfig.PaperAccount> accounts;
     try {
-      config = journalOptions.over(config(configFile), System.getenv());
+      config = clusterOptions.over(journalOptions.over(config(configFile), System.getenv()));
       AccountsConfig.Accounts all = AccountsConfig.readAll(config);
       if (!all.live().isEmpty() && all.paper().isEmpty()) return liveAccounts(config, all.live());
+      if (clusterOptions.clustered())
+        throw new IllegalArgumentException("--cluster-port: a replay (paper accounts) runs on one node; a cluster runs live (neo) accounts");
       accounts = AccountsConfig.read(config);
     } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       System.err.println("ordo run: " + e.getMessage());
@@ -211,7 +216,7 @@ final class RunCommand implements Callable<Integer> {
       return 2;
     }
     LiveEngine.Settings chosen = settings;
-    Config config = journalOptions.over(ConfigFactory.load(), System.getenv());
+    Config config = clusterOptions.over(journalOptions.over(ConfigFactory.load(), System.getenv()));
     return runLive(() -> LiveEngine.start(chosen, config));
   }
 

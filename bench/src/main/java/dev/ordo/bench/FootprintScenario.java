@@ -49,7 +49,7 @@ final class FootprintScenario {
       Config config = system.settings().config();
       EightyTwentyStrategy.Parameters parameters = dev.ordo.app.Engine.strategyParameters(config.getConfig("ordo.strategy"));
       Strategy strategy = new EightyTwentyStrategy(parameters);
-      SymbolTrader.init(system, new SymbolTrader.Dependencies((account, id) -> strategy, account -> Clock.systemUTC(), account -> true));
+      SymbolTrader.init(system, SymbolTrader.Dependencies.of((account, id) -> strategy, account -> Clock.systemUTC(), account -> true));
       Position.init(system, Clock.systemUTC());
       ClusterSharding sharding = ClusterSharding.get(system);
       List<InstrumentId> ids = new ArrayList<>(count + 1);

@@ -115,7 +115,7 @@ final class OrdoPipeline implements Pipeline {
       instruments.put(instrument.id(), instrument);
       strategies.put(instrument.id(), new EightyTwentyStrategy(parameters.withTickSize(instrument.tickSize())));
     }
-    SymbolTrader.init(system, new SymbolTrader.Dependencies((account, id) -> strategies.get(id), account -> clock, account -> true));
+    SymbolTrader.init(system, SymbolTrader.Dependencies.of((account, id) -> strategies.get(id), account -> clock, account -> true));
     Position.init(system, clock);
     AccountRisk.init(system, account -> new AccountRisk.Settings(RiskLimits.NONE, clock, IST));
     broker = PaperBroker.start(system, ACCOUNT, instruments, paperCash(config), venueRules(config), clock, TIMEOUT).toCompletableFuture()

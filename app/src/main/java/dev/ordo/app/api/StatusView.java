@@ -46,7 +46,8 @@ public record StatusView(State state, List<InstrumentId> instruments, List<Accou
     STOPPING,
     STOPPED,
     FAILED,
-    STALE
+    STALE,
+    UNREACHABLE
   }
 
   /**
@@ -70,13 +71,13 @@ public record StatusView(State state, List<InstrumentId> instruments, List<Accou
    * @param risk           its trading state (ACTIVE or HALTED), pre-trade limits and today's realized P&amp;L; null when its risk
    *                       actor does not answer
    */
-  public record AccountStatus(AccountId account, ServiceState service, String reason, OffsetDateTime since, String changedBy,
+  public record AccountStatus(AccountId account, ServiceState service, String reason, OffsetDateTime since, String changedBy, String node,
       OffsetDateTime lastHeartbeat, List<InstrumentId> instruments, Replay replay, Feed marketData, Feed orderFeed, Auth auth, Gateway gateway, Reconciliation reconciliation,
       ScannerView scanner, OffsetDateTime nextTask, List<TaskView> tasks, RiskView risk) {
 
     /** This status with {@code next} as its risk. */
     public AccountStatus withRisk(RiskView next) {
-      return new AccountStatus(account, service, reason, since, changedBy, lastHeartbeat, instruments, replay, marketData, orderFeed, auth, gateway,
+      return new AccountStatus(account, service, reason, since, changedBy, node, lastHeartbeat, instruments, replay, marketData, orderFeed, auth, gateway,
           reconciliation, scanner, nextTask, tasks, next);
     }
   }

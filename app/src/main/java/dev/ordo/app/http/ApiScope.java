@@ -25,7 +25,12 @@ public sealed interface ApiScope {
    * single account ({@code null}: the service manager's, an expert's) only to an {@code admin} or {@code read} token.
    */
   default boolean seesJournalOf(AccountId account) {
-    return account == null ? !(this instanceof Account) : seesAccount(account);
+    return account == null ? seesEveryAccount() : seesAccount(account);
+  }
+
+  /** Whether every account is visible (admin, read): what spans accounts ({@code GET /cluster}). */
+  default boolean seesEveryAccount() {
+    return !(this instanceof Account);
   }
 
   /** Everything. */

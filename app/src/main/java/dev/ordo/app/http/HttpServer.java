@@ -77,7 +77,7 @@ public final class HttpServer extends AllDirectives {
     AuditRoutes audit = new AuditRoutes();
     ExpertRoutes experts = new ExpertRoutes(queries);
     DashboardRoutes dashboard = new DashboardRoutes(live, health);
-    Route api = concat(health.health(), dashboard.page(), authenticated(tokens, principal -> concat(health.status(principal),
+    Route api = concat(health.health(), dashboard.page(), authenticated(tokens, principal -> concat(health.status(principal), health.cluster(principal),
         accounts.routes(principal), experts.routes(principal), audit.routes(principal), metrics(metrics, principal), dashboard.events(principal),
         dashboard.whoami(principal))));
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> bodyLimit(maxBody, api)));

@@ -76,19 +76,19 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, Reconciler.Event, Reconciler.State> {
 
   /** Protocol; local (commands carry no broker types but runs are per JVM). */
-  public sealed interface Command extends NoSerializationVerificationNeeded {}
+  public sealed interface Command {}
 
   /**
    * Run a reconciliation now; {@code reason} is logged; {@code replyTo} (may be null) gets the report.
    * Sent during a run, it joins the one run that starts after it (whose report names every waiting reason).
    */
-  public record Reconcile(String reason, ActorRef<Report> replyTo) implements Command {}
+  public record Reconcile(String reason, ActorRef<Report> replyTo) implements Command, OrdoSerializable {}
 
   /** Asks for the counters. */
-  public record GetState(ActorRef<State> replyTo) implements Command {}
+  public record GetState(ActorRef<State> replyTo) implements Command, OrdoSerializable {}
 
   /** Asks for the runs since this reconciler started. */
-  public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+  public record GetStats(ActorRef<Stats> replyTo) implements Command, OrdoSerializable {}
 
   /**
    * The runs since the reconciler started (not journaled).
@@ -97,22 +97,22 @@ public final class Reconciler extends EventSourcedBehavior<Reconciler.Command, R
    * @param failedRuns runs that failed (a broker read refused or unanswered, an entity not answering)
    * @param lastRun    the last run's report, null before the first
    */
-  public record Stats(AccountId account, long runs, long failedRuns, Report lastRun) {}
+  public record Stats(AccountId account, long runs, long failedRuns, Report lastRun) implements OrdoSerializable {}
 
   /** The three books read from the broker (phase 1 answered). */
-  private record BooksRead(Run run, Books books) implements Command {}
+  private record BooksRead(Run run, Books books) implements Command, NoSerializationVerificationNeeded {}
 
   /** The trade book delivered, then the traders' states by instrument and the account's experts' states (phase 2 answered). */
   private record TradersRead(Run run, Books books, Map<InstrumentId, SymbolTrader.State> traders, List<Expert.State> experts)
-      implements Command {}
+      implements Command, NoSerializationVerificationNeeded {}
 
   /** The ReconcileOrder commands acknowledged, then the engine's position quantities by instrument (phase 3 answered). */
-  private record PositionsRead(Run run, Books books, int ordersResolved, Map<InstrumentId, BigDecimal> quantities) implements Command {}
+  private record PositionsRead(Run run, Books books, int ordersResolved, Map<InstrumentId, BigDecimal> quantities) implements Command, NoSerializationVerificationNeeded {}
 
   /** A phase of {@code run} failed. */
-  private record RunFailed(Run run, Throwable failure) implements Command {}
+  private record RunFailed(Run run, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
-  private enum Tick implements Command {
+  private enum Tick implements Command, NoSerializationVerificationNeeded {
     INSTANCE
   }
 

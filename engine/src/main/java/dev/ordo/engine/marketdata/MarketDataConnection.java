@@ -239,6 +239,11 @@ public final class MarketDataConnection {
             request.replyTo().tell(new Status(account, streamState, List.copyOf(subscriptions), connects, failures, ticks));
             return Behaviors.same();
           })
+          // stopped with its service (a stop, a hand-over to another cluster node): the socket goes with it
+          .onSignal(org.apache.pekko.actor.typed.PostStop.class, stopped -> {
+            closeQuietly();
+            return Behaviors.same();
+          })
           .build();
     }
 

@@ -65,19 +65,19 @@ public final class Scanner {
   }
 
   /** Protocol; local to its JVM (it holds the gateway and the recommender). */
-  public sealed interface Command extends NoSerializationVerificationNeeded {}
+  public sealed interface Command {}
 
   /** Scan as of the start of trading day {@code day} (bars of earlier days only); {@code replyTo} gets the report. */
-  public record Scan(LocalDate day, ActorRef<Report> replyTo) implements Command {}
+  public record Scan(LocalDate day, ActorRef<Report> replyTo) implements Command, OrdoSerializable {}
 
   /** Asks for the scans since start. */
-  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+  public record GetStatus(ActorRef<Status> replyTo) implements Command, OrdoSerializable {}
 
-  private record Fetched(long run, List<Read> reads) implements Command {}
+  private record Fetched(long run, List<Read> reads) implements Command, NoSerializationVerificationNeeded {}
 
-  private record Priced(long run, Map<InstrumentId, Price> prices, Throwable failure) implements Command {}
+  private record Priced(long run, Map<InstrumentId, Price> prices, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
-  private record Recommended(long run, Expert.Outcomes outcomes, Throwable failure) implements Command {}
+  private record Recommended(long run, Expert.Outcomes outcomes, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
   /** One instrument's read: its bars, or why there are none. */
   private record Read(InstrumentId instrument, List<Bar> bars, String error) {}

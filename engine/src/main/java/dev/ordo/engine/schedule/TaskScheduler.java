@@ -56,10 +56,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class TaskScheduler extends EventSourcedBehavior<TaskScheduler.Command, TaskScheduler.Event, TaskScheduler.State> {
 
   /** Protocol; local (the tasks are objects of this JVM). */
-  public sealed interface Command extends NoSerializationVerificationNeeded {}
+  public sealed interface Command {}
 
   /** Runs every scheduled run due at or before {@code now} and not done; answered with their runs once all have ended. */
-  public record RunDue(Instant now, ActorRef<DueRuns> replyTo) implements Command {}
+  public record RunDue(Instant now, ActorRef<DueRuns> replyTo) implements Command, NoSerializationVerificationNeeded {}
 
   /**
    * The runs a {@link RunDue} started, in order, and when the next one is due.
@@ -69,10 +69,10 @@ public final class TaskScheduler extends EventSourcedBehavior<TaskScheduler.Comm
   public record DueRuns(List<TaskRun> runs, Instant nextDue) {}
 
   /** Runs {@code task} now, asked by {@code requestedBy} (an API subject, {@code operator}); answered when it ends. */
-  public record RunNow(String task, String requestedBy, ActorRef<RunAnswer> replyTo) implements Command {}
+  public record RunNow(String task, String requestedBy, ActorRef<RunAnswer> replyTo) implements Command, OrdoSerializable {}
 
   /** Answer to {@link RunNow}. */
-  public sealed interface RunAnswer {}
+  public sealed interface RunAnswer extends OrdoSerializable {}
 
   /** The run ended (succeeded or failed after its tries). */
   public record Ran(TaskRun run) implements RunAnswer {}
@@ -84,14 +84,14 @@ public final class TaskScheduler extends EventSourcedBehavior<TaskScheduler.Comm
   public record AlreadyRunning(TaskRun running) implements RunAnswer {}
 
   /** Asks for every task's schedule and last run. */
-  public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+  public record GetStatus(ActorRef<Status> replyTo) implements Command, OrdoSerializable {}
 
   /**
    * The scheduler's status.
    *
    * @param nextDue the next scheduled run, null when none
    */
-  public record Status(AccountId account, List<TaskStatus> tasks, Instant nextDue) {}
+  public record Status(AccountId account, List<TaskStatus> tasks, Instant nextDue) implements OrdoSerializable {}
 
   /**
    * One task's schedule and runs.
@@ -103,11 +103,11 @@ public final class TaskScheduler extends EventSourcedBehavior<TaskScheduler.Comm
    */
   public record TaskStatus(String task, LocalTime at, Instant nextRun, TaskRun lastRun, TaskRun running) {}
 
-  private record AttemptEnded(long runId, String detail, Throwable failure) implements Command {}
+  private record AttemptEnded(long runId, String detail, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
-  private record Retry(long runId) implements Command {}
+  private record Retry(long runId) implements Command, NoSerializationVerificationNeeded {}
 
-  private enum Wake implements Command {
+  private enum Wake implements Command, NoSerializationVerificationNeeded {
     INSTANCE
   }
 
@@ -431,7 +431,7 @@ public final class TaskScheduler extends EventSourcedBehavior<TaskScheduler.Comm
   }
 
   /** Starts the batch's next run after one ended (a separate command: an effect's side effect cannot return the next effect). */
-  private record ContinueBatch() implements Command {}
+  private record ContinueBatch() implements Command, NoSerializationVerificationNeeded {}
 
   private static String reason(Throwable failure) {
     Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;

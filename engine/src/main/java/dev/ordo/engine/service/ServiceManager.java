@@ -51,6 +51,14 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
     /** The service is about to stop; completes when nothing feeds it any more (the paper replay paused after its running step). */
     CompletionStage<Done> stopping();
 
+    /**
+     * The instruments the account trades, once known (a live account: after its first login loaded the broker's scrip master);
+     * null before. Asked by {@link GetInstruments}: how the cluster's other nodes learn them (their symbol traders' tick sizes).
+     */
+    default List<dev.ordo.engine.model.Instrument> instruments() {
+      return null;
+    }
+
     /** Nothing around the service. */
     Lifecycle NONE = new Lifecycle() {
       @Override
@@ -83,11 +91,16 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
     }
   }
 
-  /** Protocol of the manager. */
-  public sealed interface Command extends NoSerializationVerificationNeeded {}
+  /**
+   * Protocol of the manager. The operator's controls and questions ({@link Start}, {@link Stop}, {@link GetAccounts},
+   * {@link GetServices}, {@link GetInstruments}) may come from another cluster node and are serializable; the rest carry the
+   * broker adapter object and stay in the manager's JVM.
+   */
+  public sealed interface Command {}
 
   /** Starts the service of {@code spec}'s account at boot (answers the running one if already started). */
-  public record StartService(ServiceSpec spec, String requestedBy, ActorRef<ActorRef<TradingService.Command>> replyTo) implements Command {
+  public record StartService(ServiceSpec spec, String requestedBy, ActorRef<ActorRef<TradingService.Command>> replyTo)
+      implements Command, NoSerializationVerificationNeeded {
 
     /** A service without a trading day, started by the engine; {@code live} is null for the paper replay. */
     public StartService(AccountId account, Broker broker, Credentials credentials, TradingService.Live live,
@@ -101,22 +114,54 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
   }
 
   /** The operator starts the stopped (or failed) service of {@code account} again. */
-  public record Start(AccountId account, String requestedBy, ActorRef<ControlAnswer> replyTo) implements Command {}
+  public record Start(AccountId account, String requestedBy, ActorRef<ControlAnswer> replyTo) implements Command, OrdoSerializable {}
 
   /** The operator stops the running service of {@code account}; answered once it stopped. */
-  public record Stop(AccountId account, String requestedBy, ActorRef<ControlAnswer> replyTo) implements Command {}
+  public record Stop(AccountId account, String requestedBy, ActorRef<ControlAnswer> replyTo) implements Command, OrdoSerializable {}
 
   /** Stops the service of {@code account} (the engine, not an operator); answers whether one was running. */
-  public record StopService(AccountId account, ActorRef<Boolean> replyTo) implements Command {}
+  public record StopService(AccountId account, ActorRef<Boolean> replyTo) implements Command, NoSerializationVerificationNeeded {}
+
+  /**
+   * The manager of one account ({@link #forAccount}) is about to move to another cluster node (its node leaves): the service
+   * stops gracefully (its broker calls finish or time out, like {@link Stop}), then the manager stops, and the node that takes
+   * the account over starts the service again.
+   */
+  public enum HandOver implements Command, OrdoSerializable {
+    INSTANCE
+  }
 
   /** Asks for the services running. */
-  public record GetServices(ActorRef<Map<AccountId, ActorRef<TradingService.Command>>> replyTo) implements Command {}
+  public record GetServices(ActorRef<Services> replyTo) implements Command, OrdoSerializable {}
+
+  /** The services running, by account. */
+  public record Services(Map<AccountId, ActorRef<TradingService.Command>> byAccount) implements OrdoSerializable {
+    public Services {
+      byAccount = Map.copyOf(byAccount);
+    }
+  }
 
   /** Asks for every account's state, running or not. */
-  public record GetAccounts(ActorRef<Map<AccountId, AccountState>> replyTo) implements Command {}
+  public record GetAccounts(ActorRef<Accounts> replyTo) implements Command, OrdoSerializable {}
+
+  /** Every account of the manager, by id. */
+  public record Accounts(Map<AccountId, AccountState> byAccount) implements OrdoSerializable {
+    public Accounts {
+      byAccount = java.util.Collections.unmodifiableMap(new TreeMap<>(byAccount));
+    }
+  }
+
+  /** Asks for the instruments {@code account} trades ({@link Lifecycle#instruments()}). */
+  public record GetInstruments(AccountId account, ActorRef<Instruments> replyTo) implements Command, OrdoSerializable {}
+
+  /**
+   * The instruments of an account, or {@code instruments == null} while they are not known yet (its service is still logging in
+   * for the first time), with the account's state then (null: no such account here).
+   */
+  public record Instruments(AccountId account, List<dev.ordo.engine.model.Instrument> instruments, AccountState state) implements OrdoSerializable {}
 
   /** Answer to {@link Start} and {@link Stop}. */
-  public sealed interface ControlAnswer {}
+  public sealed interface ControlAnswer extends OrdoSerializable {}
 
   /** Done: the account is now in {@code state}. */
   public record Changed(AccountId account, AccountState state) implements ControlAnswer {}
@@ -133,7 +178,12 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
     RUNNING,
     STOPPING,
     STOPPED,
-    FAILED
+    FAILED,
+    /**
+     * Not a state a manager is in: the engine's answer for an account whose manager did not answer in time (its cluster node was
+     * lost and the service is moving to another node).
+     */
+    UNREACHABLE
   }
 
   /**
@@ -142,16 +192,24 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
    * @param reason  why it failed, or stopped; null otherwise
    * @param since   when it entered {@code state}
    * @param service its service while one runs, else null
+   * @param node    the cluster node whose manager runs the service ({@code pekko://ordo@127.0.0.1:25520})
    */
-  public record AccountState(ServiceState state, String reason, Instant since, String changedBy, ActorRef<TradingService.Command> service) {}
+  public record AccountState(ServiceState state, String reason, Instant since, String changedBy, ActorRef<TradingService.Command> service,
+      String node) {}
 
-  private record ServiceTerminated(AccountId account, ActorRef<TradingService.Command> service) implements Command {}
+  private record ServiceTerminated(AccountId account, ActorRef<TradingService.Command> service)
+      implements Command, NoSerializationVerificationNeeded {}
 
-  private record ResumedAfterStart(AccountId account, ActorRef<TradingService.Command> service, Throwable failure) implements Command {}
+  private record ResumedAfterStart(AccountId account, ActorRef<TradingService.Command> service, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
 
-  private record FeedStopped(AccountId account, Throwable failure) implements Command {}
+  private record FeedStopped(AccountId account, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
-  private record ServiceDrained(AccountId account, TradingService.Stopped stopped, Throwable failure) implements Command {}
+  private record ServiceDrained(AccountId account, TradingService.Stopped stopped, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** Starts the service of the manager's one account ({@link #forAccount}), sent by the manager to itself at its start. */
+  private record Boot(ServiceSpec spec) implements Command, NoSerializationVerificationNeeded {}
 
   /** Events: the journal of control actions. */
   public sealed interface Event extends OrdoSerializable {}
@@ -202,6 +260,10 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
   private final Clock clock;
   private final ActorContext<Command> context;
   private final Map<AccountId, Account> accounts = new TreeMap<>();
+  /** This manager's node, shown with each account's state. */
+  private final String node;
+  /** Whether a {@link HandOver} asked the manager to stop once its service has stopped. */
+  private boolean handingOver;
 
   /** A manager whose graceful stops wait at most 30 s for broker calls. */
   public static Behavior<Command> create(TradingService.Settings settings) {
@@ -216,6 +278,19 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
     return create(ENGINE_ID, settings, drainTimeout, clock);
   }
 
+  /**
+   * The manager of {@code spec}'s account alone, journaling under {@code ServiceManager|<account>}: it starts the service at once
+   * ({@code STARTING} until {@link Lifecycle#started} completes, then {@code RUNNING}; {@code FAILED} when that fails, a first login
+   * refused for instance). Run once in the cluster per account (a cluster singleton, stopped with {@link HandOver}), so one login,
+   * one rate limit and one market-data connection per account hold however many nodes run.
+   */
+  public static Behavior<Command> forAccount(ServiceSpec spec, TradingService.Settings settings, Duration drainTimeout, Clock clock) {
+    return Behaviors.setup(context -> {
+      context.getSelf().tell(new Boot(spec));
+      return new ServiceManager(PersistenceId.of("ServiceManager", spec.account().value()), settings, drainTimeout, clock, context);
+    });
+  }
+
   /** A manager journaling under {@code ServiceManager|id} (one per engine process: {@link #ENGINE_ID}). */
   public static Behavior<Command> create(String id, TradingService.Settings settings, Duration drainTimeout, Clock clock) {
     return Behaviors.setup(context -> new ServiceManager(PersistenceId.of("ServiceManager", id), settings, drainTimeout, clock, context));
@@ -228,6 +303,11 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
     this.drainTimeout = drainTimeout;
     this.clock = clock;
     this.context = context;
+    this.node = context.getSystem().address().toString();
+  }
+
+  private AccountState stateOf(ServiceState state, String reason, Instant since, String changedBy, ActorRef<TradingService.Command> service) {
+    return new AccountState(state, reason, since, changedBy, service, node);
   }
 
   @Override
@@ -278,15 +358,24 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
           accounts.forEach((id, account) -> {
             if (account.state.service() != null) running.put(id, account.state.service());
           });
-          request.replyTo().tell(Map.copyOf(running));
+          request.replyTo().tell(new Services(running));
           return Effect().none();
         })
         .onCommand(GetAccounts.class, (state, request) -> {
           Map<AccountId, AccountState> all = new TreeMap<>();
           accounts.forEach((id, account) -> all.put(id, account.state));
-          request.replyTo().tell(java.util.Collections.unmodifiableMap(all));
+          request.replyTo().tell(new Accounts(all));
           return Effect().none();
         })
+        .onCommand(GetInstruments.class, (state, request) -> {
+          Account account = accounts.get(request.account());
+          List<dev.ordo.engine.model.Instrument> known = account == null ? null : account.spec.lifecycle().instruments();
+          request.replyTo().tell(new Instruments(request.account(), known == null ? null : List.copyOf(known),
+              account == null ? null : account.state));
+          return Effect().none();
+        })
+        .onCommand(Boot.class, this::onBoot)
+        .onCommand(HandOver.class, this::onHandOver)
         .onCommand(ResumedAfterStart.class, this::onResumedAfterStart)
         .onCommand(FeedStopped.class, this::onFeedStopped)
         .onCommand(ServiceDrained.class, this::onDrained)
@@ -302,7 +391,7 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
       return Effect().none();
     }
     ActorRef<TradingService.Command> service = spawn(start.spec());
-    accounts.put(id, new Account(start.spec(), new AccountState(ServiceState.RUNNING, null, clock.instant(), start.requestedBy(), service)));
+    accounts.put(id, new Account(start.spec(), stateOf(ServiceState.RUNNING, null, clock.instant(), start.requestedBy(), service)));
     return Effect().persist(new ServiceStarted(id, start.requestedBy(), clock.instant())).thenRun(s -> start.replyTo().tell(service));
   }
 
@@ -318,15 +407,44 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
           + "; only a STOPPED or FAILED service can be started"));
       return Effect().none();
     }
-    ActorRef<TradingService.Command> service = spawn(account.spec);
-    account.state = new AccountState(ServiceState.STARTING, null, clock.instant(), start.requestedBy(), service);
     account.waiting.add(start.replyTo());
     context.getLog().info("Service of account {} starting, asked by {}", start.account(), start.requestedBy());
-    AccountId id = start.account();
+    return starting(account, start.requestedBy());
+  }
+
+  /** Spawns the service of {@code account}, STARTING until its lifecycle says it runs. */
+  private Effect<Event, State> starting(Account account, String requestedBy) {
+    AccountId id = account.spec.account();
+    ActorRef<TradingService.Command> service = spawn(account.spec);
+    account.state = stateOf(ServiceState.STARTING, null, clock.instant(), requestedBy, service);
     CompletionStage<Done> resumed = AskPattern.<TradingService.Command, TradingService.Parts>ask(service, TradingService.GetParts::new,
         Duration.ofSeconds(30), context.getSystem().scheduler()).thenCompose(parts -> account.spec.lifecycle().started(parts));
     context.pipeToSelf(resumed, (done, failure) -> new ResumedAfterStart(id, service, failure));
-    return Effect().persist(new ServiceStarted(id, start.requestedBy(), clock.instant()));
+    return Effect().persist(new ServiceStarted(id, requestedBy, clock.instant()));
+  }
+
+  private Effect<Event, State> onBoot(State state, Boot boot) {
+    AccountId id = boot.spec().account();
+    Account account = new Account(boot.spec(), stateOf(ServiceState.STOPPED, null, clock.instant(), "engine", null));
+    accounts.put(id, account);
+    context.getLog().info("Service of account {} starting on {}", id, node);
+    return starting(account, "engine");
+  }
+
+  private Effect<Event, State> onHandOver(State state, HandOver handOver) {
+    handingOver = true;
+    boolean running = accounts.values().stream().anyMatch(a -> a.state.service() != null);
+    if (!running) return Effect().stop();
+    for (Account account : accounts.values())
+      if (account.state.state() == ServiceState.RUNNING) onStop(account.spec.account(), "hand-over", context.getSystem().ignoreRef());
+      else if (account.state.state() == ServiceState.STARTING) context.stop(account.state.service());
+    return Effect().none();
+  }
+
+  /** During a hand-over, once no service of the manager's runs: the manager stops after journaling {@code event}. */
+  private Effect<Event, State> persistThenStopIfHandedOver(Event event) {
+    boolean done = handingOver && accounts.values().stream().allMatch(a -> a.state.service() == null);
+    return done ? Effect().persist(event).thenStop() : Effect().persist(event);
   }
 
   private Effect<Event, State> onResumedAfterStart(State state, ResumedAfterStart resumed) {
@@ -337,11 +455,11 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
       String reason = "could not resume after the start: " + resumed.failure().getMessage();
       context.getLog().error("Service of account {} {}", resumed.account(), reason);
       context.stop(resumed.service());
-      account.state = new AccountState(ServiceState.FAILED, reason, clock.instant(), account.state.changedBy(), null);
+      account.state = stateOf(ServiceState.FAILED, reason, clock.instant(), account.state.changedBy(), null);
       answerWaiting(account);
       return Effect().persist(new ServiceFailed(resumed.account(), reason, clock.instant()));
     }
-    account.state = new AccountState(ServiceState.RUNNING, null, clock.instant(), account.state.changedBy(), resumed.service());
+    account.state = stateOf(ServiceState.RUNNING, null, clock.instant(), account.state.changedBy(), resumed.service());
     context.getLog().info("Service of account {} running", resumed.account());
     answerWaiting(account);
     return Effect().none();
@@ -358,7 +476,7 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
           + "; only a RUNNING service can be stopped"));
       return Effect().none();
     }
-    account.state = new AccountState(ServiceState.STOPPING, null, clock.instant(), requestedBy, account.state.service());
+    account.state = stateOf(ServiceState.STOPPING, null, clock.instant(), requestedBy, account.state.service());
     account.stopRequestedBy = requestedBy;
     account.drainAnswered = false;
     account.terminated = false;
@@ -407,10 +525,10 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
     Instant now = clock.instant();
     String by = account.stopRequestedBy;
     AccountId id = account.spec.account();
-    account.state = new AccountState(ServiceState.STOPPED, "stopped by " + by, now, by, null);
+    account.state = stateOf(ServiceState.STOPPED, "stopped by " + by, now, by, null);
     context.getLog().info("Service of account {} stopped, asked by {}", id, by);
     answerWaiting(account);
-    return Effect().persist(new ServiceStopped(id, by, account.unanswered, now));
+    return persistThenStopIfHandedOver(new ServiceStopped(id, by, account.unanswered, now));
   }
 
   private Effect<Event, State> onTerminated(State state, ServiceTerminated terminated) {
@@ -421,9 +539,14 @@ public final class ServiceManager extends EventSourcedBehavior<ServiceManager.Co
       account.terminated = true;
       return account.drainAnswered ? stopped(account) : Effect().none();
     }
+    if (handingOver) { // a service still starting when the hand-over came: stopped by it
+      account.state = stateOf(ServiceState.STOPPED, "stopped by hand-over", now, "hand-over", null);
+      answerWaiting(account);
+      return persistThenStopIfHandedOver(new ServiceStopped(terminated.account(), "hand-over", null, now));
+    }
     String reason = "the trading service stopped unexpectedly (see the log for its failure)";
     context.getLog().error("Service of account {}: {}", terminated.account(), reason);
-    account.state = new AccountState(ServiceState.FAILED, reason, now, account.state.changedBy(), null);
+    account.state = stateOf(ServiceState.FAILED, reason, now, account.state.changedBy(), null);
     answerWaiting(account);
     return Effect().persist(new ServiceFailed(terminated.account(), reason, now));
   }

@@ -93,19 +93,39 @@ public final class SymbolTrader
    * What a symbol trader needs from its surroundings, per account (accounts replay side by side, each
    * on its own clock and strategy parameters).
    *
-   * @param strategies the strategy of an account's instrument (pure; its parameters must stay the same for a journal)
+   * @param strategies the strategy of an account's instrument (pure; its parameters must stay the same for a journal), when it is
+   *                   known: a cluster node that has not yet heard its account's instruments (their tick sizes come from the broker's
+   *                   scrip master, loaded where the account's service runs) completes it later; the trader keeps its messages
+   *                   until then, and stops (failed) when it completes exceptionally (an instrument the account does not trade)
    * @param clocks     the engine clock of an account (its replay clock in a replay); stamps {@code tsEvent}
    * @param resendsInterrupted whether an account's broker answers a placement whose ClientOrderId it already has with that
    *                   order, and a cancel of a canceled order with "canceled" (the paper venue): a placement or cancel a restart
    *                   interrupted is then sent again; otherwise (a networked broker) the placement becomes UNKNOWN for the
    *                   reconciler and the cancel is taken as refused
    */
-  public record Dependencies(java.util.function.BiFunction<AccountId, InstrumentId, Strategy> strategies, Function<AccountId, Clock> clocks,
-      java.util.function.Predicate<AccountId> resendsInterrupted) {
+  public record Dependencies(java.util.function.BiFunction<AccountId, InstrumentId, java.util.concurrent.CompletionStage<Strategy>> strategies,
+      Function<AccountId, Clock> clocks, java.util.function.Predicate<AccountId> resendsInterrupted) {
 
     /** The same strategy per instrument and one clock for every account; interrupted requests are not sent again. */
     public Dependencies(Function<InstrumentId, Strategy> strategies, Clock clock) {
-      this((account, instrument) -> strategies.apply(instrument), account -> clock, account -> false);
+      this((account, instrument) -> java.util.concurrent.CompletableFuture.completedFuture(strategies.apply(instrument)), account -> clock,
+          account -> false);
+    }
+
+    /**
+     * Strategies known at once: {@code strategies} answers or throws (for an instrument the account does not trade).
+     *
+     * @see Dependencies
+     */
+    public static Dependencies of(java.util.function.BiFunction<AccountId, InstrumentId, Strategy> strategies, Function<AccountId, Clock> clocks,
+        java.util.function.Predicate<AccountId> resendsInterrupted) {
+      return new Dependencies((account, instrument) -> {
+        try {
+          return java.util.concurrent.CompletableFuture.completedFuture(strategies.apply(account, instrument));
+        } catch (RuntimeException e) {
+          return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+      }, clocks, resendsInterrupted);
     }
   }
 
@@ -137,8 +157,33 @@ public final class SymbolTrader
   public static Behavior<Command> create(String entityId, Dependencies dependencies) {
     AccountId account = EntityIds.account(entityId);
     InstrumentId instrument = EntityIds.instrument(entityId);
-    return Behaviors.setup(context -> new SymbolTrader(context, account, instrument, dependencies));
+    return Behaviors.setup(context -> {
+      java.util.concurrent.CompletableFuture<Strategy> strategy = dependencies.strategies().apply(account, instrument).toCompletableFuture();
+      if (strategy.isDone()) return new SymbolTrader(context, account, instrument, strategy.join(), dependencies);
+      // a cluster node that has not heard the account's instruments yet: keep every message until the strategy is known
+      context.pipeToSelf(strategy, StrategyKnown::new);
+      return Behaviors.withStash(STASH_WHILE_STRATEGY_UNKNOWN, stash -> Behaviors.receive(Command.class)
+          .onMessage(StrategyKnown.class, known -> {
+            if (known.failure() != null)
+              throw new IllegalStateException("no strategy for " + instrument + " of account " + account + ": " + known.failure().getMessage(),
+                  known.failure());
+            return stash.unstashAll(new SymbolTrader(context, account, instrument, known.strategy(), dependencies));
+          })
+          .onAnyMessage(message -> {
+            if (stash.isFull())
+              context.getLog().warn("Trader {} keeps {} messages while its strategy is unknown; dropping {}", entityId, stash.size(), message);
+            else stash.stash(message);
+            return Behaviors.same();
+          })
+          .build());
+    });
   }
+
+  /** Messages a trader keeps while its strategy is not known yet (a cluster node's first moments). */
+  private static final int STASH_WHILE_STRATEGY_UNKNOWN = 10_000;
+
+  /** The strategy of a trader whose node did not know it at the trader's start (a failure: none for its instrument). */
+  private record StrategyKnown(Strategy strategy, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
 
   // ---------------------------------------------------------------- commands
 
@@ -588,12 +633,12 @@ public final class SymbolTrader
   /** The journaled state with {@link #unjournaled} applied (by the event handler); null when there are none. */
   private State unjournaledState;
 
-  private SymbolTrader(ActorContext<Command> context, AccountId account, InstrumentId instrument, Dependencies dependencies) {
+  private SymbolTrader(ActorContext<Command> context, AccountId account, InstrumentId instrument, Strategy strategy, Dependencies dependencies) {
     super(PersistenceId.of(ENTITY_TYPE_KEY.name(), entityId(account, instrument)), JournalFailures.BACKOFF);
     this.context = context;
     this.account = account;
     this.instrument = instrument;
-    this.strategy = Objects.requireNonNull(dependencies.strategies().apply(account, instrument), "no strategy for " + instrument);
+    this.strategy = Objects.requireNonNull(strategy, "no strategy for " + instrument);
     this.clock = Objects.requireNonNull(dependencies.clocks().apply(account), "no clock for account " + account);
     this.resendsInterrupted = dependencies.resendsInterrupted().test(account);
     this.brokerReplies = context.messageAdapter(BrokerCall.Reply.class, BrokerReplied::new);

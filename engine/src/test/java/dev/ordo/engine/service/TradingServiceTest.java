@@ -269,9 +269,9 @@ class TradingServiceTest {
     manager.tell(new ServiceManager.StartService(other, new FakeBroker(), Credentials.none(), started.ref()));
     ActorRef<TradingService.Command> otherService = started.receiveMessage();
     assertNotEquals(service, otherService);
-    TestProbe<Map<AccountId, ActorRef<TradingService.Command>>> services = testKit.createTestProbe();
+    TestProbe<ServiceManager.Services> services = testKit.createTestProbe();
     manager.tell(new ServiceManager.GetServices(services.ref()));
-    services.expectMessage(Map.of(account, service, other, otherService));
+    services.expectMessage(new ServiceManager.Services(Map.of(account, service, other, otherService)));
 
     ActorRef<BrokerGateway.Command> gateway = parts(service).gateway();
     TestProbe<Receptionist.Listing> listings = testKit.createTestProbe();
@@ -285,7 +285,7 @@ class TradingServiceTest {
     watcher.expectTerminated(service);
     expectGateways(listings, account, Set.of());
     manager.tell(new ServiceManager.GetServices(services.ref()));
-    services.expectMessage(Map.of(other, otherService));
+    services.expectMessage(new ServiceManager.Services(Map.of(other, otherService)));
     manager.tell(new ServiceManager.StopService(account, stopped.ref()));
     stopped.expectMessage(false);
     assertNotNull(parts(otherService).gateway(), "the other account's service still answers");

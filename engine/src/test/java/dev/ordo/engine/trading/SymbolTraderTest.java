@@ -427,12 +427,54 @@ class SymbolTraderTest {
   }
 
   @Test
+  void aTraderWhoseStrategyIsNotKnownYetKeepsItsMessagesInOrderUntilItIs() {
+    // A cluster node that has not heard its account's instruments yet (their tick sizes): the trader waits for them.
+    account = AccountId.of("later" + (++accounts));
+    testKit.system().receptionist().tell(Receptionist.register(BrokerGateway.serviceKey(account), gateway.ref()));
+    java.util.concurrent.CompletableFuture<dev.ordo.engine.strategy.Strategy> later = new java.util.concurrent.CompletableFuture<>();
+    String entityId = SymbolTrader.entityId(account, INSTRUMENT);
+    org.apache.pekko.actor.typed.ActorRef<SymbolTrader.Command> trader = testKit.spawn(SymbolTrader.create(entityId,
+        new SymbolTrader.Dependencies((a, i) -> later, a -> Clock.fixed(NOW, ZoneOffset.UTC), a -> false)));
+    Bar first = bar(D0, "09:15", "109", "110", "105", "106");
+    Bar second = bar(D0, "09:20", "106", "106", "100", "101");
+    for (Bar b : List.of(first, second)) {
+      trader.tell(new SymbolTrader.OpenBar(b.tsOpen(), done.ref()));
+      trader.tell(new SymbolTrader.CloseBar(b, done.ref()));
+    }
+    done.expectNoMessage(Duration.ofMillis(300));
+    journal.expectNothingPersisted("SymbolTrader|" + entityId);
+
+    later.complete(STRATEGY);
+    for (int i = 0; i < 4; i++) done.expectMessage(Done.getInstance());
+    TestProbe<SymbolTrader.State> state = testKit.createTestProbe();
+    trader.tell(new SymbolTrader.GetState(state.ref()));
+    SymbolTrader.State applied = state.receiveMessage();
+    assertEquals(second.tsOpen(), applied.lastBarApplied(), "both bars applied, in order");
+    EightyTwentyStrategy.State session = (EightyTwentyStrategy.State) applied.strategy();
+    assertEquals(Price.of("110"), session.sessionHigh(), "the first bar's high");
+    assertEquals(Price.of("100"), session.sessionLow(), "the second bar's low");
+  }
+
+  @Test
+  void aTraderOfAnInstrumentItsAccountDoesNotTradeStops() {
+    account = AccountId.of("unknown" + (++accounts));
+    java.util.concurrent.CompletableFuture<dev.ordo.engine.strategy.Strategy> later = new java.util.concurrent.CompletableFuture<>();
+    org.apache.pekko.actor.typed.ActorRef<SymbolTrader.Command> trader = testKit.spawn(SymbolTrader.create(SymbolTrader.entityId(account, INSTRUMENT),
+        new SymbolTrader.Dependencies((a, i) -> later, a -> Clock.fixed(NOW, ZoneOffset.UTC), a -> false)));
+    trader.tell(new SymbolTrader.OpenBar(FILL_BAR.tsOpen(), done.ref()));
+    later.completeExceptionally(new IllegalArgumentException(INSTRUMENT + " is not traded by account " + account));
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    watcher.expectTerminated(trader);
+    done.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
   void withABrokerThatAnswersARequestAgainAPlacementInFlightAtARestartIsSentAgainInsteadOfBecomingUnknown() {
     // The paper venue's kind of broker: a placement it already has is answered with that order, so it may be sent again.
     account = AccountId.of("resend" + (++accounts));
     testKit.system().receptionist().tell(Receptionist.register(BrokerGateway.serviceKey(account), gateway.ref()));
     kit = EventSourcedBehaviorTestKit.create(testKit.system(), SymbolTrader.create(SymbolTrader.entityId(account, INSTRUMENT),
-        new SymbolTrader.Dependencies((a, i) -> STRATEGY, a -> Clock.fixed(NOW, ZoneOffset.UTC), a -> true)));
+        SymbolTrader.Dependencies.of((a, i) -> STRATEGY, a -> Clock.fixed(NOW, ZoneOffset.UTC), a -> true)));
     setupSession();
     kit.runCommand(new SymbolTrader.CloseBar(bar(D1, "09:15", "101", "101", "99.5", "100"), done.ref()));
     BrokerGateway.Execute first = expectCall();
