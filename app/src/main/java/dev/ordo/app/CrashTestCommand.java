@@ -79,30 +79,8 @@ final class CrashTestCommand implements Callable<Integer> {
       description = "--broker sim: how long the simulated market runs, wall clock (default ${DEFAULT-VALUE}); its speed is set to match.")
   String duration;
 
-  @Option(names = "--token-ttl", defaultValue = "30s", paramLabel = "DURATION", description = "--broker sim fault: token lifetime (default ${DEFAULT-VALUE}).")
-  String tokenTtl;
-
-  @Option(names = "--drop-ws-every", defaultValue = "20s", paramLabel = "DURATION",
-      description = "--broker sim fault: socket drop period (default ${DEFAULT-VALUE}).")
-  String dropWsEvery;
-
-  @Option(names = "--stall-ws-every", defaultValue = "45s", paramLabel = "DURATION",
-      description = "--broker sim fault: socket stall period (default ${DEFAULT-VALUE}).")
-  String stallWsEvery;
-
-  @Option(names = "--stall-for", defaultValue = "10s", paramLabel = "DURATION", description = "--broker sim fault: stall length (default ${DEFAULT-VALUE}).")
-  String stallFor;
-
-  @Option(names = "--error-rate", defaultValue = "0.05", paramLabel = "P",
-      description = "--broker sim fault: share of calls answered 429/5xx (default ${DEFAULT-VALUE}).")
-  double errorRate;
-
-  @Option(names = "--latency", defaultValue = "20ms", paramLabel = "DURATION", description = "--broker sim fault: added latency (default ${DEFAULT-VALUE}).")
-  String latency;
-
-  @Option(names = "--ambiguous-rate", defaultValue = "0.05", paramLabel = "P",
-      description = "--broker sim fault: share of placements carried out but never answered (default ${DEFAULT-VALUE}).")
-  double ambiguousRate;
+  @Mixin
+  SimFaultOptions faults = new SimFaultOptions();
 
   @Option(names = "--reconcile-every", defaultValue = "5s", paramLabel = "DURATION",
       description = "--broker sim: the engine's reconciliation period (default ${DEFAULT-VALUE}).")
@@ -273,18 +251,12 @@ final class CrashTestCommand implements Callable<Integer> {
   private SimCrashTest.Plan simPlan(Path folder) {
     Duration market = BrokerSimCommand.duration("--duration", duration);
     if (market.isNegative() || market.isZero()) throw new IllegalArgumentException("--duration must be above 0, got '" + duration + "'");
-    // the simulator refuses these the same way; checked here so that nothing starts with a bad one
-    new dev.ordo.sim.SimFaults(BrokerSimCommand.duration("--token-ttl", tokenTtl), BrokerSimCommand.duration("--drop-ws-every", dropWsEvery),
-        BrokerSimCommand.duration("--stall-ws-every", stallWsEvery), BrokerSimCommand.duration("--stall-for", stallFor), errorRate,
-        BrokerSimCommand.duration("--latency", latency), ambiguousRate, seed);
+    List<String> faultArgs = faults.validated(seed);
     BrokerSimCommand.duration("--reconcile-every", reconcileEvery);
     List<String> data = new ArrayList<>(List.of("--data", folder.toAbsolutePath().toString()));
     if (dataOptions.from != null) data.addAll(List.of("--from", dataOptions.from.toString()));
     if (dataOptions.to != null) data.addAll(List.of("--to", dataOptions.to.toString()));
-    List<String> faults = List.of("--token-ttl", tokenTtl, "--drop-ws-every", dropWsEvery, "--stall-ws-every", stallWsEvery, "--stall-for", stallFor,
-        "--error-rate", Double.toString(errorRate), "--latency", latency, "--ambiguous-rate", Double.toString(ambiguousRate), "--seed",
-        Long.toString(seed));
-    return new SimCrashTest.Plan(kills, seed, folder, dataOptions.from, dataOptions.to, data, market, faults, reconcileEvery);
+    return new SimCrashTest.Plan(kills, seed, folder, dataOptions.from, dataOptions.to, data, market, faultArgs, reconcileEvery);
   }
 
   /** Prints {@code PASS what} or {@code FAIL what: otherwise}; true when it failed. */
@@ -327,7 +299,7 @@ final class CrashTestCommand implements Callable<Integer> {
     return args;
   }
 
-  private static boolean isEmpty(Path dir) throws IllegalArgumentException {
+  static boolean isEmpty(Path dir) throws IllegalArgumentException {
     try (Stream<Path> entries = Files.list(dir)) {
       return entries.findAny().isEmpty();
     } catch (IOException e) {
@@ -401,12 +373,18 @@ final class CrashTestCommand implements Callable<Integer> {
     }
 
     static Child start(int number, String name, List<String> args, Path work) throws IOException {
+      return start(number, name, args, work, java.util.Map.of());
+    }
+
+    /** {@link #start(int, String, List, Path)} with {@code environment} added to the child's. */
+    static Child start(int number, String name, List<String> args, Path work, java.util.Map<String, String> environment) throws IOException {
       String base = String.format(Locale.ROOT, "%02d-%s", number, name);
       Path out = work.resolve("logs").resolve(base + ".out");
       Path err = work.resolve("logs").resolve(base + ".err");
       List<String> options = new ArrayList<>(List.of("-Dlogback.configurationFile=logback.xml"));
       options.addAll(ChildJvm.inheritedOptions());
       ProcessBuilder builder = ChildJvm.ordo(options, args).redirectError(err.toFile());
+      builder.environment().putAll(environment);
       long startedAt = System.nanoTime();
       Child child = new Child(builder.start(), out, err, startedAt);
       Thread reader = new Thread(child::read, "crash-test-" + base);

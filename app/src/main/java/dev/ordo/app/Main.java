@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "ordo", mixinStandardHelpOptions = true, version = "Ordo 0.1.0",
     description = "Actor-based trading engine on Pekko.",
     subcommands = {RunCommand.class, BacktestCommand.class, BrokerSimCommand.class, SoakCommand.class, AuditCommand.class,
-        VerifyCommand.class, CrashTestCommand.class, DbCommand.class})
+        VerifyCommand.class, CrashTestCommand.class, ClusterTestCommand.class, DbCommand.class})
 public final class Main implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);

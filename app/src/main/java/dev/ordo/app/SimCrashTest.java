@@ -96,7 +96,8 @@ final class SimCrashTest {
   private final Path work;
   private final PrintStream out;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private String simUrl;
+  /** The simulator's base URL once it started. */
+  String simUrl;
 
   SimCrashTest(Plan plan, Path work, PrintStream out) {
     this.plan = plan;
@@ -202,20 +203,7 @@ final class SimCrashTest {
     // the broker's view, then the engine's journal
     Broker broker = readBroker(user);
     Engine engine = readJournal(dataDir);
-    BrokerInvariants.Truth truth = new BrokerInvariants.Truth(broker.stats, broker.trades, broker.positions, engine.positions);
-    List<BrokerInvariants.Check> checks = new ArrayList<>(BrokerInvariants.check(truth));
-    Map<ClientOrderId, Integer> rows = new HashMap<>();
-    broker.orders.forEach(o -> rows.merge(o.clientOrderId(), 1, Integer::sum));
-    List<String> strangers = rows.keySet().stream().filter(id -> !engine.submitted.contains(id)).map(String::valueOf).sorted().limit(5).toList();
-    List<String> twice = rows.entrySet().stream().filter(e -> e.getValue() > 1).map(e -> e.getKey() + " x" + e.getValue()).limit(5).toList();
-    checks.add(new BrokerInvariants.Check("the broker's orders are the engine's journaled orders, one per ClientOrderId",
-        strangers.isEmpty() && twice.isEmpty() && broker.orders.size() == broker.stats.ordersPlaced(),
-        "not the engine's: " + strangers + "; more than once: " + twice + "; " + broker.orders.size() + " rows for " + broker.stats.ordersPlaced()
-            + " placed"));
-    boolean clean = engine.verified.violations().isEmpty() && engine.verified.entities() > 0;
-    checks.add(new BrokerInvariants.Check("verify: " + engine.verified.entities() + " entities, " + engine.verified.events() + " events"
-        + (clean ? ", no violation" : ""), clean, engine.verified.violations().size() + " violation(s): "
-        + engine.verified.violations().stream().limit(10).map(String::valueOf).toList()));
+    List<BrokerInvariants.Check> checks = finalChecks(broker, engine);
 
     SimStats.Snapshot s = broker.stats;
     out.printf("crash-test summary (broker sim, seed %d):%n", plan.seed());
@@ -245,6 +233,29 @@ final class SimCrashTest {
     return failed.isEmpty() ? 0 : 1;
   }
 
+  /**
+   * The checks of the end of a run against the simulator: the {@link BrokerInvariants}, every broker order one of the engine's
+   * journaled ClientOrderIds (once), and the verifier clean on the journal.
+   */
+  static List<BrokerInvariants.Check> finalChecks(Broker broker, Engine engine) {
+    BrokerInvariants.Truth truth = new BrokerInvariants.Truth(broker.stats, broker.trades, broker.positions, engine.positions);
+    List<BrokerInvariants.Check> checks = new ArrayList<>(BrokerInvariants.check(truth));
+    Map<ClientOrderId, Integer> rows = new HashMap<>();
+    broker.orders.forEach(o -> rows.merge(o.clientOrderId(), 1, Integer::sum));
+    List<String> strangers = rows.keySet().stream().filter(id -> !engine.submitted.contains(id)).map(String::valueOf).sorted().limit(5).toList();
+    List<String> twice = rows.entrySet().stream().filter(e -> e.getValue() > 1).map(e -> e.getKey() + " x" + e.getValue()).limit(5).toList();
+    checks.add(new BrokerInvariants.Check("the broker's orders are the engine's journaled orders, one per ClientOrderId",
+        strangers.isEmpty() && twice.isEmpty() && broker.orders.size() == broker.stats.ordersPlaced(),
+        "not the engine's: " + strangers + "; more than once: " + twice + "; " + broker.orders.size() + " rows for " + broker.stats.ordersPlaced()
+            + " placed"));
+    boolean clean = engine.verified.violations().isEmpty() && engine.verified.entities() > 0;
+    checks.add(new BrokerInvariants.Check("verify: " + engine.verified.entities() + " entities, " + engine.verified.events() + " events"
+        + (clean ? ", no violation" : ""), clean, engine.verified.violations().size() + " violation(s): "
+        + engine.verified.violations().stream().limit(10).map(String::valueOf).toList()));
+
+    return checks;
+  }
+
   /** Seconds of market time in {@code schedule}: each session from its first step to its last (the simulator skips the nights). */
   static double marketSeconds(ReplaySchedule schedule) {
     Map<Integer, Instant[]> sessions = new TreeMap<>();
@@ -256,7 +267,7 @@ final class SimCrashTest {
   }
 
   /** A simulated user with a random TOTP seed, written as a credentials file readable by its owner only. */
-  private static NeoCredentials writeCredentials(Path file) throws IOException {
+  static NeoCredentials writeCredentials(Path file) throws IOException {
     byte[] seed = new byte[20];
     new SecureRandom().nextBytes(seed);
     NeoCredentials user = new NeoCredentials("crash-test-consumer-key", "+910000000000", "CRASH1", "2468", new Base32().encodeToString(seed));
@@ -387,7 +398,7 @@ final class SimCrashTest {
   }
 
   /** The next line of {@code child} matching {@code pattern}, or null when its output ended or {@code limit} passed. */
-  private static CrashTestCommand.Line awaitLine(CrashTestCommand.Child child, Pattern pattern, Duration limit) throws InterruptedException {
+  static CrashTestCommand.Line awaitLine(CrashTestCommand.Child child, Pattern pattern, Duration limit) throws InterruptedException {
     long giveUpAt = child.startedAt + limit.toNanos();
     while (System.nanoTime() < giveUpAt) {
       CrashTestCommand.Line line = child.lines.poll(Math.max(1, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -398,7 +409,7 @@ final class SimCrashTest {
   }
 
   /** Waits until the simulator replayed every step of its market; false when {@code giveUpAt} (System.nanoTime) passed first. */
-  private boolean awaitMarketEnd(long giveUpAt) throws InterruptedException {
+  boolean awaitMarketEnd(long giveUpAt) throws InterruptedException {
     while (System.nanoTime() < giveUpAt) {
       JsonNode clock = get(simUrl + "/sim/clock");
       if (clock != null && clock.path("stepsDone").asInt() >= clock.path("stepsTotal").asInt()) return true;
@@ -412,7 +423,7 @@ final class SimCrashTest {
    * and fills unchanged from before the first to after the second (so nothing placed or filled escaped
    * them); the number of runs, or -1 when that did not happen within 40 runs.
    */
-  private int reconcileUntilQuiet(String api, String account, String token) throws Exception {
+  int reconcileUntilQuiet(String api, String account, String token) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/accounts/" + account + "/tasks/reconcile/run"))
         .header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(3)).POST(HttpRequest.BodyPublishers.noBody()).build();
     int runs = 0;
@@ -465,7 +476,7 @@ final class SimCrashTest {
     }
   }
 
-  private JsonNode get(String url) {
+  JsonNode get(String url) {
     try {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
@@ -479,9 +490,9 @@ final class SimCrashTest {
   }
 
   /** What the simulator holds: its counters, and its books read through its Neo API. */
-  private record Broker(SimStats.Snapshot stats, List<Fill> trades, List<PositionReport> positions, List<OrderReport> orders) {}
+  record Broker(SimStats.Snapshot stats, List<Fill> trades, List<PositionReport> positions, List<OrderReport> orders) {}
 
-  private Broker readBroker(NeoCredentials user) throws Exception {
+  Broker readBroker(NeoCredentials user) throws Exception {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ordo-crash-test", ConfigFactory.parseString(
         "pekko.actor.provider = local\npekko.loglevel = WARNING\npekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off")
         .withFallback(ConfigFactory.load()));
@@ -515,15 +526,26 @@ final class SimCrashTest {
    * What the stopped engine's journal holds: its positions folded by their own event handler, the
    * ClientOrderIds its traders journaled, the placements a restart found in flight, and the verifier's result.
    */
-  private record Engine(List<Position.State> positions, Set<ClientOrderId> submitted, int interrupted, Verifier.Result verified) {}
+  record Engine(List<Position.State> positions, Set<ClientOrderId> submitted, int interrupted, Verifier.Result verified, int serviceStarts) {}
 
   private static Engine readJournal(Path dataDir) throws Exception {
-    try (OfflineJournal journal = OfflineJournal.open(dataDir, ConfigFactory.load())) {
+    return readJournal(dataDir, ConfigFactory.load());
+  }
+
+  /** {@link #readJournal(Path)} of the journal {@code config} names (a cluster's PostgreSQL database), through {@code dataDir}. */
+  static Engine readJournal(Path dataDir, com.typesafe.config.Config config) throws Exception {
+    try (OfflineJournal journal = OfflineJournal.open(dataDir, config)) {
       Auditor auditor = journal.auditor();
       List<Position.State> positions = new ArrayList<>();
       Set<ClientOrderId> submitted = new HashSet<>();
       int interrupted = 0;
+      int serviceStarts = 0;
       for (AuditedEntity entity : auditor.entities().toCompletableFuture().get(5, TimeUnit.MINUTES).entities()) {
+        if (entity.type() == AuditedEntity.Type.SERVICE_MANAGER) {
+          for (JournalReader.Entry entry : auditor.history(entity).toCompletableFuture().get(5, TimeUnit.MINUTES).entries())
+            if (entry.event() instanceof dev.ordo.engine.service.ServiceManager.ServiceStarted) serviceStarts++;
+          continue;
+        }
         if (entity.type() != AuditedEntity.Type.POSITION && entity.type() != AuditedEntity.Type.SYMBOL_TRADER) continue;
         Auditor.History history = auditor.history(entity).toCompletableFuture().get(5, TimeUnit.MINUTES);
         if (entity.type() == AuditedEntity.Type.POSITION) {
@@ -535,7 +557,7 @@ final class SimCrashTest {
           if (entry.event() instanceof SymbolTrader.OrderStatusUnknown e && INTERRUPTED.equals(e.reason())) interrupted++;
         }
       }
-      return new Engine(positions, submitted, interrupted, VerifyCommand.verify(journal));
+      return new Engine(positions, submitted, interrupted, VerifyCommand.verify(journal), serviceStarts);
     }
   }
 }

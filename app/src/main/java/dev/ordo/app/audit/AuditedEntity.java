@@ -44,7 +44,7 @@ public record AuditedEntity(Type type, String id) {
     RECONCILER("reconciler", "Reconciler", false),
     /** {@link TaskScheduler}, id the account: the runs of its trading day's tasks. */
     TASK_SCHEDULER("task-scheduler", "TaskScheduler", false),
-    /** {@link ServiceManager}, id {@code engine}: every start and stop of every account's service. */
+    /** {@link ServiceManager}, id {@code engine} (a replay: every paper account's) or the account (a live account's, run once in the cluster): starts, stops, hand-overs. */
     SERVICE_MANAGER("service-manager", "ServiceManager", false),
     /** {@link Expert}, id the expert's ({@code breakout}): its settings, recommendations and transactions. */
     EXPERT("expert", "Expert", false),
@@ -68,7 +68,7 @@ public record AuditedEntity(Type type, String id) {
 
     /** The form of this type's entity ids, for error messages. */
     public String idForm() {
-      if (this == SERVICE_MANAGER) return ServiceManager.ENGINE_ID;
+      if (this == SERVICE_MANAGER) return ServiceManager.ENGINE_ID + " (a replay's) or an account (a live account's), e.g. neo1";
       if (this == EXPERT) return "an expert id, e.g. breakout";
       return perInstrument ? "account:SYMBOL.VENUE, e.g. paper:TCS-EQ.NSE" : "an account, e.g. paper";
     }
@@ -95,8 +95,7 @@ public record AuditedEntity(Type type, String id) {
       if (colon <= 0 || id.contains("|")) throw new IllegalArgumentException(type.auditName + " id must be " + type.idForm() + ", got '" + id + "'");
       AccountId.of(id.substring(0, colon));
       InstrumentId.parse(id.substring(colon + 1));
-    } else if (type == Type.SERVICE_MANAGER ? !id.equals(ServiceManager.ENGINE_ID)
-        : type == Type.EXPERT ? !dev.ordo.engine.trading.OrderSources.EXPERT_ID.matcher(id).matches()
+    } else if (type == Type.EXPERT ? !dev.ordo.engine.trading.OrderSources.EXPERT_ID.matcher(id).matches()
         : id.isEmpty() || id.contains(":") || id.contains("|")) {
       throw new IllegalArgumentException(type.auditName + " id must be " + type.idForm() + ", got '" + id + "'");
     }
@@ -125,11 +124,11 @@ public record AuditedEntity(Type type, String id) {
   }
 
   /**
-   * The account of the entity; null for the service manager, whose journal holds every account's, and for
-   * an expert, whose account is in its settings (an account's token sees neither).
+   * The account of the entity; null for the replay's service manager ({@code engine}), whose journal holds every account's, and
+   * for an expert, whose account is in its settings (an account's token sees neither). A live account's manager is its own.
    */
   public AccountId account() {
-    if (type == Type.SERVICE_MANAGER || type == Type.EXPERT) return null;
+    if (type == Type.SERVICE_MANAGER && id.equals(ServiceManager.ENGINE_ID) || type == Type.EXPERT) return null;
     return AccountId.of(type.perInstrument ? id.substring(0, id.indexOf(':')) : id);
   }
 

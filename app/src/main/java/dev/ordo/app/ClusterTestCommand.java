@@ -1,0 +1,88 @@
+package dev.ordo.app;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ordo cluster-test}: {@link ClusterCrashTest} from the command line. Needs Debian's PostgreSQL 15 (started in the work
+ * folder). Exit 0 when every check passed, 1 when one failed (printed), 2 for a bad option.
+ */
+@Command(name = "cluster-test", mixinStandardHelpOptions = true,
+    description = "Run N nodes in one cluster on a PostgreSQL journal against the broker simulator (every fault on), SIGKILL the node "
+        + "running the account's service at seeded moments (and optionally restart every node in turn), and check nothing was lost or "
+        + "doubled.")
+final class ClusterTestCommand implements Callable<Integer> {
+
+  @Mixin
+  DataOptions dataOptions = new DataOptions();
+
+  @Mixin
+  SimFaultOptions faults = new SimFaultOptions();
+
+  @Option(names = "--nodes", defaultValue = "3", paramLabel = "N", description = "Cluster nodes, JVMs on 127.0.0.1 (default ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--kills", defaultValue = "1", paramLabel = "N",
+      description = "SIGKILLs of the node running the account's service (default ${DEFAULT-VALUE}).")
+  int kills;
+
+  @Option(names = "--rolling", description = "After the kills, stop (SIGTERM) and start every node in turn.")
+  boolean rolling;
+
+  @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the kill moments and faults (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--duration", defaultValue = "3m", paramLabel = "DURATION",
+      description = "How long the simulated market runs, wall clock (default ${DEFAULT-VALUE}); its speed is set to match.")
+  String duration;
+
+  @Option(names = "--max-recovery", defaultValue = "10s", paramLabel = "DURATION",
+      description = "The longest a kill may leave the account's service down (default ${DEFAULT-VALUE}).")
+  String maxRecovery;
+
+  @Option(names = "--reconcile-every", defaultValue = "5s", paramLabel = "DURATION",
+      description = "The nodes' reconciliation period (default ${DEFAULT-VALUE}).")
+  String reconcileEvery;
+
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "New or empty folder for the database, the nodes' data dirs and the logs (default: a new temporary folder, kept).")
+  Path workDir;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    ClusterCrashTest.Plan plan;
+    try {
+      dataOptions.validate();
+      if (nodes < 2) throw new IllegalArgumentException("--nodes must be at least 2, got " + nodes);
+      if (kills < 0) throw new IllegalArgumentException("--kills must be 0 or more, got " + kills);
+      Path folder = dataOptions.dataFolder();
+      if (!Files.isDirectory(folder)) throw new IllegalArgumentException("--data " + folder + " is not a folder");
+      if (workDir != null && Files.exists(workDir) && (!Files.isDirectory(workDir) || !CrashTestCommand.isEmpty(workDir)))
+        throw new IllegalArgumentException("--work-dir " + workDir + " must be a new or empty folder");
+      Duration market = BrokerSimCommand.duration("--duration", duration);
+      if (market.isNegative() || market.isZero()) throw new IllegalArgumentException("--duration must be above 0, got '" + duration + "'");
+      Duration recovery = BrokerSimCommand.duration("--max-recovery", maxRecovery);
+      BrokerSimCommand.duration("--reconcile-every", reconcileEvery);
+      List<String> data = new ArrayList<>(List.of("--data", folder.toAbsolutePath().toString()));
+      if (dataOptions.from != null) data.addAll(List.of("--from", dataOptions.from.toString()));
+      if (dataOptions.to != null) data.addAll(List.of("--to", dataOptions.to.toString()));
+      plan = new ClusterCrashTest.Plan(nodes, kills, rolling, seed, folder, dataOptions.from, dataOptions.to, data, market, faults.validated(seed),
+          reconcileEvery, recovery);
+    } catch (IllegalArgumentException e) {
+      System.err.println("ordo cluster-test: " + e.getMessage());
+      return 2;
+    }
+    Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("ordo-cluster-test-");
+    Files.createDirectories(work.resolve("logs"));
+    return new ClusterCrashTest(plan, work, out).run();
+  }
+}
