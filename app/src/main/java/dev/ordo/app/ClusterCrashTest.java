@@ -106,7 +106,7 @@ final class ClusterCrashTest {
     ReplaySchedule schedule = ReplaySchedule.of(BarFileReader.readFolder(plan.data()), plan.from(), plan.to());
     double factor = Math.max(1, SimCrashTest.marketSeconds(schedule) / (plan.market().toMillis() / 1000.0));
     String speed = String.format(Locale.ROOT, "%.1fx", factor);
-    out.printf("cluster-test: %d nodes, %d kills%s, seed %d, broker sim: %d instruments, %d sessions at %s (a market of about %s), faults %s, "
+    out.printf("cluster-test: %d nodes, %d kill(s)%s, seed %d, broker sim: %d instruments, %d sessions at %s (a market of about %s), faults %s, "
             + "work dir %s%n", plan.nodes(), plan.kills(), plan.rolling() ? " then a rolling restart" : "", plan.seed(),
         schedule.instruments().size(), schedule.sessions().size(), speed, CrashTestCommand.seconds(plan.market()), String.join(" ", plan.faults()),
         work.toAbsolutePath());
@@ -248,13 +248,26 @@ final class ClusterCrashTest {
           : "the service ran on " + kill.movedTo() + " after " + CrashTestCommand.seconds(kill.recovery()));
     for (String r : rolled) out.printf("  rolling restart: %s%n", r);
     out.printf("  final reconciliation: %d run(s); wall %s%n", Math.max(runs, 0), CrashTestCommand.seconds(Duration.ofNanos(System.nanoTime() - began)));
-    for (String f : failed) out.printf("  FAIL %s%n", f);
-    checks.forEach(c -> c.print(out));
-    checks.stream().filter(c -> !c.holds()).forEach(c -> failed.add(c.invariant()));
-    if (failed.isEmpty()) out.println("cluster-test PASSED");
-    else out.println("cluster-test FAILED: " + String.join("; ", failed));
-    out.flush();
-    return failed.isEmpty() ? 0 : 1;
+    if (engineLogins > s.tokenExpiries() + engine.serviceStarts()) printLoginLines();
+    return SimCrashTest.verdict(out, "cluster-test", failed, checks);
+  }
+
+  /** Each node's log lines about logins and its service's starts and stops, in time order: where an extra login came from. */
+  private void printLoginLines() {
+    List<String> lines = new ArrayList<>();
+    try (java.util.stream.Stream<Path> logs = java.nio.file.Files.list(work.resolve("logs"))) {
+      for (Path log : logs.filter(f -> f.getFileName().toString().matches("\\d+-node-\\d+\\.err")).sorted().toList())
+        for (String line : java.nio.file.Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8))
+          if (line.contains("Logging in account") || line.contains("expired;") || line.contains("Service of account")
+              || line.contains("Trading service of account") || line.contains("restart"))
+            lines.add(line + "   [" + log.getFileName() + "]");
+    } catch (IOException e) {
+      out.printf("  (the nodes' logs could not be read: %s)%n", e);
+      return;
+    }
+    Collections.sort(lines);
+    out.println("  the nodes' login and service lines:");
+    lines.stream().limit(80).forEach(line -> out.println("    " + line));
   }
 
   private int fail(Node node, String what) {

@@ -72,9 +72,7 @@ final class ClusterTestCommand implements Callable<Integer> {
       if (market.isNegative() || market.isZero()) throw new IllegalArgumentException("--duration must be above 0, got '" + duration + "'");
       Duration recovery = BrokerSimCommand.duration("--max-recovery", maxRecovery);
       BrokerSimCommand.duration("--reconcile-every", reconcileEvery);
-      List<String> data = new ArrayList<>(List.of("--data", folder.toAbsolutePath().toString()));
-      if (dataOptions.from != null) data.addAll(List.of("--from", dataOptions.from.toString()));
-      if (dataOptions.to != null) data.addAll(List.of("--to", dataOptions.to.toString()));
+      List<String> data = dataOptions.args();
       plan = new ClusterCrashTest.Plan(nodes, kills, rolling, seed, folder, dataOptions.from, dataOptions.to, data, market, faults.validated(seed),
           reconcileEvery, recovery);
     } catch (IllegalArgumentException e) {

@@ -125,9 +125,7 @@ final class CrashTestCommand implements Callable<Integer> {
     }
     Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("ordo-crash-test-");
     Files.createDirectories(work.resolve("logs"));
-    List<String> data = new ArrayList<>(List.of("--data", folder.toAbsolutePath().toString()));
-    if (dataOptions.from != null) data.addAll(List.of("--from", dataOptions.from.toString()));
-    if (dataOptions.to != null) data.addAll(List.of("--to", dataOptions.to.toString()));
+    List<String> data = dataOptions.args();
     out.printf("crash-test: %d kills, seed %d, data %s, speed %s, work dir %s%n", kills, seed, folder, speed, work.toAbsolutePath());
     long began = System.nanoTime();
 
@@ -253,9 +251,7 @@ final class CrashTestCommand implements Callable<Integer> {
     if (market.isNegative() || market.isZero()) throw new IllegalArgumentException("--duration must be above 0, got '" + duration + "'");
     List<String> faultArgs = faults.validated(seed);
     BrokerSimCommand.duration("--reconcile-every", reconcileEvery);
-    List<String> data = new ArrayList<>(List.of("--data", folder.toAbsolutePath().toString()));
-    if (dataOptions.from != null) data.addAll(List.of("--from", dataOptions.from.toString()));
-    if (dataOptions.to != null) data.addAll(List.of("--to", dataOptions.to.toString()));
+    List<String> data = dataOptions.args();
     return new SimCrashTest.Plan(kills, seed, folder, dataOptions.from, dataOptions.to, data, market, faultArgs, reconcileEvery);
   }
 

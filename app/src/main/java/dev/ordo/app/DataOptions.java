@@ -18,6 +18,14 @@ final class DataOptions {
   @Option(names = "--to", paramLabel = "DATE", description = "Last session to replay, yyyy-MM-dd (inclusive).")
   LocalDate to;
 
+  /** These options for a child command: {@code --data FOLDER} (absolute) and {@code --from}, {@code --to} when given. */
+  java.util.List<String> args() {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--data", dataFolder().toAbsolutePath().toString()));
+    if (from != null) args.addAll(java.util.List.of("--from", from.toString()));
+    if (to != null) args.addAll(java.util.List.of("--to", to.toString()));
+    return args;
+  }
+
   /** The data folder: {@code --data}, else the sample bundled under the installation ({@code ordo.home}). */
   Path dataFolder() {
     if (data != null) return data;

@@ -224,11 +224,20 @@ final class SimCrashTest {
     }
     out.printf("  largest recovery: %s (restart to /health answering, logged in)%n", CrashTestCommand.seconds(largest));
     out.printf("  final reconciliation: %d run(s); wall %s%n", Math.max(runs, 0), CrashTestCommand.seconds(Duration.ofNanos(System.nanoTime() - began)));
+    return verdict(out, "crash-test", failed, checks);
+  }
+
+  /**
+   * Prints the failures and each check, then {@code TEST PASSED} or {@code TEST FAILED: ...}; the exit code, 0 when nothing failed.
+   *
+   * @param failed what failed before the checks; the failed checks are added to it
+   */
+  static int verdict(PrintStream out, String test, List<String> failed, List<BrokerInvariants.Check> checks) {
     for (String f : failed) out.printf("  FAIL %s%n", f);
     checks.forEach(c -> c.print(out));
     checks.stream().filter(c -> !c.holds()).forEach(c -> failed.add(c.invariant()));
-    if (failed.isEmpty()) out.println("crash-test PASSED");
-    else out.println("crash-test FAILED: " + String.join("; ", failed));
+    if (failed.isEmpty()) out.println(test + " PASSED");
+    else out.println(test + " FAILED: " + String.join("; ", failed));
     out.flush();
     return failed.isEmpty() ? 0 : 1;
   }

@@ -26,6 +26,8 @@ class ClusterTestCommandTest {
   @Test
   @Timeout(900)
   void threeNodesLoseTheOneRunningTheServiceAndRestartInTurnWithNothingLostOrDoubled() throws Exception {
+    // run as root, PostgreSQL runs as the user ordo-db, which must be able to enter the folders above its own
+    java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
     CommandRun.Result result = CommandRun.inThisJvm("cluster-test", "--nodes", "3", "--kills", "1", "--rolling", "--duration", "90s",
         "--max-recovery", "60s", "--seed", "3", "--data", EngineFixture.SAMPLE.toString(), "--work-dir", dir.resolve("work").toString());
     String out = result.out();
