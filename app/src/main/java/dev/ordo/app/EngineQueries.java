@@ -223,10 +223,18 @@ public final class EngineQueries {
         .sorted(Comparator.comparing(OrderRecord::submittedAt).thenComparing(o -> o.clientOrderId().value())).toList());
   }
 
-  /** Closed round trips of every trader, by entry time then instrument. */
+  /**
+   * Every closed round trip of {@code account}'s traders, by entry time then instrument: read from each trader's journal (a trader's
+   * state keeps only its last {@value SymbolTrader#ROUND_TRIPS_KEPT}), folded by the trader's own event handler.
+   */
   public CompletionStage<List<RoundTrip>> trades(AccountId account) {
-    return symbolStates(account).thenApply(states -> states.values().stream().flatMap(s -> s.roundTrips().stream())
-        .sorted(Comparator.comparing((RoundTrip t) -> t.entryTime().toInstant()).thenComparing(RoundTrip::instrument)).toList());
+    java.util.function.Function<InstrumentId, dev.ordo.engine.strategy.Strategy> strategies =
+        dev.ordo.app.audit.AuditInput.strategies(system.settings().config());
+    dev.ordo.persistence.JournalReader journal = dev.ordo.persistence.JournalReader.of(system);
+    return forEachInstrument(account, id -> journal.events("SymbolTrader|" + SymbolTrader.entityId(account, id)).thenApply(entries ->
+        SymbolTrader.roundTripsOf(id, strategies.apply(id), () -> entries.stream().map(e -> (SymbolTrader.Event) e.event()).iterator())))
+        .thenApply(byInstrument -> byInstrument.values().stream().flatMap(List::stream)
+            .sorted(Comparator.comparing((RoundTrip t) -> t.entryTime().toInstant()).thenComparing(RoundTrip::instrument)).toList());
   }
 
   /** Every symbol trader's state of {@code account}, by instrument. */

@@ -90,6 +90,12 @@ public final class SymbolTrader
   private static final int CLOSED_ORDERS_KEPT = 20;
 
   /**
+   * Closed round trips a trader's state keeps, the latest ones: its state (and snapshot) stays bounded over years of trading;
+   * every one of them is in its journal ({@link #roundTripsOf}).
+   */
+  public static final int ROUND_TRIPS_KEPT = 20;
+
+  /**
    * What a symbol trader needs from its surroundings, per account (accounts replay side by side, each
    * on its own clock and strategy parameters).
    *
@@ -455,7 +461,7 @@ public final class SymbolTrader
    *                         snapshots written before it existed): a resumed replay does not open it again
    * @param lastSessionEnded the last session ended, null before the first
    * @param position         the position of the trader's fills (quantity in instrument units)
-   * @param roundTrips       closed trades, oldest first
+   * @param roundTrips       the last {@value #ROUND_TRIPS_KEPT} closed trades, oldest first (every one: {@link #roundTripsOf} the journal)
    * @param appliedTradeIds  the trade ids of the fills applied in the last {@link AppliedTradeIds#RETENTION} of fill time
    * @param pendingReplies   askers of market-data commands owed an answer once no broker request is in flight
    */
@@ -541,6 +547,7 @@ public final class SymbolTrader
       if (closed != null) {
         trips = new ArrayList<>(roundTrips);
         trips.add(closed);
+        if (trips.size() > ROUND_TRIPS_KEPT) trips = trips.subList(trips.size() - ROUND_TRIPS_KEPT, trips.size());
       }
       return new State(instrument, next, updated.orders, orderSequence, lastBarApplied, lastBarOpened, lastSessionEnded, position.apply(fill), trips,
           appliedTradeIds.with(fill),
@@ -1114,6 +1121,26 @@ public final class SymbolTrader
    */
   public static State initialState(InstrumentId instrument, Strategy strategy) {
     return State.empty(instrument, strategy.initialState());
+  }
+
+  /**
+   * Every round trip a trader's journal closed, oldest first: its events ({@code events}, in sequence order, from the first)
+   * folded by the trader's own event handler, each trade taken as its fill closes it (the state keeps only the last
+   * {@value #ROUND_TRIPS_KEPT}).
+   *
+   * @param strategy the trader's strategy (folds only journals whose events carry no strategy state)
+   */
+  public static List<RoundTrip> roundTripsOf(InstrumentId instrument, Strategy strategy, Iterable<Event> events) {
+    List<RoundTrip> trips = new ArrayList<>();
+    State state = initialState(instrument, strategy);
+    for (Event event : events) {
+      List<RoundTrip> before = state.roundTrips();
+      state = applyEvent(strategy, state, event);
+      List<RoundTrip> after = state.roundTrips();
+      if (!after.isEmpty() && (before.isEmpty() || after.get(after.size() - 1) != before.get(before.size() - 1)))
+        trips.add(after.get(after.size() - 1));
+    }
+    return trips;
   }
 
   /**

@@ -427,6 +427,36 @@ class SymbolTraderTest {
   }
 
   @Test
+  void overAYearOfRoundTripsTheStateKeepsTheLastTwentyAndTheJournalEveryOne() {
+    SymbolTrader.State state = SymbolTrader.initialState(INSTRUMENT, STRATEGY);
+    dev.ordo.engine.strategy.StrategyState strategyState = state.strategy();
+    List<SymbolTrader.Event> journal = new java.util.ArrayList<>();
+    for (int day = 0; day < 250; day++) {
+      java.time.OffsetDateTime at = java.time.OffsetDateTime.of(2024, 1, 1, 9, 20, 0, 0, ZoneOffset.ofHoursMinutes(5, 30)).plusDays(day);
+      ClientOrderId entry = ClientOrderId.of("TEST-EQ-" + (2 * day + 1));
+      ClientOrderId exit = ClientOrderId.of("TEST-EQ-" + (2 * day + 2));
+      journal.add(new SymbolTrader.OrderSubmitted(account, INSTRUMENT, entry, OrderRole.ENTRY, OrderSide.BUY, OrderType.MARKET, Quantity.of(10),
+          null, null, null, OrderStatus.SUBMITTED, at.toInstant()));
+      journal.add(new SymbolTrader.OrderFilled(account, INSTRUMENT, new Fill(TradeId.of("E" + day), entry, VenueOrderId.of("V" + (2 * day)),
+          INSTRUMENT, OrderSide.BUY, Quantity.of(10), Price.of("100"), at), OrderRole.ENTRY, strategyState, at.toInstant()));
+      journal.add(new SymbolTrader.OrderSubmitted(account, INSTRUMENT, exit, OrderRole.EXIT, OrderSide.SELL, OrderType.MARKET, Quantity.of(10),
+          null, null, ExitReason.TRAIL, OrderStatus.SUBMITTED, at.plusMinutes(10).toInstant()));
+      journal.add(new SymbolTrader.OrderFilled(account, INSTRUMENT, new Fill(TradeId.of("X" + day), exit, VenueOrderId.of("V" + (2 * day + 1)),
+          INSTRUMENT, OrderSide.SELL, Quantity.of(10), Price.of("101"), at.plusMinutes(10)), OrderRole.EXIT, strategyState,
+          at.plusMinutes(10).toInstant()));
+    }
+    for (SymbolTrader.Event event : journal) state = SymbolTrader.applyEvent(STRATEGY, state, event);
+
+    List<dev.ordo.engine.model.RoundTrip> every = SymbolTrader.roundTripsOf(INSTRUMENT, STRATEGY, journal);
+    assertEquals(250, every.size(), "every round trip of the year, from the journal");
+    assertEquals(java.time.LocalDate.of(2024, 1, 1), every.get(0).entryTime().toLocalDate());
+    assertEquals(ExitReason.TRAIL, every.get(0).exitReason());
+    assertEquals(SymbolTrader.ROUND_TRIPS_KEPT, state.roundTrips().size(), "the state keeps the last ones only");
+    assertEquals(every.subList(250 - SymbolTrader.ROUND_TRIPS_KEPT, 250), state.roundTrips());
+    assertEquals(BigDecimal.ZERO.compareTo(state.position().quantity()), 0);
+  }
+
+  @Test
   void aTraderWhoseStrategyIsNotKnownYetKeepsItsMessagesInOrderUntilItIs() {
     // A cluster node that has not heard its account's instruments yet (their tick sizes): the trader waits for them.
     account = AccountId.of("later" + (++accounts));
