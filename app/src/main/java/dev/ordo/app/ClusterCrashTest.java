@@ -3,7 +3,6 @@ package dev.ordo.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.ordo.app.http.Json;
 import dev.ordo.broker.data.BarFileReader;
 import dev.ordo.broker.neo.NeoCredentials;
 import dev.ordo.engine.marketdata.ReplaySchedule;
@@ -16,7 +15,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -343,16 +341,8 @@ final class ClusterCrashTest {
 
   private JsonNode get(Node node, String path) {
     if (node.api == null) return null;
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(node.api + path)).header("Authorization", "Bearer " + token)
-          .timeout(Duration.ofSeconds(8)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? Json.mapper().readTree(response.body()) : null;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
+    return SimCrashTest.getJson(http, HttpRequest.newBuilder(URI.create(node.api + path)).header("Authorization", "Bearer " + token)
+        .timeout(Duration.ofSeconds(8)));
   }
 
   /** A port free on 127.0.0.1 now. */

@@ -486,9 +486,13 @@ final class SimCrashTest {
   }
 
   JsonNode get(String url) {
+    return getJson(http, HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)));
+  }
+
+  /** The JSON body of {@code request} sent as a GET, or null when it does not answer 200 (or at all). */
+  static JsonNode getJson(HttpClient http, HttpRequest.Builder request) {
     try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 ? Json.mapper().readTree(response.body()) : null;
     } catch (IOException e) {
       return null;
