@@ -133,7 +133,7 @@ public final class NeoBroker implements Broker {
         session = new Session(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl, data.path("hsServerId").asText(""));
         SessionToken token = new SessionToken(data.path("token").asText(), data.path("sid").asText(sid), settings.clock().instant());
         if (master != null) return CompletableFuture.completedFuture(BrokerResult.ok(token));
-        return loadScripMaster(token).thenApply(loaded -> loaded.map(m -> token));
+        return loadScripMaster(token, SCRIP_MASTER_ATTEMPTS).thenApply(loaded -> loaded.map(m -> token));
       });
     });
   }
@@ -145,7 +145,25 @@ public final class NeoBroker implements Broker {
     return BrokerResult.error(error);
   }
 
-  private CompletionStage<BrokerResult<ScripMaster>> loadScripMaster(SessionToken token) {
+  /** Tries of the scrip master's download after a login, the token being good: a transient failure costs no second login. */
+  static final int SCRIP_MASTER_ATTEMPTS = 3;
+
+  /**
+   * The scrip master with {@code token}, tried again (after 250 ms, then 500 ms) when the broker answers 429, 5xx or not in time: a
+   * login whose session is good is not thrown away (and done again) for a download that failed once.
+   */
+  private CompletionStage<BrokerResult<ScripMaster>> loadScripMaster(SessionToken token, int attemptsLeft) {
+    return loadScripMasterOnce(token).thenCompose(result -> {
+      boolean transientFailure = result instanceof BrokerResult.Err<ScripMaster> err && (err.error() instanceof BrokerError.Unavailable
+          || err.error() instanceof BrokerError.RateLimited || err.error() instanceof BrokerError.Timeout);
+      if (!transientFailure || attemptsLeft <= 1) return CompletableFuture.completedFuture(result);
+      Duration pause = Duration.ofMillis(250L << (SCRIP_MASTER_ATTEMPTS - attemptsLeft));
+      return org.apache.pekko.pattern.Patterns.after(pause, system.classicSystem().scheduler(), system.executionContext(),
+          () -> loadScripMaster(token, attemptsLeft - 1));
+    });
+  }
+
+  private CompletionStage<BrokerResult<ScripMaster>> loadScripMasterOnce(SessionToken token) {
     return get(token, "/script-details/1.0/masterscrip/file-paths", body -> body.path("data").path("filesPaths").get(0).asText())
         .thenCompose(path -> {
           if (!(path instanceof BrokerResult.Ok<String> ok)) return CompletableFuture.completedFuture(path.map(x -> (ScripMaster) null));
