@@ -39,15 +39,7 @@ final class BacktestCommand implements Callable<Integer> {
     if (report != null) StartChecks.reportFile(report, "--report");
     try {
       dataOptions.validate();
-      List<InstrumentBars> data = BarFileReader.readFolder(dataOptions.dataFolder()).stream().map(this::inRange).toList();
-      Config config = ConfigFactory.load();
-      // The same strategy parameters as `ordo run` (ordo.strategy), so the two stay comparable.
-      EightyTwentyStrategy.Parameters parameters = Engine.strategyParameters(config.getConfig("ordo.strategy"));
-      List<RoundTrip> trades = Backtester.run(data, file -> new EightyTwentyStrategy(parameters.withTickSize(file.instrument().tickSize())),
-          Engine.paperCash(config), Engine.venueRules(config));
-      Map<InstrumentId, String> currencies = new HashMap<>();
-      for (InstrumentBars file : data) currencies.put(file.instrument().id(), file.instrument().currency());
-      Report result = Report.of(trades, null, currencies::get, data.size());
+      Report result = backtest(dataOptions.dataFolder(), dataOptions.from, dataOptions.to);
       System.out.printf("backtest: %d trades %s, total P&L %s%n", result.summary().trades(), result.summary().byExitReason(),
           result.summary().totalPnlText());
       if (report != null) result.write(report);
@@ -64,9 +56,27 @@ final class BacktestCommand implements Callable<Integer> {
     }
   }
 
-  private InstrumentBars inRange(InstrumentBars file) {
-    List<Bar> bars = file.bars().stream().filter(b -> (dataOptions.from == null || !b.tsOpen().toLocalDate().isBefore(dataOptions.from))
-        && (dataOptions.to == null || !b.tsOpen().toLocalDate().isAfter(dataOptions.to))).toList();
+  /**
+   * The synchronous backtester's report over the bar files of {@code folder} from {@code from} to {@code to} (inclusive, null: no
+   * bound), with the defaults' strategy parameters, paper cash and venue rules (those of {@code ordo run}, so the two compare).
+   *
+   * @throws BadBarDataException on a bad row; {@link java.io.UncheckedIOException} when a file cannot be read
+   */
+  static Report backtest(java.nio.file.Path folder, java.time.LocalDate from, java.time.LocalDate to) {
+    List<InstrumentBars> data = BarFileReader.readFolder(folder).stream().map(file -> inRange(file, from, to)).toList();
+    Config config = ConfigFactory.load();
+    // The same strategy parameters as `ordo run` (ordo.strategy), so the two stay comparable.
+    EightyTwentyStrategy.Parameters parameters = Engine.strategyParameters(config.getConfig("ordo.strategy"));
+    List<RoundTrip> trades = Backtester.run(data, file -> new EightyTwentyStrategy(parameters.withTickSize(file.instrument().tickSize())),
+        Engine.paperCash(config), Engine.venueRules(config));
+    Map<InstrumentId, String> currencies = new HashMap<>();
+    for (InstrumentBars file : data) currencies.put(file.instrument().id(), file.instrument().currency());
+    return Report.of(trades, null, currencies::get, data.size());
+  }
+
+  private static InstrumentBars inRange(InstrumentBars file, java.time.LocalDate from, java.time.LocalDate to) {
+    List<Bar> bars = file.bars().stream().filter(b -> (from == null || !b.tsOpen().toLocalDate().isBefore(from))
+        && (to == null || !b.tsOpen().toLocalDate().isAfter(to))).toList();
     return new InstrumentBars(file.instrument(), file.source(), bars, file.warnings());
   }
 

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 /**
  * The cluster options of {@code run}: without them a single-node cluster (the node joins itself); with {@code --cluster-port} and
  * {@code --cluster-seed} the node joins the cluster of its seed nodes (static seeds: Pekko's contact-point discovery is not used)
- * over Artery TCP on {@code --cluster-host:--cluster-port}. The nodes of a cluster share one PostgreSQL journal ({@code --journal});
+ * over Artery TCP on {@code --cluster-host:--cluster-port}. A replay (paper accounts) is driven from the first seed's node
+ * ({@link #REPLAY_DRIVER_ROLE}); the others host its entities. The nodes of a cluster share one PostgreSQL journal ({@code --journal});
  * docs/operations.md "Several machines" explains the settings and the downing strategy.
  */
 final class ClusterOptions {
@@ -26,6 +27,17 @@ final class ClusterOptions {
   @Option(names = "--cluster-seed", split = ",", paramLabel = "HOST:PORT",
       description = "The cluster's seed nodes (the same list on every node; the first one listed forms the cluster when it is alone).")
   List<String> seeds;
+
+  @Option(names = "--cluster-min-nodes", paramLabel = "N", defaultValue = "1",
+      description = "The nodes that must have joined before any is Up (and a replay starts) (default ${DEFAULT-VALUE}): a replay's "
+          + "entities then spread over all of them from its first bar.")
+  int minNodes = 1;
+
+  /**
+   * The role of the node that drives a replay in a cluster (its paper venues, services and replay drivers): the one whose
+   * {@code --cluster-host:--cluster-port} is the first of {@code --cluster-seed}, so exactly one node of the cluster has it.
+   */
+  static final String REPLAY_DRIVER_ROLE = "replay-driver";
 
   /** Whether these options make the node one of a cluster of several. */
   boolean clustered() {
@@ -45,8 +57,10 @@ final class ClusterOptions {
       throw StartFailure.usage("--cluster-port needs --cluster-seed HOST:PORT,... (the same seed list on every node, this node's own address may be one)");
     if (port < 1 || port > 65535) throw StartFailure.usage("--cluster-port must be 1..65535, got " + port);
     if (host == null || host.isBlank()) throw StartFailure.usage("--cluster-host must not be empty");
+    if (minNodes < 1) throw StartFailure.usage("--cluster-min-nodes must be 1 or more, got " + minNodes);
     List<String> seedNodes = new ArrayList<>();
     for (String seed : seeds) seedNodes.add(seedAddress(seed.strip()));
+    List<String> roles = seeds.get(0).strip().equals(host + ":" + port) ? List.of(REPLAY_DRIVER_ROLE) : List.of();
     if (!"postgres".equalsIgnoreCase(config.getString("ordo.persistence.kind")))
       throw StartFailure.usage("a cluster's nodes share one journal: give --journal postgres://USER@HOST:PORT/DB (bin/ordo db start); "
           + "the embedded H2 journal belongs to one data directory");
@@ -54,6 +68,8 @@ final class ClusterOptions {
         .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seedNodes))
+        .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
+        .withValue("pekko.cluster.min-nr-of-members", ConfigValueFactory.fromAnyRef(minNodes))
         .withFallback(config);
   }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "cluster-test", mixinStandardHelpOptions = true,
     description = "Run N nodes in one cluster on a PostgreSQL journal against the broker simulator (every fault on), SIGKILL the node "
         + "running the account's service at seeded moments (and optionally restart every node in turn), and check nothing was lost or "
-        + "doubled.")
+        + "doubled; or (--replay) the paper replay of --data across the nodes, checked trade for trade against the backtester.")
 final class ClusterTestCommand implements Callable<Integer> {
 
   @Mixin
@@ -52,6 +52,14 @@ final class ClusterTestCommand implements Callable<Integer> {
       description = "The nodes' reconciliation period (default ${DEFAULT-VALUE}).")
   String reconcileEvery;
 
+  @Option(names = "--replay", description = "Instead: the paper replay of --data driven from the first node, its entities on every "
+      + "node; its trades must be the synchronous backtester's, trade for trade (no simulator, no kills).")
+  boolean replay;
+
+  @Option(names = "--replay-limit", defaultValue = "20m", paramLabel = "DURATION",
+      description = "With --replay: the longest the replay may take (default ${DEFAULT-VALUE}).")
+  String replayLimit;
+
   @Option(names = "--work-dir", paramLabel = "DIR",
       description = "New or empty folder for the database, the nodes' data dirs and the logs (default: a new temporary folder, kept).")
   Path workDir;
@@ -60,6 +68,7 @@ final class ClusterTestCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream out = System.out;
     ClusterCrashTest.Plan plan;
+    ClusterReplayTest.Plan replayPlan = null;
     try {
       dataOptions.validate();
       if (nodes < 2) throw new IllegalArgumentException("--nodes must be at least 2, got " + nodes);
@@ -73,6 +82,8 @@ final class ClusterTestCommand implements Callable<Integer> {
       Duration recovery = BrokerSimCommand.duration("--max-recovery", maxRecovery);
       BrokerSimCommand.duration("--reconcile-every", reconcileEvery);
       List<String> data = dataOptions.args();
+      if (replay)
+        replayPlan = new ClusterReplayTest.Plan(nodes, folder, dataOptions.from, dataOptions.to, data, BrokerSimCommand.duration("--replay-limit", replayLimit));
       plan = new ClusterCrashTest.Plan(nodes, kills, rolling, seed, folder, dataOptions.from, dataOptions.to, data, market, faults.validated(seed),
           reconcileEvery, recovery);
     } catch (IllegalArgumentException e) {
@@ -81,6 +92,7 @@ final class ClusterTestCommand implements Callable<Integer> {
     }
     Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("ordo-cluster-test-");
     Files.createDirectories(work.resolve("logs"));
+    if (replayPlan != null) return new ClusterReplayTest(replayPlan, work, out).run();
     return new ClusterCrashTest(plan, work, out).run();
   }
 }

@@ -26,6 +26,7 @@ import dev.ordo.engine.service.TradingService;
 import dev.ordo.engine.strategy.EightyTwentyStrategy;
 import dev.ordo.engine.strategy.Strategy;
 import dev.ordo.engine.time.ReplayClock;
+import dev.ordo.engine.time.ReplayClocks;
 import dev.ordo.engine.trading.OrderUpdateRouter;
 import dev.ordo.engine.risk.AccountRisk;
 import dev.ordo.engine.trading.Position;
@@ -75,6 +76,10 @@ import org.slf4j.LoggerFactory;
  * broker, the replay driver and the HTTP API. Start it with {@link #start}, stop it with
  * {@link #close} (or SIGTERM, through Pekko's coordinated shutdown: the replay finishes its
  * running step first, so a later start resumes exactly there).
+ *
+ * <p>One node of a cluster ({@link ClusterOptions}): every node hosts the sharded entities and its replay clocks
+ * ({@link ReplayClocks}); only the first seed's node runs the services, paper venues and replay drivers, and its drivers move
+ * every node's clocks before each phase.
  */
 public final class Engine implements AutoCloseable {
 
@@ -352,9 +357,26 @@ public final class Engine implements AutoCloseable {
     });
 
     OrderUpdateRouter router = new OrderUpdateRouter(system, phaseTimeout, true);
-    ActorRef<ServiceManager.Command> services = spawn(system, ServiceManager.create(
+    org.apache.pekko.actor.typed.Behavior<ServiceManager.Command> manager = ServiceManager.create(
         TradingService.Settings.fromConfig(config.getConfig("ordo.trading-service")).withGatewayListener(new BrokerCallMetrics(registry)),
-        config.getDuration("ordo.trading-service.drain-timeout"), Clock.systemUTC()), "service-manager");
+        config.getDuration("ordo.trading-service.drain-timeout"), Clock.systemUTC());
+    // In a cluster the replay is driven from one node (the first seed: ClusterOptions gives it the role), which runs the accounts'
+    // services, paper venues and drivers; every node hosts entities and moves its replay clocks when the driver says.
+    boolean clustered = !config.getStringList("pekko.cluster.seed-nodes").isEmpty();
+    boolean drives = !clustered || Cluster.get(system).selfMember().hasRole(ClusterOptions.REPLAY_DRIVER_ROLE);
+    ActorRef<ServiceManager.Command> services = clustered
+        ? org.apache.pekko.cluster.typed.ClusterSingleton.get(system).init(org.apache.pekko.cluster.typed.SingletonActor.of(manager, "replay-services")
+            .withSettings(org.apache.pekko.cluster.typed.ClusterSingletonSettings.create(system).withRole(ClusterOptions.REPLAY_DRIVER_ROLE)))
+        : spawn(system, manager, "service-manager");
+    Map<AccountId, ReplayClock.Mover> movers = new TreeMap<>();
+    if (clustered) {
+      ActorRef<ReplayClocks.Command> nodeClocks = spawn(system, ReplayClocks.create(clocks, phaseTimeout, Duration.ofMillis(100), Clock.systemUTC()),
+          "replay-clocks");
+      for (AccountId account : clocks.keySet())
+        movers.put(account, ReplayClocks.mover(nodeClocks, account, phaseTimeout.plusSeconds(5), system.scheduler()));
+    } else {
+      clocks.forEach((account, clock) -> movers.put(account, clock.local()));
+    }
     Map<AccountId, Collection<Instrument>> instrumentsByAccount = new TreeMap<>();
     for (Prepared account : accounts) instrumentsByAccount.put(account.id(), account.schedule().instruments().values());
     Map<AccountId, ActorRef<ServiceManager.Command>> managers = new TreeMap<>();
@@ -362,11 +384,15 @@ public final class Engine implements AutoCloseable {
     EngineQueries queries = new EngineQueries(system, managers, instrumentsByAccount, config.getDuration("ordo.http.ask-timeout"));
 
     List<AccountReplay> replays = new ArrayList<>();
-    for (Prepared account : accounts)
-      replays.add(startAccount(system, account, clocks.get(account.id()), router, services, registry, queries, settings, config,
-          listeners.apply(account.id())));
-
-    configureExperts(config, queries);
+    if (drives) {
+      for (Prepared account : accounts)
+        replays.add(startAccount(system, account, clocks.get(account.id()), movers.get(account.id()), router, services, registry, queries,
+            settings, config, listeners.apply(account.id())));
+      configureExperts(config, queries);
+    } else {
+      log.info("This node hosts entities of the replay of {} driven by {} (the cluster's first seed)", clocks.keySet(),
+          config.getStringList("pekko.cluster.seed-nodes").get(0));
+    }
     HttpServer http = HttpServer.start(system, settings.httpHost(), settings.httpPort(), queries, api.tokens(), api.tls(),
         new EngineMetrics(registry, queries))
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -399,7 +425,7 @@ public final class Engine implements AutoCloseable {
    * fills of a resumed run delivered again, and its replay driver (not started yet).
    */
   private static AccountReplay startAccount(ActorSystem<SpawnProtocol.Command> system, Prepared prepared, ReplayClock clock,
-      OrderUpdateRouter router, ActorRef<ServiceManager.Command> services, PrometheusMeterRegistry registry, EngineQueries queries,
+      ReplayClock.Mover mover, OrderUpdateRouter router, ActorRef<ServiceManager.Command> services, PrometheusMeterRegistry registry, EngineQueries queries,
       Settings settings, Config config, ReplayDriver.Listener listener) throws Exception {
     AccountId account = prepared.id();
     ReplaySchedule schedule = prepared.schedule();
@@ -422,7 +448,8 @@ public final class Engine implements AutoCloseable {
       log.info("Resuming account {}: {} of {} instruments have bars applied in {}", account, resumed, resume.size(), settings.dataDir());
       // What the restart sends again is stamped at the point the replay resumes from, not at the schedule's start
       resume.values().stream().map(SymbolTrader.Progress::lastBarApplied).filter(java.util.Objects::nonNull)
-          .map(java.time.OffsetDateTime::toInstant).max(java.time.Instant::compareTo).ifPresent(clock::advanceTo);
+          .map(java.time.OffsetDateTime::toInstant).max(java.time.Instant::compareTo)
+          .ifPresent(at -> mover.advanceTo(at).toCompletableFuture().join());
       primeMarket(broker, prepared.files(), resume);
       Map<InstrumentId, Long> positionFills = new HashMap<>();
       for (dev.ordo.engine.trading.Position.State p : queries.positionStates(account).toCompletableFuture().get(120, TimeUnit.SECONDS))
@@ -457,8 +484,9 @@ public final class Engine implements AutoCloseable {
       }
     };
     ActorRef<ReplayDriver.Command> driver = spawn(system,
-        ReplayDriver.create(schedule, resume, parts.barDelivery(), parts.scheduler(), broker, clock, settings.speed(), phaseTimeout, both),
+        ReplayDriver.create(schedule, resume, parts.barDelivery(), parts.scheduler(), broker, clock, mover, settings.speed(), phaseTimeout, both),
         "replay-" + account);
+    system.receptionist().tell(org.apache.pekko.actor.typed.receptionist.Receptionist.register(ReplayDriver.serviceKey(account), driver));
     driverRef.complete(driver);
     queries.attachReplay(account, driver);
     queries.attachBarSources(account, prepared.files());
@@ -695,7 +723,15 @@ public final class Engine implements AutoCloseable {
     return CompletableFuture.allOf(ends).thenApply(ignored -> replays.get(0).end().toCompletableFuture().join());
   }
 
-  /** Each account's replay, by account id. */
+  /**
+   * Whether this process drives the replays: always on one node; in a cluster only the first seed's node, the others host
+   * entities and {@link #replays()} is empty.
+   */
+  public boolean drivesReplay() {
+    return !replays.isEmpty();
+  }
+
+  /** Each account's replay, by account id (empty on a cluster's node that does not drive them). */
   public List<AccountReplay> replays() {
     return replays;
   }

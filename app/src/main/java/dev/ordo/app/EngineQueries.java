@@ -452,13 +452,26 @@ public final class EngineQueries {
     });
   }
 
+  /**
+   * The replay driver of {@code account} on another node of the cluster (listed under {@link ReplayDriver#serviceKey}); empty for a
+   * live account, or before the driving node listed it.
+   */
+  private CompletionStage<Optional<ActorRef<ReplayDriver.Command>>> listedDriver(AccountId account) {
+    org.apache.pekko.actor.typed.receptionist.ServiceKey<ReplayDriver.Command> key = ReplayDriver.serviceKey(account);
+    return AskPattern.<org.apache.pekko.actor.typed.receptionist.Receptionist.Command, org.apache.pekko.actor.typed.receptionist.Receptionist.Listing>ask(
+            system.receptionist(), replyTo -> org.apache.pekko.actor.typed.receptionist.Receptionist.find(key, replyTo), partTimeout, system.scheduler())
+        .thenApply(listing -> listing.getServiceInstances(key).stream().findFirst());
+  }
+
   private CompletableFuture<StatusView.AccountStatus> accountStatus(AccountId account, ServiceManager.AccountState state,
       ActorRef<ReplayDriver.Command> driver, ZoneId engineZone) {
     ZoneId zone = instrumentsOf(account).isEmpty() ? engineZone : VenueZones.commonZone(instrumentsOf(account));
     List<InstrumentId> traded = List.copyOf(instrumentsOf(account));
-    CompletableFuture<StatusView.Replay> replay = driver == null ? CompletableFuture.completedFuture(null)
-        : orNull(AskPattern.<ReplayDriver.Command, ReplayDriver.Progress>ask(driver, ReplayDriver.GetProgress::new, partTimeout, system.scheduler())
-            .thenApply(progress -> StatusView.Replay.of(account, progress, zone)));
+    CompletableFuture<StatusView.Replay> replay = orNull((driver != null ? CompletableFuture.completedFuture(Optional.of(driver))
+        : listedDriver(account))
+        .thenCompose(found -> found.isEmpty() ? CompletableFuture.completedFuture(null)
+            : AskPattern.<ReplayDriver.Command, ReplayDriver.Progress>ask(found.get(), ReplayDriver.GetProgress::new, partTimeout, system.scheduler())
+                .thenApply(progress -> StatusView.Replay.of(account, progress, zone))));
     CompletableFuture<RiskView> risk = orNull(risk(account)).thenApply(r -> RiskView.of(r, currencyOfAccount(account), zone));
     return replay.thenCompose(r -> serviceStatus(account, traded, r, state, zone)).thenCombine(risk, StatusView.AccountStatus::withRisk);
   }

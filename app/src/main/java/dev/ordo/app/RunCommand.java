@@ -110,8 +110,6 @@ final class RunCommand implements Callable<Integer> {
       config = clusterOptions.over(journalOptions.over(config(configFile), System.getenv()));
       AccountsConfig.Accounts all = AccountsConfig.readAll(config);
       if (!all.live().isEmpty() && all.paper().isEmpty()) return liveAccounts(config, all.live());
-      if (clusterOptions.clustered())
-        throw new IllegalArgumentException("--cluster-port: a replay (paper accounts) runs on one node; a cluster runs live (neo) accounts");
       accounts = AccountsConfig.read(config);
     } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
       System.err.println("ordo run: " + e.getMessage());
@@ -133,6 +131,18 @@ final class RunCommand implements Callable<Integer> {
       return 2;
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw startFailure(e);
+    }
+    if (!engine.drivesReplay()) {
+      // A node of a cluster that is not its first seed: it hosts entities; the first seed's node drives, reports and exits at the end.
+      out.printf("Ordo node hosting entities of the replay of %s driven by the cluster's first seed %s; data dir %s%n",
+          accounts.stream().map(a -> a.id().value()).toList(), clusterOptions.seeds.get(0), dataDir.toAbsolutePath());
+      out.printf("HTTP API on %s (the whole cluster: try /status, /cluster)%n", engine.apiUrl());
+      out.println(tokenHint(engine.apiTokenFile(), engine.apiUrl()));
+      out.println(dashboardLine(engine.apiTokenFile(), engine.apiUrl()));
+      if (exitAtEnd || report != null) out.println("(--exit-at-end and --report are the driving node's: this node runs until stopped)");
+      out.flush();
+      keepsRunning = true;
+      return 0;
     }
     for (Engine.AccountReplay replay : engine.replays())
       out.printf("Ordo running%s: %d instruments, %d sessions from %s, data dir %s%n", several ? " account " + replay.account() : "",

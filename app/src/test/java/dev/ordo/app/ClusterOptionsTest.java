@@ -38,6 +38,21 @@ class ClusterOptionsTest {
   }
 
   @Test
+  void theFirstSeedsNodeAloneDrivesAReplay_andMinNodesHoldsEveryNodeUntilAllJoined() throws Exception {
+    ClusterOptions first = options(25521, "127.0.0.1:25521", "127.0.0.1:25522");
+    first.minNodes = 2;
+    Config driving = first.over(POSTGRES);
+    assertEquals(List.of(ClusterOptions.REPLAY_DRIVER_ROLE), driving.getStringList("pekko.cluster.roles"));
+    assertEquals(2, driving.getInt("pekko.cluster.min-nr-of-members"));
+    Config other = options(25522, "127.0.0.1:25521", "127.0.0.1:25522").over(POSTGRES);
+    assertEquals(List.of(), other.getStringList("pekko.cluster.roles"));
+    assertEquals(1, other.getInt("pekko.cluster.min-nr-of-members"));
+    ClusterOptions none = options(25521, "127.0.0.1:25521");
+    none.minNodes = 0;
+    assertEquals("--cluster-min-nodes must be 1 or more, got 0", assertThrows(StartFailure.class, () -> none.over(POSTGRES)).getMessage());
+  }
+
+  @Test
   void badCombinationsAreRefusedNamingTheOption() {
     assertEquals("--cluster-seed needs --cluster-port (this node's own port)",
         assertThrows(StartFailure.class, () -> options(null, "127.0.0.1:25521").over(POSTGRES)).getMessage());

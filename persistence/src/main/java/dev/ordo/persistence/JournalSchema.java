@@ -61,6 +61,13 @@ public final class JournalSchema {
     properties.setProperty("user", db.getString("user"));
     properties.setProperty("password", db.getString("password"));
     try (Connection connection = DriverManager.getConnection(url, properties); Statement statement = connection.createStatement()) {
+      // The nodes of a cluster start together on one PostgreSQL database: one creates the tables while the others wait for it
+      // (a session-level advisory lock, released when the connection closes), then find them there. Without it two CREATE TABLE
+      // of one table race and one fails on PostgreSQL's catalog ("duplicate key ... pg_type_typname_nsp_index"). The others poll
+      // with pg_try_advisory_lock instead of blocking in pg_advisory_lock: a waiting statement is an open transaction, which the
+      // holder's CREATE INDEX waits for, a deadlock PostgreSQL breaks by failing one of them.
+      boolean postgres = url.startsWith("jdbc:postgresql:");
+      if (postgres) awaitSchemaLock(statement);
       for (String sql : statements(script(url))) {
         try {
           statement.execute(sql);
@@ -68,8 +75,33 @@ public final class JournalSchema {
           if (!alreadyExists(e)) throw e;
         }
       }
+      if (postgres) statement.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
     }
   }
+
+  /**
+   * Takes the schema's advisory lock on {@code statement}'s session, trying every 100 ms for up to a minute.
+   *
+   * @throws SQLException when another session held it all that time
+   */
+  private static void awaitSchemaLock(Statement statement) throws SQLException {
+    for (int attempt = 0; attempt < 600; attempt++) {
+      try (java.sql.ResultSet row = statement.executeQuery("SELECT pg_try_advisory_lock(" + SCHEMA_LOCK + ")")) {
+        row.next();
+        if (row.getBoolean(1)) return;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException("interrupted while waiting for another node to create the journal's tables", e);
+      }
+    }
+    throw new SQLException("another session held the journal schema's lock for a minute (advisory lock " + SCHEMA_LOCK + "): is a node stuck creating it?");
+  }
+
+  /** The PostgreSQL advisory lock key the schema's creation holds ("ordo" in ASCII). */
+  static final long SCHEMA_LOCK = 0x6f72646fL;
 
   /** The plugin's create-schema resource for the database of {@code url}. */
   static String script(String url) {

@@ -35,6 +35,33 @@ class JournalSchemaTest {
     assertEquals(kind == Journals.Kind.H2 ? "H2" : "PostgreSQL", databaseProduct(config), "the journal's database");
   }
 
+  /** The nodes of a cluster start together on one empty database: every one's creation succeeds, the tables are made once. */
+  @Test
+  void nodesCreatingTheSchemaAtOnceOnPostgresAllSucceed() throws Exception {
+    Config config = Journals.config(Journals.Kind.POSTGRES, dataDir);
+    int nodes = 4;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(nodes);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<?>> creations = new ArrayList<>();
+      for (int i = 0; i < nodes; i++)
+        creations.add(pool.submit(() -> {
+          go.await();
+          JournalSchema.create(config);
+          return null;
+        }));
+      go.countDown();
+      for (java.util.concurrent.Future<?> creation : creations) creation.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Connection connection = Journals.connect(config);
+        ResultSet row = connection.createStatement().executeQuery("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")) {
+      row.next();
+      assertEquals(4, row.getInt(1));
+    }
+  }
+
   private static String databaseProduct(Config config) throws Exception {
     try (Connection connection = Journals.connect(config)) {
       return connection.getMetaData().getDatabaseProductName();

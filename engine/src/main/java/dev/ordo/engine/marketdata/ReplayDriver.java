@@ -56,8 +56,13 @@ public final class ReplayDriver {
   /** Stops after the running step; answered when stopped. */
   public record Stop(ActorRef<Done> replyTo) implements Command {}
 
-  /** Asks for the replay's progress. */
-  public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
+  /** Asks for the replay's progress; the one command another node may send (the driver is listed under {@link #serviceKey}). */
+  public record GetProgress(ActorRef<Progress> replyTo) implements Command, dev.ordo.engine.OrdoSerializable {}
+
+  /** The receptionist key of {@code account}'s replay driver: a cluster's other nodes find its progress there. */
+  public static org.apache.pekko.actor.typed.receptionist.ServiceKey<Command> serviceKey(dev.ordo.engine.model.AccountId account) {
+    return org.apache.pekko.actor.typed.receptionist.ServiceKey.create(Command.class, "replay-driver-" + account.value());
+  }
 
   /**
    * Pauses after the running step (the account's service is being stopped); answered when paused. Unlike
@@ -102,7 +107,7 @@ public final class ReplayDriver {
    */
   public record Progress(
       State state, int stepsDone, int stepsTotal, int sessionsDone, int sessionsTotal, Instant replayTime, long barsDelivered, long fills,
-      long tradesClosed, String error) {}
+      long tradesClosed, String error) implements dev.ordo.engine.OrdoSerializable {}
 
   /** Told of progress; called from the driver's actor, must not block. */
   public interface Listener {
@@ -175,8 +180,20 @@ public final class ReplayDriver {
   public static Behavior<Command> create(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume,
       ActorRef<BarDelivery.Command> delivery, ActorRef<TaskScheduler.Command> scheduler, SimulatedExchange broker, ReplayClock clock,
       Speed speed, Duration askTimeout, Listener listener) {
+    return create(schedule, resume, delivery, scheduler, broker, clock, clock.local(), speed, askTimeout, listener);
+  }
+
+  /**
+   * A driver whose clock moves go through {@code mover}: in a cluster, every node's clock of the account
+   * ({@link dev.ordo.engine.time.ReplayClocks}) moves before a phase starts, so entities on any node read the phase's instant.
+   *
+   * @param clock the driving node's clock (its progress shows it); {@code mover} moves it with the others
+   */
+  public static Behavior<Command> create(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume,
+      ActorRef<BarDelivery.Command> delivery, ActorRef<TaskScheduler.Command> scheduler, SimulatedExchange broker, ReplayClock clock,
+      ReplayClock.Mover mover, Speed speed, Duration askTimeout, Listener listener) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Driver(schedule, resume, delivery, scheduler, broker, clock, speed, askTimeout, listener, context, timers).ready()));
+        new Driver(schedule, resume, delivery, scheduler, broker, clock, mover, speed, askTimeout, listener, context, timers).ready()));
   }
 
   private static final class Driver {
@@ -186,6 +203,7 @@ public final class ReplayDriver {
     private ActorRef<TaskScheduler.Command> scheduler;
     private final SimulatedExchange broker;
     private final ReplayClock clock;
+    private final ReplayClock.Mover mover;
     private final Speed speed;
     private final Duration askTimeout;
     private final Listener listener;
@@ -206,7 +224,8 @@ public final class ReplayDriver {
     private String error;
 
     Driver(ReplaySchedule schedule, Map<InstrumentId, SymbolTrader.Progress> resume, ActorRef<BarDelivery.Command> delivery,
-        ActorRef<TaskScheduler.Command> scheduler, SimulatedExchange broker, ReplayClock clock, Speed speed, Duration askTimeout, Listener listener, ActorContext<Command> context,
+        ActorRef<TaskScheduler.Command> scheduler, SimulatedExchange broker, ReplayClock clock, ReplayClock.Mover mover, Speed speed,
+        Duration askTimeout, Listener listener, ActorContext<Command> context,
         TimerScheduler<Command> timers) {
       this.schedule = schedule;
       this.resume = Map.copyOf(resume);
@@ -214,6 +233,7 @@ public final class ReplayDriver {
       this.scheduler = scheduler;
       this.broker = broker;
       this.clock = clock;
+      this.mover = mover;
       this.speed = speed;
       this.askTimeout = askTimeout;
       this.listener = listener;
@@ -329,8 +349,8 @@ public final class ReplayDriver {
      * next task's time after {@code until}).
      */
     private CompletionStage<TaskScheduler.DueRuns> runTasksThrough(Instant at, Instant until) {
-      clock.advanceTo(at);
-      return runDue(at).thenCompose(due -> due.nextDue() != null && due.nextDue().isAfter(at) && !due.nextDue().isAfter(until)
+      return mover.advanceTo(at).thenCompose(moved -> runDue(at)).thenCompose(due -> due.nextDue() != null
+           && due.nextDue().isAfter(at) && !due.nextDue().isAfter(until)
           ? runTasksThrough(due.nextDue(), until) : CompletableFuture.completedFuture(due));
     }
 
@@ -361,7 +381,6 @@ public final class ReplayDriver {
     }
 
     private CompletionStage<Done> runStep(ReplaySchedule.Step step, List<Bar> bars, List<Bar> ends) {
-      clock.advanceTo(step.at());
       List<BarDelivery.MarketEvent> opens = new ArrayList<>();
       List<BarDelivery.MarketEvent> closes = new ArrayList<>();
       for (Bar bar : bars) {
@@ -371,13 +390,12 @@ public final class ReplayDriver {
       List<BarDelivery.MarketEvent> sessionEnds = new ArrayList<>();
       for (Bar bar : ends) sessionEnds.add(new BarDelivery.SessionEnd(bar.instrumentId(), bar.tsOpen().toLocalDate()));
       Instant closeTime = (bars.isEmpty() ? ends : bars).stream().map(b -> b.tsClose().toInstant()).min(Instant::compareTo).orElse(step.at());
-      return deliver(opens)
+      return mover.advanceTo(step.at())
+          .thenCompose(moved -> deliver(opens))
           .thenCompose(done -> bars.isEmpty() ? CompletableFuture.completedFuture(Done.getInstance())
               : broker.matchBars(bars).thenApply(n -> Done.getInstance()))
-          .thenCompose(done -> {
-            clock.advanceTo(closeTime);
-            return deliver(closes);
-          })
+          .thenCompose(done -> mover.advanceTo(closeTime))
+          .thenCompose(moved -> deliver(closes))
           .thenCompose(done -> allOf(ends.stream().map(broker::closeSession).toList()))
           .thenCompose(done -> deliver(sessionEnds));
     }

@@ -32,6 +32,27 @@ public final class ReplayClock extends Clock {
     this.zone = zone;
   }
 
+  /**
+   * How a replay driver moves the clocks its entities read: this JVM's clock alone ({@link #local}), or every node's in a cluster
+   * ({@link ReplayClocks#mover}).
+   */
+  @FunctionalInterface
+  public interface Mover {
+    /**
+     * Moves the clocks to {@code instant} (never backwards); completes once every clock an entity of the replay reads shows it.
+     * Fails when some clock could not be moved (a node of a cluster did not answer in time).
+     */
+    java.util.concurrent.CompletionStage<org.apache.pekko.Done> advanceTo(Instant instant);
+  }
+
+  /** A mover of this clock alone: the replay's entities all run in this JVM. */
+  public Mover local() {
+    return instant -> {
+      advanceTo(instant);
+      return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+    };
+  }
+
   /** Moves the clock to {@code instant} if it is later than the current time. */
   public void advanceTo(Instant instant) {
     now.accumulateAndGet(instant, (current, next) -> next.isAfter(current) ? next : current);
