@@ -59,6 +59,14 @@ class ReplayClocksTest {
       Cluster.get(node.system()).manager().tell(Join.create(first.selfMember().address()));
       up.expectMessageClass(SelfUp.class, Duration.ofSeconds(30));
     }
+    // the driving node itself sees the three Up (each node's SelfUp is its own view; the driving node's may come later)
+    TestProbe<Object> view = driving.createTestProbe();
+    view.awaitAssert(Duration.ofSeconds(30), () -> {
+      long up = java.util.stream.StreamSupport.stream(first.state().getMembers().spliterator(), false)
+          .filter(m -> m.status() == org.apache.pekko.cluster.MemberStatus.up()).count();
+      assertEquals(3, up);
+      return null;
+    });
     drivingClocks = driving.spawn(ReplayClocks.create(Map.of(PAPER, drivingPaper), TIMEOUT, Duration.ofMillis(100), Clock.systemUTC()));
     second.spawn(ReplayClocks.create(Map.of(PAPER, secondPaper, OTHER, secondOther), TIMEOUT, Duration.ofMillis(100), Clock.systemUTC()));
   }
