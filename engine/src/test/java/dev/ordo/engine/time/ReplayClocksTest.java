@@ -14,6 +14,7 @@ import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -95,7 +96,7 @@ class ReplayClocksTest {
   }
 
   @Test
-  void movesEveryNodesClockBeforeItAnswers_andRefusesAMemberWithoutClocks() {
+  void movesEveryNodesClockBeforeItAnswers_onlyWhenNotAllThere_andRefusesAMemberWithoutClocks() {
     // the third node has no replay clocks: the driver must not go on as if its entities read the phase's instant
     awaitListed(2);
     Instant at = START.plus(Duration.ofMinutes(5));
@@ -103,7 +104,18 @@ class ReplayClocksTest {
     assertTrue(refused.reason().contains("node " + Cluster.get(third.system()).selfMember().address() + " has no replay clocks listed"),
         refused.reason());
 
-    third.spawn(ReplayClocks.create(Map.of(PAPER, new ReplayClock(START)), TIMEOUT, Duration.ofMillis(100), Clock.systemUTC()));
+    // the third node's clocks: a fake that acknowledges and tells the test each move it was asked
+    TestProbe<ReplayClocks.Advance> asked = third.createTestProbe();
+    ActorRef<ReplayClocks.Command> fake = third.spawn(Behaviors.setup(context -> {
+      context.getSystem().receptionist().tell(Receptionist.register(ReplayClocks.KEY, context.getSelf()));
+      return Behaviors.receiveMessage(command -> {
+        if (command instanceof ReplayClocks.Advance advance) {
+          asked.ref().tell(advance);
+          advance.replyTo().tell(new ReplayClocks.Advanced(advance.account(), advance.instant(), true));
+        }
+        return Behaviors.same();
+      });
+    }));
     awaitListed(3);
     Instant later = START.plus(Duration.ofMinutes(10));
     assertEquals(new ReplayClocks.Moved(3), advance(PAPER, later));
@@ -111,10 +123,19 @@ class ReplayClocksTest {
     assertEquals(later, drivingPaper.instant());
     assertEquals(later, secondPaper.instant());
     assertEquals(START, secondOther.instant(), "another account's clock does not move");
+    assertEquals(later, asked.expectMessageClass(ReplayClocks.Advance.class).instant());
 
-    // never backwards
+    // an instant every node already acknowledged (a step's close is the next step's open) or an earlier one: no round trip
+    assertEquals(new ReplayClocks.Moved(3), advance(PAPER, later));
     assertEquals(new ReplayClocks.Moved(3), advance(PAPER, START));
-    assertEquals(later, secondPaper.instant());
+    asked.expectNoMessage(Duration.ofMillis(300));
+    assertEquals(later, secondPaper.instant(), "never backwards");
+
+    Instant next = later.plus(Duration.ofMinutes(5));
+    assertEquals(new ReplayClocks.Moved(3), advance(PAPER, next));
+    assertEquals(next, asked.expectMessageClass(ReplayClocks.Advance.class).instant());
+    assertEquals(next, secondPaper.instant());
+    third.stop(fake);
   }
 
   @Test
