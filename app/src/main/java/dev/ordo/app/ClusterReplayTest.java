@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  * and writes its report; the others host entities ({@code --cluster-min-nodes}: the replay starts once every node is in). While
  * it runs, another node's API is asked for the entities per node ({@code /cluster}) and for the replay's progress (from the
  * driving node, through {@code /status}); at the end, for the trades (read from the shared journal). Then the journal is verified.
+ * With {@code --replay-kill} the last node is killed (SIGKILL) a third into the replay: the step delivering to its entities fails
+ * after {@code ordo.replay-phase-timeout}, the driving node stops its replay (it must not exit 0), the driving node and the killed
+ * one are started again with the same commands, and the replay resumes from the shared journal; the checks are the same.
  * Exit 0 when every check passed, 1 otherwise.
  */
 final class ClusterReplayTest {
@@ -38,7 +41,7 @@ final class ClusterReplayTest {
    * @param dataArgs the data options as given, passed to every node ({@code --data}, {@code --from}, {@code --to})
    * @param limit    the longest the replay may take
    */
-  record Plan(int nodes, Path data, java.time.LocalDate from, java.time.LocalDate to, List<String> dataArgs, Duration limit) {}
+  record Plan(int nodes, Path data, java.time.LocalDate from, java.time.LocalDate to, List<String> dataArgs, Duration limit, boolean kill) {}
 
   /** An entity node's line with its API (RunCommand). */
   static final Pattern API_LINE = Pattern.compile("HTTP API on (\\S+) .*");
@@ -82,6 +85,7 @@ final class ClusterReplayTest {
     List<String> seeds = ports.stream().map(p -> "127.0.0.1:" + p).toList();
     Path report = work.resolve("report.json");
     // every node at once: none is Up before all joined (--cluster-min-nodes), so the entities spread from the first bar
+    List<List<String>> nodeArgs = new ArrayList<>();
     for (int i = 0; i < plan.nodes(); i++) {
       List<String> args = new ArrayList<>(List.of("run"));
       args.addAll(plan.dataArgs());
@@ -90,17 +94,14 @@ final class ClusterReplayTest {
           "--cluster-seed", String.join(",", seeds), "--cluster-port", Integer.toString(ports.get(i)),
           "--cluster-min-nodes", Integer.toString(plan.nodes())));
       if (i == 0) args.addAll(List.of("--exit-at-end", "--report", report.toAbsolutePath().toString()));
+      nodeArgs.add(args);
       children.add(CrashTestCommand.Child.start(i + 1, "node-" + (i + 1), args, work, Map.of("ORDO_API_TOKEN", token)));
     }
     List<String> apis = new ArrayList<>();
     for (CrashTestCommand.Child child : children) {
-      CrashTestCommand.Line line = SimCrashTest.awaitLine(child, API_LINE, Duration.ofMinutes(3));
-      if (line == null) {
-        out.printf("cluster-test --replay FAILED: a node did not start (see %s)%n", child.err);
-        return 1;
-      }
-      Matcher m = API_LINE.matcher(line.line());
-      apis.add(m.matches() ? m.group(1) : null);
+      String api = awaitApi(child);
+      if (api == null) return 1;
+      apis.add(api);
     }
     String other = apis.get(1); // a node that does not drive: what it answers, it answers for the whole cluster
     long startedAt = System.nanoTime();
@@ -111,12 +112,45 @@ final class ClusterReplayTest {
     String progress = null;
     CrashTestCommand.Child driver = children.get(0);
     long giveUpAt = startedAt + plan.limit().toNanos();
+    String killed = null;
+    if (plan.kill()) {
+      // a third into the replay, SIGKILL the last node: the step delivering to its entities fails after the phase timeout and the
+      // driving node stops its replay; the driving node and the killed one are then started again and the replay resumes
+      int done = 0;
+      int total = Integer.MAX_VALUE;
+      while (driver.process.isAlive() && System.nanoTime() < giveUpAt && done * 3 < total) {
+        Map<String, Map<String, Integer>> now = spreadEntities(other, instruments, seeds);
+        if (now != null) entities = now;
+        JsonNode replay = replayOf(get(other, "/status"));
+        if (replay != null) {
+          done = replay.path("sessionsDone").asInt();
+          total = replay.path("sessionsTotal").asInt();
+        }
+        driver.process.waitFor(500, TimeUnit.MILLISECONDS);
+      }
+      int last = plan.nodes() - 1;
+      children.get(last).process.destroyForcibly().waitFor();
+      out.printf("cluster-test --replay: node %d killed (SIGKILL) at %d/%d sessions%n", last + 1, done, total);
+      if (!driver.process.waitFor(Math.max(1, (giveUpAt - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
+        failed.add("the driving node's replay did not stop after node " + (last + 1) + " was killed");
+        driver.process.destroyForcibly().waitFor();
+      }
+      int exit = driver.process.exitValue();
+      killed = "node " + (last + 1) + " killed at " + done + "/" + total + " sessions: the driving node stopped its replay (exit " + exit
+          + "), then it and the killed node were started again and the replay resumed";
+      if (exit == 0) failed.add("the driving node exited 0 though a node was killed: its replay should have stopped, not finished");
+      children.set(0, CrashTestCommand.Child.start(plan.nodes() + 1, "node-1", nodeArgs.get(0), work, Map.of("ORDO_API_TOKEN", token)));
+      children.set(last, CrashTestCommand.Child.start(plan.nodes() + 2, "node-" + (last + 1), nodeArgs.get(last), work,
+          Map.of("ORDO_API_TOKEN", token)));
+      for (int i : new int[] {0, last})
+        if (awaitApi(children.get(i)) == null) return 1;
+      driver = children.get(0);
+    }
     while (driver.process.isAlive() && System.nanoTime() < giveUpAt) {
       Map<String, Map<String, Integer>> now = spreadEntities(other, instruments, seeds);
       if (now != null) entities = now;
-      JsonNode status = get(other, "/status");
-      JsonNode replay = status == null ? null : status.path("accounts").path(0).path("replay");
-      if (replay != null && replay.hasNonNull("sessionsDone")) progress = replay.path("sessionsDone").asText() + "/" + replay.path("sessionsTotal").asText();
+      JsonNode replay = replayOf(get(other, "/status"));
+      if (replay != null) progress = replay.path("sessionsDone").asText() + "/" + replay.path("sessionsTotal").asText();
       driver.process.waitFor(entities == null ? 200 : 2000, TimeUnit.MILLISECONDS);
     }
     if (driver.process.isAlive()) {
@@ -157,10 +191,28 @@ final class ClusterReplayTest {
 
     out.printf("cluster-test --replay summary (%d nodes):%n", plan.nodes());
     if (entities != null) entities.forEach((type, byNode) -> out.printf("  %s by node: %s%n", type, byNode));
+    if (killed != null) out.printf("  %s%n", killed);
     out.printf("  replay: %d trades (backtester %d); progress last seen on node 2 at %s sessions; replay wall %s, test wall %s%n",
         got == null ? 0 : got.size(), want.size(), progress, CrashTestCommand.seconds(replayWall),
         CrashTestCommand.seconds(Duration.ofNanos(System.nanoTime() - began)));
     return SimCrashTest.verdict(out, "cluster-test --replay", failed, checks);
+  }
+
+  /** The line of {@code child} with its API, once it started; null (printed) when it did not within 3 minutes. */
+  private String awaitApi(CrashTestCommand.Child child) throws InterruptedException {
+    CrashTestCommand.Line line = SimCrashTest.awaitLine(child, API_LINE, Duration.ofMinutes(3));
+    Matcher m = line == null ? null : API_LINE.matcher(line.line());
+    if (m == null || !m.matches()) {
+      out.printf("cluster-test --replay FAILED: a node did not start (see %s)%n", child.err);
+      return null;
+    }
+    return m.group(1);
+  }
+
+  /** The first account's replay in a /status answer; null without one. */
+  private static JsonNode replayOf(JsonNode status) {
+    JsonNode replay = status == null ? null : status.path("accounts").path(0).path("replay");
+    return replay != null && replay.hasNonNull("sessionsDone") ? replay : null;
   }
 
   /** Where the first trades of {@code want} and {@code got} differ. */

@@ -56,6 +56,10 @@ final class ClusterTestCommand implements Callable<Integer> {
       + "node; its trades must be the synchronous backtester's, trade for trade (no simulator, no kills).")
   boolean replay;
 
+  @Option(names = "--replay-kill", description = "With --replay: SIGKILL the last node a third into the replay; the replay stops, the "
+      + "driving node and the killed one are started again, and the resumed replay must still give the backtester's trades.")
+  boolean replayKill;
+
   @Option(names = "--replay-limit", defaultValue = "20m", paramLabel = "DURATION",
       description = "With --replay: the longest the replay may take (default ${DEFAULT-VALUE}).")
   String replayLimit;
@@ -83,7 +87,8 @@ final class ClusterTestCommand implements Callable<Integer> {
       BrokerSimCommand.duration("--reconcile-every", reconcileEvery);
       List<String> data = dataOptions.args();
       if (replay)
-        replayPlan = new ClusterReplayTest.Plan(nodes, folder, dataOptions.from, dataOptions.to, data, BrokerSimCommand.duration("--replay-limit", replayLimit));
+        replayPlan = new ClusterReplayTest.Plan(nodes, folder, dataOptions.from, dataOptions.to, data, BrokerSimCommand.duration("--replay-limit", replayLimit),
+            replayKill);
       plan = new ClusterCrashTest.Plan(nodes, kills, rolling, seed, folder, dataOptions.from, dataOptions.to, data, market, faults.validated(seed),
           reconcileEvery, recovery);
     } catch (IllegalArgumentException e) {
