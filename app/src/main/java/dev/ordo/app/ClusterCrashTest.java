@@ -328,15 +328,22 @@ final class ClusterCrashTest {
       if (!node.running()) continue;
       JsonNode cluster = get(node, "/cluster");
       if (cluster == null) continue;
-      Map<String, Map<String, Integer>> byType = new TreeMap<>();
-      cluster.path("entities").fields().forEachRemaining(type -> {
-        Map<String, Integer> byNode = new TreeMap<>();
-        type.getValue().fields().forEachRemaining(n -> byNode.put(n.getKey(), n.getValue().asInt()));
-        byType.put(type.getKey(), byNode);
-      });
-      return byType;
+      return entitiesByType(cluster, address -> address);
     }
     return null;
+  }
+
+  /**
+   * A GET /cluster answer's entities: by type, then by node ({@code nodeName} of the node's address), each node's count.
+   */
+  static Map<String, Map<String, Integer>> entitiesByType(JsonNode cluster, java.util.function.UnaryOperator<String> nodeName) {
+    Map<String, Map<String, Integer>> byType = new TreeMap<>();
+    cluster.path("entities").fields().forEachRemaining(type -> {
+      Map<String, Integer> byNode = new TreeMap<>();
+      type.getValue().fields().forEachRemaining(n -> byNode.put(nodeName.apply(n.getKey()), n.getValue().asInt()));
+      byType.put(type.getKey(), byNode);
+    });
+    return byType;
   }
 
   private JsonNode get(Node node, String path) {

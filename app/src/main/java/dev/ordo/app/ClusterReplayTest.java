@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -230,14 +229,9 @@ final class ClusterReplayTest {
   private Map<String, Map<String, Integer>> spreadEntities(String api, int instruments, List<String> seeds) {
     JsonNode cluster = get(api, "/cluster");
     if (cluster == null) return null;
-    Map<String, Map<String, Integer>> byType = new TreeMap<>();
-    cluster.path("entities").fields().forEachRemaining(type -> {
-      Map<String, Integer> byNode = new TreeMap<>();
-      type.getValue().fields().forEachRemaining(n -> {
-        int place = seeds.indexOf(n.getKey().replace("pekko://ordo@", "")) + 1;
-        byNode.put(place == 0 ? n.getKey() : "node " + place + (place == 1 ? " (driving)" : ""), n.getValue().asInt());
-      });
-      byType.put(type.getKey(), byNode);
+    Map<String, Map<String, Integer>> byType = ClusterCrashTest.entitiesByType(cluster, address -> {
+      int place = seeds.indexOf(address.replace("pekko://ordo@", "")) + 1;
+      return place == 0 ? address : "node " + place + (place == 1 ? " (driving)" : "");
     });
     int traders = byType.getOrDefault("SymbolTrader", Map.of()).values().stream().mapToInt(Integer::intValue).sum();
     return traders >= instruments ? byType : null;
