@@ -1,6 +1,5 @@
 package dev.ordo.bench;
 
-import dev.ordo.app.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,14 +9,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs one {@code ordo} command in a child JVM ({@link ChildJvm}, the command line {@code bin/ordo} runs) and measures
- * it from outside: wall time, peak resident memory (the kernel's high-water mark {@code VmHWM}, read from
+ * Runs one {@code ordo} command through the launcher users run, {@code bin/ordo} (its JVM defaults; it {@code exec}s the JVM,
+ * so the process measured is the JVM's), and measures it from outside: wall time, peak resident memory (the kernel's high-water mark {@code VmHWM}, read from
  * {@code /proc/<pid>/status} every 20 ms until the process ends) and peak heap (the largest heap in use before a
  * collection, from the child's GC log, {@code -Xlog:gc}).
  */
 final class ChildRun {
 
-  /** A G1 log line's "before->after(committed)" sizes, e.g. {@code 24M->3M(256M)}. */
+  /** A GC log line's "before->after(committed)" sizes (the serial collector's and G1's), e.g. {@code 24M->3M(256M)}. */
   private static final Pattern GC_SIZES = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
 
   /**
@@ -43,8 +42,12 @@ final class ChildRun {
     Path gcLog = work.resolve(name + ".gc.log");
     List<String> options = new ArrayList<>(jvmOptions);
     options.add("-Xlog:gc:file=" + gcLog);
-    options.add("-Dordo.home=" + Path.of("").toAbsolutePath());
-    ProcessBuilder builder = ChildJvm.ordo(options, args).redirectErrorStream(true).redirectOutput(log.toFile());
+    List<String> command = new ArrayList<>();
+    command.add(Path.of("bin", "ordo").toAbsolutePath().toString());
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    // the options as a user gives them (split on spaces by the launcher: bench paths have none); the launcher adds its defaults
+    builder.environment().put("ORDO_JAVA_OPTS", String.join(" ", options));
     long start = System.nanoTime();
     Process process = builder.start();
     Path status = Path.of("/proc", Long.toString(process.pid()), "status");
