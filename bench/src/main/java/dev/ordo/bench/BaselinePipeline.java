@@ -125,7 +125,7 @@ final class BaselinePipeline implements Pipeline {
     market = VenueMarket.listing(listing, OrdoPipeline.venueRules(config));
     if (design == Design.LOCKS) {
       pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
-      jdbcUrl = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("locks") + ";WRITE_DELAY=0";
+      jdbcUrl = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("locks") + ";WRITE_DELAY=0;" + dev.ordo.persistence.JournalSettings.H2_STORAGE;
       try (Connection c = DriverManager.getConnection(jdbcUrl, "sa", ""); Statement s = c.createStatement()) {
         s.execute("CREATE TABLE IF NOT EXISTS journal (ordering BIGINT AUTO_INCREMENT PRIMARY KEY, entity VARCHAR(255) NOT NULL,"
             + " sequence_number BIGINT NOT NULL, manifest VARCHAR(255) NOT NULL, payload BINARY LARGE OBJECT NOT NULL)");

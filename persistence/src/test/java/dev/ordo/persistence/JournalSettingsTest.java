@@ -7,10 +7,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@code --journal postgres://...} mapped onto ordo.persistence.* and the plugin's database settings. */
+/** {@code --journal postgres://...} mapped onto ordo.persistence.* and the plugin's database settings; the H2 journal's settings. */
 class JournalSettingsTest {
+
+  /** The H2 journal keeps a payload of up to 4 kB in its row (not in H2's LOB store), also when it was created before. */
+  @Test
+  void theH2JournalKeepsPayloadsOfUpTo4kBInTheirRow(@TempDir Path dataDir) throws Exception {
+    try (Connection old = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("journal"), "sa", "")) {
+      assertEquals(null, inplaceLob(old), "not set: H2's default (256 bytes), as a journal written before has it");
+    }
+    try (Connection journal = DriverManager.getConnection(JournalSettings.h2Url(dataDir), "sa", "")) {
+      assertEquals("4096", inplaceLob(journal));
+    }
+  }
+
+  /** The database's MAX_LENGTH_INPLACE_LOB, null when it was never set (H2's default). */
+  private static String inplaceLob(Connection connection) throws Exception {
+    try (ResultSet rows = connection.createStatement()
+        .executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'MAX_LENGTH_INPLACE_LOB'")) {
+      return rows.next() ? rows.getString(1) : null;
+    }
+  }
 
   @Test
   void mapsAPostgresUrlOntoThePluginsDatabase() {
