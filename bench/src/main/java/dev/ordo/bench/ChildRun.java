@@ -9,10 +9,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Runs one {@code ordo} command through the launcher users run, {@code bin/ordo} (its JVM defaults; it {@code exec}s the JVM,
- * so the process measured is the JVM's), and measures it from outside: wall time, peak resident memory (the kernel's high-water mark {@code VmHWM}, read from
- * {@code /proc/<pid>/status} every 20 ms until the process ends) and peak heap (the largest heap in use before a
- * collection, from the child's GC log, {@code -Xlog:gc}).
+ * Runs one {@code ordo} command through the launcher users run, {@code bin/ordo} (with its JVM defaults; it {@code exec}s
+ * the JVM, so the process measured is the JVM), and measures it from outside: wall time, peak resident memory (the
+ * kernel's high-water mark {@code VmHWM}, read from {@code /proc/<pid>/status} every 20 ms until the process ends) and
+ * peak heap (the largest heap in use before a collection, from the child's GC log, {@code -Xlog:gc}).
  */
 final class ChildRun {
 
