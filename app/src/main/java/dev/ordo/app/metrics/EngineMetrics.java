@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -125,6 +126,29 @@ public final class EngineMetrics {
       return;
     }
     new ExecutorServiceMetrics(pool, DEFAULT_DISPATCHER, Tags.empty()).bindTo(registry);
+  }
+
+  /**
+   * The data directory's disk and journal file, read at each scrape: {@code disk_free_bytes{path}} and
+   * {@code disk_total_bytes{path}} (Micrometer's {@link DiskSpaceMetrics} of {@code dataDir}'s file system: the start's
+   * {@code ordo.data-dir.min-free-space} check is made once, this one keeps watching), and {@code ordo_journal_file_bytes}, the
+   * size of the H2 journal's file ({@code journal.mv.db}; NaN when there is none: a PostgreSQL journal). The H2 file grows while
+   * the engine runs and shrinks when it closes (docs/operations.md, "Data directory").
+   */
+  public static void bindDataDir(PrometheusMeterRegistry registry, java.nio.file.Path dataDir) {
+    new DiskSpaceMetrics(dataDir.toAbsolutePath().normalize().toFile()).bindTo(registry);
+    java.nio.file.Path journal = dev.ordo.persistence.JournalSettings.h2File(dataDir);
+    // a supplier, held strongly (a gauge of an object holds it weakly, and a Path nobody else holds is collected)
+    Gauge.builder("ordo.journal.file", () -> sizeOrNaN(journal)).description("size of the H2 journal's file (NaN: none, PostgreSQL)")
+        .baseUnit("bytes").register(registry);
+  }
+
+  private static double sizeOrNaN(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.size(file);
+    } catch (java.io.IOException e) {
+      return Double.NaN;
+    }
   }
 
   /** The figures of {@code queries}' engine, rendered with the other meters of {@code registry} (one of {@link #newRegistry()}'s). */

@@ -48,10 +48,12 @@ import org.slf4j.LoggerFactory;
 class HttpApiTest {
 
   Engine engine;
+  Path dataDir;
   HttpClient client = HttpClient.newHttpClient();
 
   @BeforeAll
   void start(@TempDir Path dataDir) throws Exception {
+    this.dataDir = dataDir;
     // A short summary interval for malformed requests, so the test sees a summary soon
     Config config = ConfigFactory.parseString("ordo.http.malformed-request-log-interval = 500ms").withFallback(ConfigFactory.load());
     engine = EngineFixtureAccess.start(dataDir, config);
@@ -332,6 +334,20 @@ class HttpApiTest {
     assertTrue(inserts >= 1 && inserts <= before, "one timed insert per batch of events: " + inserts);
     assertEquals(0.0, samples.get("ordo_journal_write_seconds_count{outcome=\"failed\"}"));
     assertTrue(samples.get("ordo_journal_write_seconds_sum{outcome=\"ok\"}") > 0);
+  }
+
+  @Test
+  void theDataDirectorysDiskAndJournalFileAreMeasured() throws Exception {
+    Path file = dataDir.resolve("journal.mv.db");
+    long before = java.nio.file.Files.size(file);
+    Map<String, Double> samples = samples(get("/metrics").body());
+    long after = java.nio.file.Files.size(file);
+    String path = dataDir.toAbsolutePath().normalize().toString();
+    Double free = samples.get("disk_free_bytes{path=\"" + path + "\"}");
+    Double total = samples.get("disk_total_bytes{path=\"" + path + "\"}");
+    assertTrue(free != null && total != null && free > 0 && free <= total, "the data directory's disk: " + free + " of " + total);
+    double journal = samples.get("ordo_journal_file_bytes");
+    assertTrue(journal >= before && journal <= after && journal > 0, "the H2 journal's file (" + before + ".." + after + " bytes): " + journal);
   }
 
   static long eventsIn(JournalReader journal) throws Exception {
