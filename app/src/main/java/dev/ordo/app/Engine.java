@@ -321,7 +321,7 @@ public final class Engine implements AutoCloseable {
     Duration phaseTimeout = config.getDuration("ordo.replay-phase-timeout");
     // first: the registry counts the journal's writes from now on (the run records just below are the first)
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry(system);
-    EngineMetrics.bindDataDir(registry, settings.dataDir());
+    EngineMetrics.bindDataDir(registry, system, settings.dataDir());
     for (Prepared account : accounts) startRun(system, account.id(), account.manifest(), settings);
 
     // Each account replays on its own clock, with its own strategy parameters (tick size per instrument).

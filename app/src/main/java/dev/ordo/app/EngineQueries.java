@@ -271,10 +271,12 @@ public final class EngineQueries {
   /** Every configured expert of {@code system}'s journal, by id, each asked for its state. */
   static CompletionStage<List<dev.ordo.engine.expert.Expert.State>> expertStates(ActorSystem<?> system, Duration timeout) {
     ClusterSharding sharding = ClusterSharding.get(system);
-    return dev.ordo.persistence.JournalReader.of(system).persistenceIdsStartingWith("Expert|").thenCompose(ids -> {
+    // the experts' persistence ids, as Expert makes them: PersistenceId.of(its entity type, its id)
+    String prefix = dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY.name() + org.apache.pekko.persistence.typed.PersistenceId.DefaultSeparator();
+    return dev.ordo.persistence.JournalReader.of(system).persistenceIdsStartingWith(prefix).thenCompose(ids -> {
       List<CompletableFuture<dev.ordo.engine.expert.Expert.State>> asks = new ArrayList<>();
       for (String id : ids)
-        asks.add(sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, id.substring("Expert|".length()))
+        asks.add(sharding.entityRefFor(dev.ordo.engine.expert.Expert.ENTITY_TYPE_KEY, id.substring(prefix.length()))
             .ask(dev.ordo.engine.expert.Expert.GetState::new, timeout).toCompletableFuture());
       return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
           .thenApply(ignored -> asks.stream().map(CompletableFuture::join).filter(dev.ordo.engine.expert.Expert.State::exists).toList());

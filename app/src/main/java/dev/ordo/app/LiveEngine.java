@@ -202,7 +202,7 @@ public final class LiveEngine implements AutoCloseable {
     for (Account account : accounts)
       brokers.put(account.id(), new NeoBroker(system, new NeoBroker.Settings(account.brokerUrl(), shared.callTimeout(), Clock.systemUTC())));
     PrometheusMeterRegistry registry = EngineMetrics.newRegistry(system);
-    EngineMetrics.bindDataDir(registry, shared.dataDir());
+    EngineMetrics.bindDataDir(registry, system, shared.dataDir());
     // Each account's instruments and tick sizes come from its broker's scrip master, which the node running the account's service
     // loads at its first login: this node learns them from that service (awaitInstruments) and its traders wait for them.
     Map<AccountId, java.util.concurrent.CompletableFuture<Map<InstrumentId, Instrument>>> known = new java.util.TreeMap<>();

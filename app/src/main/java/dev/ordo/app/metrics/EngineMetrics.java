@@ -132,14 +132,17 @@ public final class EngineMetrics {
    * The data directory's disk and journal file, read at each scrape: {@code disk_free_bytes{path}} and
    * {@code disk_total_bytes{path}} (Micrometer's {@link DiskSpaceMetrics} of {@code dataDir}'s file system: the start's
    * {@code ordo.data-dir.min-free-space} check is made once, this one keeps watching), and {@code ordo_journal_file_bytes}, the
-   * size of the H2 journal's file ({@code journal.mv.db}; NaN when there is none: a PostgreSQL journal). The H2 file grows while
-   * the engine runs and shrinks when it closes (docs/operations.md, "Data directory").
+   * size of the H2 journal's file ({@code journal.mv.db}) when {@code system} journals to the data directory's H2 file, NaN
+   * otherwise (PostgreSQL, or an H2 URL of one's own, as {@link dev.ordo.persistence.JournalCheck} tells them apart). The H2
+   * file grows while the engine runs and shrinks when it closes (docs/operations.md, "Data directory").
    */
-  public static void bindDataDir(PrometheusMeterRegistry registry, java.nio.file.Path dataDir) {
+  public static void bindDataDir(PrometheusMeterRegistry registry, ActorSystem<?> system, java.nio.file.Path dataDir) {
     new DiskSpaceMetrics(dataDir.toAbsolutePath().normalize().toFile()).bindTo(registry);
-    java.nio.file.Path journal = dev.ordo.persistence.JournalSettings.h2File(dataDir);
+    String url = system.settings().config().getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
+    java.nio.file.Path journal = url.equals(dev.ordo.persistence.JournalSettings.h2Url(dataDir)) ? dev.ordo.persistence.JournalSettings.h2File(dataDir)
+        : null;
     // a supplier, held strongly (a gauge of an object holds it weakly, and a Path nobody else holds is collected)
-    Gauge.builder("ordo.journal.file", () -> sizeOrNaN(journal)).description("size of the H2 journal's file (NaN: none, PostgreSQL)")
+    Gauge.builder("ordo.journal.file", () -> journal == null ? Double.NaN : sizeOrNaN(journal)).description("size of the H2 journal's file (NaN: none, PostgreSQL)")
         .baseUnit("bytes").register(registry);
   }
 
